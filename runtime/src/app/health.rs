@@ -1,0 +1,103 @@
+//! An app's status and its run of faults.
+
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+
+use parking_lot::RwLock;
+
+use crate::fault::Fault;
+
+/// Whether an app runs, and if not, why.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "status", rename_all = "kebab-case")]
+pub enum AppStatus {
+    /// Receives events.
+    Enabled,
+    /// An admin disabled it.
+    DisabledByAdmin,
+    /// The runtime disabled it after too many faults in a row.
+    DisabledAfterFaults { faults_in_a_row: u32, last_fault: String },
+}
+
+impl AppStatus {
+    /// Whether the app receives events.
+    pub fn is_enabled(&self) -> bool {
+        matches!(self, AppStatus::Enabled)
+    }
+}
+
+/// Counts of an app's calls and faults, and its status.
+#[derive(Debug)]
+pub struct Health {
+    status: RwLock<AppStatus>,
+    in_a_row: AtomicU32,
+    calls: AtomicU64,
+    faults: AtomicU64,
+}
+
+/// A snapshot of an app's counters.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct HealthReport {
+    pub status: AppStatus,
+    pub calls: u64,
+    pub faults: u64,
+    pub faults_in_a_row: u32,
+}
+
+impl Health {
+    pub(crate) fn new() -> Health {
+        Health {
+            status: RwLock::new(AppStatus::Enabled),
+            in_a_row: AtomicU32::new(0),
+            calls: AtomicU64::new(0),
+            faults: AtomicU64::new(0),
+        }
+    }
+
+    /// The current status.
+    pub fn status(&self) -> AppStatus {
+        self.status.read().clone()
+    }
+
+    pub(crate) fn is_enabled(&self) -> bool {
+        self.status.read().is_enabled()
+    }
+
+    pub(crate) fn set_status(&self, status: AppStatus) {
+        if status.is_enabled() {
+            self.in_a_row.store(0, Ordering::Relaxed);
+        }
+        *self.status.write() = status;
+    }
+
+    pub(crate) fn record_success(&self) {
+        self.calls.fetch_add(1, Ordering::Relaxed);
+        self.in_a_row.store(0, Ordering::Relaxed);
+    }
+
+    /// Records a faulty call; returns the new status when this fault
+    /// disabled the app.
+    pub(crate) fn record_fault(&self, fault: &Fault, max_in_a_row: u32) -> Option<AppStatus> {
+        self.calls.fetch_add(1, Ordering::Relaxed);
+        self.faults.fetch_add(1, Ordering::Relaxed);
+        let in_a_row = self.in_a_row.fetch_add(1, Ordering::Relaxed) + 1;
+        if in_a_row < max_in_a_row {
+            return None;
+        }
+        let mut status = self.status.write();
+        if !status.is_enabled() {
+            return None;
+        }
+        *status = AppStatus::DisabledAfterFaults { faults_in_a_row: in_a_row, last_fault: fault.to_string() };
+        Some(status.clone())
+    }
+
+    /// A snapshot of the counters.
+    pub fn report(&self) -> HealthReport {
+        HealthReport {
+            status: self.status(),
+            calls: self.calls.load(Ordering::Relaxed),
+            faults: self.faults.load(Ordering::Relaxed),
+            faults_in_a_row: self.in_a_row.load(Ordering::Relaxed),
+        }
+    }
+}

@@ -1,0 +1,181 @@
+//! A loaded app: its compiled code, what it shares across instances, its
+//! pool of warm instances, and the one function every call goes through.
+
+pub mod health;
+pub(crate) mod instance;
+pub mod log;
+pub mod spec;
+pub(crate) mod state;
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use parking_lot::Mutex;
+use wasmtime::Trap;
+use wasmtime::component::InstancePre;
+
+use crate::app::health::AppStatus;
+use crate::app::instance::{ExportIndices, Exports, WarmInstance, instantiate, ticks_for};
+use crate::app::log::{LogLevel, LogSource};
+use crate::app::spec::{AppSpec, Hook};
+use crate::app::state::{AppShared, HostState};
+use crate::engine::CapsuleEngine;
+use crate::fault::Fault;
+use crate::limits::CallKind;
+
+/// The future a call closure returns: borrows the instance's store.
+pub(crate) type CallFuture<'a, R> = Pin<Box<dyn Future<Output = wasmtime::Result<Result<R, Fault>>> + Send + 'a>>;
+
+/// One app, loaded and ready to serve events.
+pub(crate) struct LoadedApp {
+    pub spec: AppSpec,
+    pub shared: Arc<AppShared>,
+    pub engine: Arc<CapsuleEngine>,
+    pub pre: InstancePre<HostState>,
+    pub indices: ExportIndices,
+    pool: Mutex<Vec<WarmInstance>>,
+}
+
+/// Why a call did not produce the app's answer.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CallError {
+    /// The app is not enabled.
+    #[error("app `{app}` is not enabled ({status:?})")]
+    Disabled { app: String, status: AppStatus },
+    /// The app does not implement the hook.
+    #[error("app `{app}` does not implement `{hook}`")]
+    NotImplemented { app: String, hook: Hook },
+    /// The call faulted.
+    #[error("app `{app}` {fault}")]
+    Fault { app: String, fault: Fault },
+}
+
+impl LoadedApp {
+    pub fn new(
+        spec: AppSpec,
+        shared: Arc<AppShared>,
+        engine: Arc<CapsuleEngine>,
+        pre: InstancePre<HostState>,
+        indices: ExportIndices,
+    ) -> LoadedApp {
+        LoadedApp { spec, shared, engine, pre, indices, pool: Mutex::new(Vec::new()) }
+    }
+
+    /// The app id.
+    pub fn id(&self) -> &str {
+        &self.spec.id
+    }
+
+    /// Whether the app is enabled and implements `hook`.
+    pub fn serves(&self, hook: Hook) -> bool {
+        self.spec.implements(hook) && self.shared.health.is_enabled()
+    }
+
+    /// Runs one call into the app under its limits. Every call, whatever
+    /// the export, goes through here: deadlines, output cap, fault
+    /// classification, fault counting and instance reuse live in one place.
+    pub async fn call<R, F>(&self, hook: Hook, kind: CallKind, depth: u32, output_bytes: fn(&R) -> usize, f: F) -> Result<R, CallError>
+    where
+        F: for<'a> FnOnce(&'a mut wasmtime::Store<HostState>, &'a Exports) -> CallFuture<'a, R>,
+    {
+        let app = self.spec.id.clone();
+        if !self.spec.implements(hook) {
+            return Err(CallError::NotImplemented { app, hook });
+        }
+        if !self.shared.health.is_enabled() {
+            return Err(CallError::Disabled { app, status: self.shared.health.status() });
+        }
+        let deadline = self.spec.limits.deadline(kind);
+        let warm = self.pool.lock().pop();
+        let mut instance = match warm {
+            Some(instance) => instance,
+            None => match instantiate(&self.engine, &self.pre, &self.indices, &self.shared, deadline.cpu).await {
+                Ok(instance) => instance,
+                Err(err) => {
+                    let fault = Fault::Instantiate(format!("{err:#}"));
+                    return Err(self.fault(fault));
+                }
+            },
+        };
+        instance.store.data_mut().begin_call(depth, deadline.cpu, deadline.wall);
+        instance.store.set_epoch_deadline(ticks_for(deadline.cpu, self.engine.tick()));
+        let WarmInstance { store, exports } = &mut instance;
+        let outcome = tokio::time::timeout(deadline.wall, f(store, exports)).await;
+        let result = match outcome {
+            Err(_elapsed) => Err(Fault::WallDeadline(deadline.wall)),
+            Ok(Err(err)) => Err(classify(err, instance.store.data())),
+            Ok(Ok(Err(fault))) => Err(fault),
+            Ok(Ok(Ok(value))) => {
+                let size = output_bytes(&value);
+                let limit = self.spec.limits.max_output_bytes;
+                if size > limit { Err(Fault::OutputTooLarge { size, limit }) } else { Ok(value) }
+            }
+        };
+        let violations = std::mem::take(&mut instance.store.data_mut().call.violations);
+        match result {
+            Ok(value) => {
+                self.give_back(instance);
+                match violations.into_iter().next() {
+                    // The answer stands (the host already refused what was
+                    // not allowed), but the attempt counts as a fault.
+                    Some(violation) => {
+                        self.fault(violation);
+                    }
+                    None => self.shared.health.record_success(),
+                }
+                Ok(value)
+            }
+            Err(fault) => {
+                if !fault.poisons_instance() {
+                    self.give_back(instance);
+                }
+                Err(self.fault(fault))
+            }
+        }
+    }
+
+    fn give_back(&self, instance: WarmInstance) {
+        let mut pool = self.pool.lock();
+        if pool.len() < self.spec.limits.warm_instances {
+            pool.push(instance);
+        }
+    }
+
+    /// Records a fault: logs it, counts it, and disables the app when it
+    /// has faulted too often in a row.
+    fn fault(&self, fault: Fault) -> CallError {
+        let app = self.spec.id.clone();
+        tracing::warn!(app = %app, fault = fault.kind(), "app fault: {fault}");
+        self.shared.log.push(LogLevel::Error, LogSource::Host, format!("fault: {fault}"));
+        if let Some(status) = self.shared.health.record_fault(&fault, self.spec.limits.max_faults_in_a_row) {
+            tracing::error!(app = %app, ?status, "app disabled after repeated faults");
+            self.shared.log.push(LogLevel::Error, LogSource::Host, format!("disabled: {status:?}"));
+            self.drop_warm_instances();
+        }
+        CallError::Fault { app, fault }
+    }
+
+    /// Drops every warm instance (on disable, revoke or unload).
+    pub fn drop_warm_instances(&self) {
+        self.pool.lock().clear();
+    }
+
+    /// Warm instances currently pooled.
+    pub fn warm_count(&self) -> usize {
+        self.pool.lock().len()
+    }
+}
+
+/// Turns a wasmtime error into the fault it stands for.
+fn classify(err: wasmtime::Error, state: &HostState) -> Fault {
+    if state.limiter.hit {
+        return Fault::MemoryLimit { limit_bytes: state.limiter.limit };
+    }
+    match err.downcast_ref::<Trap>() {
+        Some(Trap::Interrupt) => Fault::CpuDeadline(state.call.cpu_budget),
+        Some(Trap::StackOverflow) => Fault::StackOverflow,
+        Some(trap) => Fault::Trap(trap.to_string()),
+        None => Fault::Trap(format!("{err:#}")),
+    }
+}

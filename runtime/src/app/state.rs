@@ -1,0 +1,202 @@
+//! State shared by every instance of one app, and the per-store state a
+//! host call sees.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use parking_lot::{Mutex, RwLock};
+use wasmtime::ResourceLimiter;
+use wasmtime_wasi::{ResourceTable, WasiCtx, WasiCtxView, WasiView};
+
+use crate::app::health::Health;
+use crate::app::log::{AppLog, LogLevel, LogSource};
+use crate::bridge::Bridge;
+use crate::fault::Fault;
+use crate::grants::{Capability, GrantSet};
+use crate::limits::Limits;
+
+/// What every instance of one app shares: worked out once, at load.
+pub(crate) struct AppShared {
+    pub id: Arc<str>,
+    pub grants: RwLock<Arc<GrantSet>>,
+    pub bridge: Arc<dyn Bridge>,
+    pub limits: Limits,
+    pub log: Arc<AppLog>,
+    pub health: Health,
+    pub writes: Mutex<WriteBucket>,
+    pub http: reqwest::Client,
+}
+
+/// A token bucket over the app's write host calls.
+pub(crate) struct WriteBucket {
+    tokens: f64,
+    last: Instant,
+}
+
+impl WriteBucket {
+    pub fn new(burst: u32) -> WriteBucket {
+        WriteBucket { tokens: f64::from(burst), last: Instant::now() }
+    }
+
+    /// Takes one token if there is one.
+    pub fn try_take(&mut self, per_second: f64, burst: u32) -> bool {
+        let now = Instant::now();
+        let refill = now.duration_since(self.last).as_secs_f64() * per_second;
+        self.tokens = (self.tokens + refill).min(f64::from(burst));
+        self.last = now;
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+/// The state of the call in progress in one store.
+pub(crate) struct CallState {
+    /// Pipeline depth of the event being handled.
+    pub depth: u32,
+    /// Denied or limited host calls made during this call.
+    pub violations: Vec<Fault>,
+    pub started: Instant,
+    /// Time spent waiting in host calls, which the CPU deadline excludes.
+    pub host_time: Duration,
+    pub cpu_budget: Duration,
+    pub wall_deadline: Instant,
+}
+
+impl CallState {
+    fn idle() -> CallState {
+        let now = Instant::now();
+        CallState {
+            depth: 0,
+            violations: Vec::new(),
+            started: now,
+            host_time: Duration::ZERO,
+            cpu_budget: Duration::from_secs(1),
+            wall_deadline: now,
+        }
+    }
+
+    /// Guest time used so far: elapsed time less time in host calls.
+    pub fn guest_time(&self) -> Duration {
+        self.started.elapsed().saturating_sub(self.host_time)
+    }
+
+    /// Time left before the wall-clock deadline.
+    pub fn wall_remaining(&self) -> Duration {
+        self.wall_deadline.saturating_duration_since(Instant::now())
+    }
+}
+
+/// Caps linear memory and remembers that the cap was hit, so that the trap
+/// that follows (an allocator abort) is reported as a memory fault.
+pub(crate) struct MemoryCap {
+    pub limit: usize,
+    pub hit: bool,
+}
+
+impl ResourceLimiter for MemoryCap {
+    fn memory_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+        if desired > self.limit {
+            self.hit = true;
+            return Ok(false);
+        }
+        Ok(true)
+    }
+
+    fn table_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+        Ok(desired <= 100_000)
+    }
+}
+
+/// The data of one app instance's store.
+pub(crate) struct HostState {
+    pub app: Arc<AppShared>,
+    pub call: CallState,
+    pub limiter: MemoryCap,
+    wasi: WasiCtx,
+    table: ResourceTable,
+}
+
+impl HostState {
+    pub fn new(app: Arc<AppShared>) -> HostState {
+        let wasi = crate::wasi::sandboxed_ctx(&app.log);
+        let limiter = MemoryCap { limit: app.limits.memory_bytes, hit: false };
+        HostState { app, call: CallState::idle(), limiter, wasi, table: ResourceTable::new() }
+    }
+
+    /// Starts a new call: resets what the previous one left.
+    pub fn begin_call(&mut self, depth: u32, cpu: Duration, wall: Duration) {
+        let now = Instant::now();
+        self.limiter.hit = false;
+        self.call = CallState {
+            depth,
+            violations: Vec::new(),
+            started: now,
+            host_time: Duration::ZERO,
+            cpu_budget: cpu,
+            wall_deadline: now + wall,
+        };
+    }
+
+    /// The app's grants, checked for `capability`; a missing grant is
+    /// recorded as a violation and answered with `denied`.
+    pub fn grant(&mut self, capability: Capability) -> Result<Arc<GrantSet>, Fault> {
+        let grants = self.app.grants.read().clone();
+        if grants.has(capability) {
+            Ok(grants)
+        } else {
+            Err(self.violation(Fault::Denied { capability, detail: format!("the app has no `{capability}` grant") }))
+        }
+    }
+
+    /// Checks a room-scoped capability for one room.
+    pub fn room_grant(&mut self, capability: Capability, room: &str) -> Result<(), Fault> {
+        let grants = self.grant(capability)?;
+        if grants.allows_room(room) {
+            Ok(())
+        } else {
+            Err(self.violation(Fault::Denied {
+                capability,
+                detail: format!("the `{capability}` grant does not include room `{room}`"),
+            }))
+        }
+    }
+
+    /// Takes a write permit from the app's rate limit.
+    pub fn write_permit(&mut self) -> Result<(), Fault> {
+        let limits = &self.app.limits;
+        if self.app.writes.lock().try_take(limits.writes_per_second, limits.write_burst) {
+            Ok(())
+        } else {
+            Err(self.violation(Fault::RateLimited))
+        }
+    }
+
+    /// Records a violation against the current call and returns it.
+    pub fn violation(&mut self, fault: Fault) -> Fault {
+        // A flood of identical violations is logged once per call.
+        if !self.call.violations.contains(&fault) {
+            self.app.log.push(LogLevel::Warn, LogSource::Host, fault.to_string());
+            self.call.violations.push(fault.clone());
+        }
+        fault
+    }
+
+    /// Runs a host-side future, counting its time as host time so that the
+    /// CPU deadline only measures the guest's own code.
+    pub async fn host_wait<T>(&mut self, fut: impl std::future::Future<Output = T>) -> T {
+        let start = Instant::now();
+        let out = fut.await;
+        self.call.host_time += start.elapsed();
+        out
+    }
+}
+
+impl WasiView for HostState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+    }
+}

@@ -1,0 +1,159 @@
+//! `http-outbound`: HTTP requests to the hosts the admin granted, and
+//! nowhere else. Redirects are followed by hand so that every hop is
+//! checked against the allow-list again; bodies and time are capped.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use url::Url;
+
+use crate::app::state::HostState;
+use crate::bindings::v0_1_0::capsule::apps::http_outbound::Host;
+use crate::bindings::v0_1_0::types::{Error, HttpRequest, HttpResponse};
+use crate::capabilities::check_len;
+use crate::fault::Fault;
+use crate::grants::{Capability, GrantSet};
+
+/// Headers an app may not set: the host owns framing and routing.
+const FORBIDDEN_HEADERS: &[&str] = &["host", "content-length", "transfer-encoding", "connection", "upgrade"];
+
+/// The HTTP client every app's requests go through. Redirects are never
+/// followed by the client itself.
+pub(crate) fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!("capsule-runtime/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .expect("the HTTP client's fixed configuration is valid")
+}
+
+/// Whether `url` may be reached under `grants`; the reason when not.
+pub(crate) fn check_url(grants: &GrantSet, url: &Url) -> Result<(), String> {
+    let default_port = match url.scheme() {
+        "http" => 80,
+        "https" => 443,
+        other => return Err(format!("scheme `{other}` is not allowed; use http or https")),
+    };
+    let host = url.host_str().ok_or_else(|| format!("`{url}` has no host"))?;
+    let port = url.port().unwrap_or(default_port);
+    if !grants.allows_host(host, port, default_port) {
+        return Err(format!("host `{host}:{port}` is not on the app's allow-list"));
+    }
+    // A private or loopback address is reachable only when the grant names
+    // that address itself (a rule can only match an IP literal exactly).
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    if let Ok(ip) = bare.parse::<IpAddr>() {
+        let named = grants.hosts().iter().any(|rule| rule.to_string().starts_with(host));
+        if is_internal(ip) && !named {
+            return Err(format!("address `{ip}` is internal and not named in the grant"));
+        }
+    }
+    Ok(())
+}
+
+fn is_internal(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => v4.is_loopback() || v4.is_private() || v4.is_link_local() || v4.is_unspecified(),
+        IpAddr::V6(v6) => v6.is_loopback() || v6.is_unspecified() || (v6.segments()[0] & 0xfe00) == 0xfc00,
+    }
+}
+
+impl HostState {
+    fn http_denied(&mut self, detail: String) -> Error {
+        self.violation(Fault::Denied { capability: Capability::HttpOutbound, detail }).into()
+    }
+}
+
+impl Host for HostState {
+    async fn fetch(&mut self, request: HttpRequest, timeout_ms: Option<u32>) -> Result<HttpResponse, Error> {
+        let grants = self.grant(Capability::HttpOutbound)?;
+        let limits = self.app.limits.clone();
+        check_len("the request body", request.body.len(), limits.http_max_request_bytes)?;
+        let mut url = Url::parse(&request.url).map_err(|e| Error::Invalid(format!("bad URL `{}`: {e}", request.url)))?;
+        let mut method = reqwest::Method::from_bytes(request.method.as_bytes())
+            .map_err(|_| Error::Invalid(format!("bad method `{}`", request.method)))?;
+        for (name, _) in &request.headers {
+            if FORBIDDEN_HEADERS.contains(&name.to_ascii_lowercase().as_str()) {
+                return Err(Error::Invalid(format!("header `{name}` is set by the host")));
+            }
+        }
+        let asked = timeout_ms.map_or(limits.http_timeout, |ms| Duration::from_millis(u64::from(ms)));
+        let timeout = asked.min(limits.http_timeout).min(self.call.wall_remaining());
+        let client = self.app.http.clone();
+        let mut body = request.body;
+        let mut redirects = 0;
+        loop {
+            if let Err(reason) = check_url(&grants, &url) {
+                return Err(self.http_denied(reason));
+            }
+            let mut builder = client.request(method.clone(), url.clone()).timeout(timeout).body(body.clone());
+            for (name, value) in &request.headers {
+                builder = builder.header(name, value);
+            }
+            let response = self
+                .host_wait(builder.send())
+                .await
+                .map_err(|e| Error::Unavailable(format!("request to `{url}` failed: {e}")))?;
+            let status = response.status();
+            if status.is_redirection() && redirects < limits.http_max_redirects {
+                if let Some(location) = response.headers().get(reqwest::header::LOCATION) {
+                    let location = location.to_str().map_err(|_| Error::Unavailable("bad redirect location".into()))?;
+                    url = url.join(location).map_err(|e| Error::Unavailable(format!("bad redirect location: {e}")))?;
+                    redirects += 1;
+                    // 303 (and 301/302 on POST, as browsers do) turn into a GET.
+                    if status == reqwest::StatusCode::SEE_OTHER
+                        || (method == reqwest::Method::POST && (status.as_u16() == 301 || status.as_u16() == 302))
+                    {
+                        method = reqwest::Method::GET;
+                        body = Vec::new();
+                    }
+                    continue;
+                }
+            }
+            let headers = response
+                .headers()
+                .iter()
+                .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+                .collect();
+            let body = self.host_wait(read_capped(response, limits.http_max_response_bytes)).await?;
+            return Ok(HttpResponse { status: status.as_u16(), headers, body });
+        }
+    }
+}
+
+async fn read_capped(mut response: reqwest::Response, max: usize) -> Result<Vec<u8>, Error> {
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(|e| Error::Unavailable(format!("reading the response failed: {e}")))? {
+        if body.len() + chunk.len() > max {
+            return Err(Error::QuotaExceeded(format!("the response is larger than {max} bytes")));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn grants(hosts: &[&str]) -> GrantSet {
+        GrantSet::none().with_http_hosts(hosts).unwrap()
+    }
+
+    #[test]
+    fn only_granted_hosts_pass() {
+        let g = grants(&["graph.facebook.com"]);
+        assert!(check_url(&g, &Url::parse("https://graph.facebook.com/v21.0/1/messages").unwrap()).is_ok());
+        let err = check_url(&g, &Url::parse("https://evil.example/").unwrap()).unwrap_err();
+        assert!(err.contains("evil.example:443"), "{err}");
+        assert!(check_url(&g, &Url::parse("ftp://graph.facebook.com/").unwrap()).is_err());
+    }
+
+    #[test]
+    fn loopback_needs_an_explicit_grant() {
+        let g = grants(&["127.0.0.1:8080"]);
+        assert!(check_url(&g, &Url::parse("http://127.0.0.1:8080/x").unwrap()).is_ok());
+        assert!(check_url(&g, &Url::parse("http://127.0.0.1:8081/x").unwrap()).is_err());
+        assert!(check_url(&g, &Url::parse("http://localhost:8080/x").unwrap()).is_err());
+    }
+}

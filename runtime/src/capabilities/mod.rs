@@ -1,0 +1,65 @@
+//! One module per capability, each the host side of one WIT interface.
+//!
+//! A module implements the interface's generated `Host` trait and starts
+//! every function with the grant check, so a revocation applies at the next
+//! call. [`link_granted`] adds only granted interfaces to an app's linker,
+//! so a component importing anything else fails to link.
+
+use wasmtime::component::{HasSelf, Linker};
+
+use crate::app::state::HostState;
+use crate::bindings::v0_1_0::capsule::apps;
+use crate::bindings::v0_1_0::types::Error;
+use crate::fault::Fault;
+use crate::grants::{Capability, GrantSet};
+
+pub mod http_outbound;
+pub mod kv;
+pub mod logging;
+pub mod message_read;
+pub mod message_write;
+pub mod room_read;
+pub mod scheduler;
+pub mod settings;
+pub mod user_read;
+
+impl apps::types::Host for HostState {}
+
+/// Adds the records interface and every granted capability to `linker`.
+pub(crate) fn link_granted(linker: &mut Linker<HostState>, grants: &GrantSet) -> wasmtime::Result<()> {
+    apps::types::add_to_linker::<HostState, HasSelf<HostState>>(linker, |s| s)?;
+    for capability in grants.capabilities() {
+        match capability {
+            Capability::MessageRead => apps::message_read::add_to_linker::<_, HasSelf<_>>(linker, |s| s)?,
+            Capability::MessageWrite => apps::message_write::add_to_linker::<_, HasSelf<_>>(linker, |s| s)?,
+            Capability::RoomRead => apps::room_read::add_to_linker::<_, HasSelf<_>>(linker, |s| s)?,
+            Capability::UserRead => apps::user_read::add_to_linker::<_, HasSelf<_>>(linker, |s| s)?,
+            Capability::Kv => apps::kv::add_to_linker::<_, HasSelf<_>>(linker, |s| s)?,
+            Capability::Settings => apps::settings::add_to_linker::<_, HasSelf<_>>(linker, |s| s)?,
+            Capability::HttpOutbound => apps::http_outbound::add_to_linker::<_, HasSelf<_>>(linker, |s| s)?,
+            Capability::Scheduler => apps::scheduler::add_to_linker::<_, HasSelf<_>>(linker, |s| s)?,
+            Capability::Logging => apps::logging::add_to_linker::<_, HasSelf<_>>(linker, |s| s)?,
+        }
+    }
+    Ok(())
+}
+
+/// How a host-side refusal reaches the guest.
+impl From<Fault> for Error {
+    fn from(fault: Fault) -> Self {
+        match fault {
+            Fault::RateLimited => Error::RateLimited,
+            Fault::LoopDetected { .. } => Error::LoopDetected,
+            Fault::Denied { detail, .. } => Error::Denied(detail),
+            other => Error::Unavailable(other.to_string()),
+        }
+    }
+}
+
+/// Refuses arguments longer than `max` bytes.
+pub(crate) fn check_len(what: &str, len: usize, max: usize) -> Result<(), Error> {
+    if len > max {
+        return Err(Error::Invalid(format!("{what} is {len} bytes; the limit is {max}")));
+    }
+    Ok(())
+}

@@ -1,0 +1,41 @@
+//! `scheduler`: one-off and recurring jobs that come back to the app's
+//! `jobs.run` export. Storing and running them is the server's job.
+
+use crate::app::state::HostState;
+use crate::bindings::v0_1_0::capsule::apps::scheduler::{Host, Schedule};
+use crate::bindings::v0_1_0::types::Error;
+use crate::capabilities::check_len;
+use crate::grants::Capability;
+use crate::model;
+
+/// Largest job payload.
+const MAX_PAYLOAD: usize = 64 << 10;
+/// Shortest interval of a recurring job.
+const MIN_EVERY_MS: u64 = 1000;
+
+impl Host for HostState {
+    async fn schedule_job(&mut self, name: String, when: Schedule, payload: Vec<u8>) -> Result<String, Error> {
+        self.grant(Capability::Scheduler)?;
+        check_len("the job name", name.len(), 200)?;
+        check_len("the job payload", payload.len(), MAX_PAYLOAD)?;
+        let when = match when {
+            Schedule::At(t) => model::Schedule::At(t),
+            Schedule::AfterMs(ms) => model::Schedule::AfterMs(ms),
+            Schedule::EveryMs(ms) if ms < MIN_EVERY_MS => {
+                return Err(Error::Invalid(format!("a recurring job runs at most every {MIN_EVERY_MS} ms")));
+            }
+            Schedule::EveryMs(ms) => model::Schedule::EveryMs(ms),
+            Schedule::Cron(expr) => model::Schedule::Cron(expr),
+        };
+        self.write_permit()?;
+        let (bridge, app) = (self.app.bridge.clone(), self.app.id.clone());
+        Ok(self.host_wait(bridge.schedule_job(&app, &name, when, payload)).await?)
+    }
+
+    async fn cancel(&mut self, job_id: String) -> Result<bool, Error> {
+        self.grant(Capability::Scheduler)?;
+        self.write_permit()?;
+        let (bridge, app) = (self.app.bridge.clone(), self.app.id.clone());
+        Ok(self.host_wait(bridge.cancel_job(&app, &job_id)).await?)
+    }
+}

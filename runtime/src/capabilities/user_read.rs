@@ -1,0 +1,20 @@
+//! `user-read`: user accounts (never credentials).
+
+use crate::app::state::HostState;
+use crate::bindings::v0_1_0::capsule::apps::user_read::Host;
+use crate::bindings::v0_1_0::types::{Error, User};
+use crate::grants::Capability;
+
+impl Host for HostState {
+    async fn get(&mut self, id: String) -> Result<Option<User>, Error> {
+        self.grant(Capability::UserRead)?;
+        let bridge = self.app.bridge.clone();
+        Ok(self.host_wait(bridge.user(&id)).await?.map(Into::into))
+    }
+
+    async fn get_by_username(&mut self, username: String) -> Result<Option<User>, Error> {
+        self.grant(Capability::UserRead)?;
+        let bridge = self.app.bridge.clone();
+        Ok(self.host_wait(bridge.user_by_username(&username)).await?.map(Into::into))
+    }
+}
