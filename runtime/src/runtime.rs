@@ -218,6 +218,11 @@ impl Runtime {
         Ok(self.get(app)?.shared.health.report())
     }
 
+    /// The app's most recent fault, if any.
+    pub fn last_fault(&self, app: &str) -> Result<Option<crate::fault::Fault>, NotLoaded> {
+        Ok(self.get(app)?.shared.health.last_fault())
+    }
+
     /// The app's most recent log lines, oldest first.
     pub fn logs(&self, app: &str, limit: usize) -> Result<Vec<LogEntry>, NotLoaded> {
         Ok(self.get(app)?.shared.log.recent(limit))

@@ -32,6 +32,7 @@ pub struct Health {
     in_a_row: AtomicU32,
     calls: AtomicU64,
     faults: AtomicU64,
+    last_fault: RwLock<Option<Fault>>,
 }
 
 /// A snapshot of an app's counters.
@@ -50,6 +51,7 @@ impl Health {
             in_a_row: AtomicU32::new(0),
             calls: AtomicU64::new(0),
             faults: AtomicU64::new(0),
+            last_fault: RwLock::new(None),
         }
     }
 
@@ -79,6 +81,7 @@ impl Health {
     pub(crate) fn record_fault(&self, fault: &Fault, max_in_a_row: u32) -> Option<AppStatus> {
         self.calls.fetch_add(1, Ordering::Relaxed);
         self.faults.fetch_add(1, Ordering::Relaxed);
+        *self.last_fault.write() = Some(fault.clone());
         let in_a_row = self.in_a_row.fetch_add(1, Ordering::Relaxed) + 1;
         if in_a_row < max_in_a_row {
             return None;
@@ -89,6 +92,11 @@ impl Health {
         }
         *status = AppStatus::DisabledAfterFaults { faults_in_a_row: in_a_row, last_fault: fault.to_string() };
         Some(status.clone())
+    }
+
+    /// The most recent fault.
+    pub fn last_fault(&self) -> Option<Fault> {
+        self.last_fault.read().clone()
     }
 
     /// A snapshot of the counters.

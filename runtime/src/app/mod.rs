@@ -106,6 +106,11 @@ impl LoadedApp {
             Err(_elapsed) => Err(Fault::WallDeadline(deadline.wall)),
             Ok(Err(err)) => Err(classify(err, instance.store.data())),
             Ok(Ok(Err(fault))) => Err(fault),
+            // A guest that recovered from a refused allocation still went
+            // over its memory limit: the call fails and the bloated instance goes.
+            Ok(Ok(Ok(_))) if instance.store.data().limiter.hit => {
+                Err(Fault::MemoryLimit { limit_bytes: instance.store.data().limiter.limit })
+            }
             Ok(Ok(Ok(value))) => {
                 let size = output_bytes(&value);
                 let limit = self.spec.limits.max_output_bytes;

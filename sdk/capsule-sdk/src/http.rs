@@ -1,0 +1,82 @@
+//! Outbound HTTP, and helpers for building endpoint responses.
+//!
+//! [`fetch`], [`get`] and [`post`] need the `http-outbound` permission,
+//! which lists the hosts the app may reach; a request to any other host
+//! fails with [`Error::Denied`](crate::Error::Denied). The response
+//! builders ([`response`], [`json_response`], [`not_found`]) need nothing:
+//! they are for [`App::handle_endpoint`](crate::App::handle_endpoint).
+
+use serde::Serialize;
+
+use crate::bindings::capsule::apps::http_outbound;
+use crate::error::Result;
+use crate::prelude::{HttpRequest, HttpResponse};
+
+/// Sends `request` (its `url` absolute, `http` or `https`) and waits for
+/// the response, at most `timeout_ms` when given; the host caps the
+/// timeout either way.
+pub fn fetch(request: &HttpRequest, timeout_ms: Option<u32>) -> Result<HttpResponse> {
+    http_outbound::fetch(request, timeout_ms)
+}
+
+/// `GET url` with no headers and the host's default timeout.
+pub fn get(url: &str) -> Result<HttpResponse> {
+    fetch(&request("GET", url, Vec::new(), Vec::new()), None)
+}
+
+/// `POST url` with `body` as `content_type` and the host's default
+/// timeout.
+pub fn post(url: &str, content_type: &str, body: impl Into<Vec<u8>>) -> Result<HttpResponse> {
+    let headers = vec![("content-type".to_owned(), content_type.to_owned())];
+    fetch(&request("POST", url, headers, body.into()), None)
+}
+
+/// A request value; `method` should be upper-case.
+pub fn request(
+    method: &str,
+    url: &str,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+) -> HttpRequest {
+    HttpRequest {
+        method: method.to_owned(),
+        url: url.to_owned(),
+        headers,
+        body,
+    }
+}
+
+/// A response with `status`, a `content-type` header and `body`.
+pub fn response(status: u16, content_type: &str, body: impl Into<Vec<u8>>) -> HttpResponse {
+    HttpResponse {
+        status,
+        headers: vec![("content-type".to_owned(), content_type.to_owned())],
+        body: body.into(),
+    }
+}
+
+/// A response with `status` and `value` encoded as JSON. A value that
+/// cannot be encoded (a map with non-string keys, ...) gives a 500.
+pub fn json_response<T: Serialize + ?Sized>(status: u16, value: &T) -> HttpResponse {
+    match serde_json::to_vec(value) {
+        Ok(body) => response(status, "application/json", body),
+        Err(e) => response(
+            500,
+            "text/plain; charset=utf-8",
+            format!("cannot encode response: {e}"),
+        ),
+    }
+}
+
+/// A plain-text `404 not found`.
+pub fn not_found() -> HttpResponse {
+    response(404, "text/plain; charset=utf-8", "not found")
+}
+
+/// The value of the first header named `name` (case-insensitively).
+pub fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+}

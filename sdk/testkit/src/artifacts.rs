@@ -1,0 +1,228 @@
+//! Building a guest workspace and finding what it produced.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::command::{cargo, describe, run};
+use crate::error::BuildError;
+use crate::toolchain::{WASM_TARGET, ensure_wasm_target};
+
+/// One built guest app.
+#[derive(Debug, Clone)]
+pub struct GuestApp {
+    /// The app's crate name, e.g. `sandbox-probe`.
+    pub name: String,
+    /// Absolute path of the app's component (`.wasm`).
+    pub wasm: PathBuf,
+    /// Absolute path of the app's `manifest.json`.
+    pub manifest_path: PathBuf,
+    /// The parsed `manifest.json`.
+    pub manifest: Value,
+}
+
+impl GuestApp {
+    /// The component's bytes.
+    pub fn read_wasm(&self) -> std::io::Result<Vec<u8>> {
+        std::fs::read(&self.wasm)
+    }
+}
+
+/// The apps of one guest workspace, by crate name.
+#[derive(Debug, Clone, Default)]
+pub struct GuestArtifacts {
+    /// Every app, keyed by crate name.
+    pub apps: BTreeMap<String, GuestApp>,
+}
+
+impl GuestArtifacts {
+    /// The app named `name`, if the workspace has one.
+    pub fn get(&self, name: &str) -> Option<&GuestApp> {
+        self.apps.get(name)
+    }
+
+    /// The app named `name`.
+    ///
+    /// # Panics
+    ///
+    /// When there is no such app; the message lists the ones there are.
+    /// Meant for tests, where a typo should fail loudly.
+    pub fn app(&self, name: &str) -> &GuestApp {
+        self.get(name).unwrap_or_else(|| {
+            let known: Vec<&str> = self.apps.keys().map(String::as_str).collect();
+            panic!("no guest app `{name}`; there are: {}", known.join(", "))
+        })
+    }
+
+    /// Path of the component of the app named `name`; panics like
+    /// [`app`](Self::app).
+    pub fn wasm(&self, name: &str) -> &Path {
+        &self.app(name).wasm
+    }
+
+    /// Parsed manifest of the app named `name`; panics like
+    /// [`app`](Self::app).
+    pub fn manifest(&self, name: &str) -> &Value {
+        &self.app(name).manifest
+    }
+
+    /// Every app, in name order.
+    pub fn iter(&self) -> impl Iterator<Item = &GuestApp> {
+        self.apps.values()
+    }
+}
+
+/// Builds the guest workspace in `workspace_dir` (a directory with a
+/// `Cargo.toml` holding `[workspace]`) in release mode for `wasm32-wasip2`,
+/// and returns its apps.
+///
+/// The build goes to `<repo>/target/wasm` so every guest workspace shares
+/// one cache, and runs under a file lock there: when many test processes
+/// start at once (nextest runs one per test) the first builds and the
+/// others wait, then find everything fresh. Variables an outer cargo sets
+/// (`RUSTFLAGS`, `CARGO_TARGET_DIR`, ...) are removed so the host's build
+/// settings do not leak into the guests.
+///
+/// Every workspace member with a `cdylib` target is an app and must have a
+/// `manifest.json` next to its `Cargo.toml`.
+pub fn build_guests(workspace_dir: &Path) -> Result<GuestArtifacts, BuildError> {
+    let workspace_dir = workspace_dir
+        .canonicalize()
+        .map_err(|e| BuildError::io(workspace_dir, e))?;
+    let manifest_path = workspace_dir.join("Cargo.toml");
+    let target_dir = crate::wasm_target_dir();
+
+    let _lock = BuildLock::acquire(&target_dir)?;
+    ensure_wasm_target()?;
+
+    let mut build = cargo();
+    build
+        .args([
+            "build",
+            "--release",
+            "--target",
+            WASM_TARGET,
+            "--manifest-path",
+        ])
+        .arg(&manifest_path)
+        .arg("--quiet")
+        .env("CARGO_TARGET_DIR", &target_dir)
+        .current_dir(&workspace_dir);
+    run(&mut build)?;
+
+    let release_dir = target_dir.join(WASM_TARGET).join("release");
+    let mut apps = BTreeMap::new();
+    for member in cdylib_members(&manifest_path)? {
+        let wasm = release_dir.join(format!("{}.wasm", member.lib_name.replace('-', "_")));
+        if !wasm.is_file() {
+            return Err(BuildError::MissingArtifact {
+                app: member.name,
+                path: wasm,
+            });
+        }
+        let manifest_path = member.dir.join("manifest.json");
+        let text = std::fs::read_to_string(&manifest_path)
+            .map_err(|e| BuildError::io(&manifest_path, e))?;
+        let manifest = serde_json::from_str(&text).map_err(|source| BuildError::Manifest {
+            path: manifest_path.clone(),
+            source,
+        })?;
+        let app = GuestApp {
+            name: member.name.clone(),
+            wasm,
+            manifest_path,
+            manifest,
+        };
+        apps.insert(member.name, app);
+    }
+    Ok(GuestArtifacts { apps })
+}
+
+/// A workspace member that builds a `cdylib`.
+struct Member {
+    /// The package name.
+    name: String,
+    /// The name of its library target, which names the `.wasm` file.
+    lib_name: String,
+    /// The directory of its `Cargo.toml`.
+    dir: PathBuf,
+}
+
+/// The members of the workspace at `manifest_path` that build a `cdylib`,
+/// as `cargo metadata` reports them (so renamed packages and targets are
+/// handled the way cargo handles them).
+fn cdylib_members(manifest_path: &Path) -> Result<Vec<Member>, BuildError> {
+    let mut cmd = cargo();
+    cmd.args([
+        "metadata",
+        "--format-version",
+        "1",
+        "--no-deps",
+        "--manifest-path",
+    ])
+    .arg(manifest_path);
+    let output = run(&mut cmd)?;
+    let unexpected = |reason: &str| BuildError::UnexpectedOutput {
+        command: describe(&cmd),
+        reason: reason.to_owned(),
+    };
+    let metadata: Value = serde_json::from_slice(&output.stdout)
+        .map_err(|e| unexpected(&format!("not JSON: {e}")))?;
+    let packages = metadata["packages"]
+        .as_array()
+        .ok_or_else(|| unexpected("no `packages` array"))?;
+
+    let mut members = Vec::new();
+    for package in packages {
+        let name = package["name"]
+            .as_str()
+            .ok_or_else(|| unexpected("a package without a name"))?;
+        let manifest = package["manifest_path"]
+            .as_str()
+            .ok_or_else(|| unexpected("a package without a manifest path"))?;
+        let dir = Path::new(manifest)
+            .parent()
+            .ok_or_else(|| unexpected("a manifest path without a parent"))?;
+        let targets = package["targets"]
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let cdylib = targets.iter().find(|t| {
+            t["crate_types"]
+                .as_array()
+                .is_some_and(|kinds| kinds.iter().any(|k| k == "cdylib"))
+        });
+        if let Some(lib_name) = cdylib.and_then(|t| t["name"].as_str()) {
+            members.push(Member {
+                name: name.to_owned(),
+                lib_name: lib_name.to_owned(),
+                dir: dir.to_owned(),
+            });
+        }
+    }
+    Ok(members)
+}
+
+/// An exclusive lock on `<target dir>/.capsule-guest-build.lock`, held for
+/// as long as the value lives; the operating system drops it if the
+/// process dies.
+struct BuildLock {
+    _file: File,
+}
+
+impl BuildLock {
+    fn acquire(target_dir: &Path) -> Result<Self, BuildError> {
+        std::fs::create_dir_all(target_dir).map_err(|e| BuildError::io(target_dir, e))?;
+        let path = target_dir.join(".capsule-guest-build.lock");
+        let file = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| BuildError::io(&path, e))?;
+        file.lock().map_err(|e| BuildError::io(&path, e))?;
+        Ok(Self { _file: file })
+    }
+}

@@ -1,0 +1,53 @@
+//! The slash commands of the everything app.
+
+use capsule_sdk::prelude::*;
+use capsule_sdk::{kv, messages, settings, users};
+
+/// The greeting used when the `greeting` setting is not declared.
+const DEFAULT_GREETING: &str = "Hello";
+
+/// Runs one command; unknown commands are an error the user sees.
+pub fn execute(call: &Invocation) -> CommandResult {
+    match call.command.as_str() {
+        "echo" => Ok(Some(call.raw_args.clone())),
+        "count" => count().map(Some).map_err(|e| describe(&e)),
+        "greet" => greet(call).map(Some).map_err(|e| describe(&e)),
+        "say" => messages::send_text(&call.room.id, &call.raw_args)
+            .map(Some)
+            .map_err(|e| describe(&e)),
+        "whoami" => whoami(call),
+        other => Err(format!("unknown command `{other}`")),
+    }
+}
+
+/// Increments the counter `count`, stored as decimal text, and returns
+/// its new value.
+fn count() -> capsule_sdk::Result<String> {
+    // A value that is not a number (written by hand, say) restarts at 0.
+    let current = kv::get_text("count")?
+        .and_then(|s| s.parse::<u64>().ok())
+        .unwrap_or(0);
+    let next = (current + 1).to_string();
+    kv::set_text("count", &next)?;
+    Ok(next)
+}
+
+/// `<greeting setting> <username>`.
+fn greet(call: &Invocation) -> capsule_sdk::Result<String> {
+    let greeting = settings::text("greeting")?.unwrap_or_else(|| DEFAULT_GREETING.to_owned());
+    Ok(format!("{greeting} {}", call.user.username))
+}
+
+/// `<username> roles=<role>,<role>` of the invoking user, read back
+/// through `user-read` rather than taken from the invocation.
+fn whoami(call: &Invocation) -> CommandResult {
+    match users::get(&call.user.id) {
+        Ok(Some(user)) => Ok(Some(format!(
+            "{} roles={}",
+            user.username,
+            user.roles.join(",")
+        ))),
+        Ok(None) => Err(format!("no user with id {}", call.user.id)),
+        Err(e) => Err(describe(&e)),
+    }
+}

@@ -1,0 +1,66 @@
+//! Everything app: implements every kind of export except the pre-send
+//! hooks, to test how the host dispatches each of them.
+//!
+//! * commands: `echo`, `count`, `greet`, `say`, `whoami`;
+//! * an endpoint echoing the request as JSON;
+//! * a job handler storing `job:<name>` = payload in kv;
+//! * a UI action handler answering `pressed <action-id>`;
+//! * `user-joined` greeting the user in the room;
+//! * `on-install` storing `installed` = `yes`.
+
+use capsule_sdk::prelude::*;
+use capsule_sdk::serde_json::json;
+use capsule_sdk::{http, kv, log, messages};
+
+mod commands;
+
+struct Everything;
+
+impl App for Everything {
+    fn on_install() -> Result<(), String> {
+        log::info("installing");
+        kv::set_text("installed", "yes").map_err(|e| describe(&e))
+    }
+
+    fn execute_command(call: Invocation) -> CommandResult {
+        log::debug(&format!("/{} by {}", call.command, call.user.username));
+        commands::execute(&call)
+    }
+
+    fn handle_endpoint(
+        endpoint: String,
+        request: HttpRequest,
+        _user: Option<User>,
+    ) -> HttpResponse {
+        http::json_response(
+            200,
+            &json!({
+                "endpoint": endpoint,
+                "method": request.method,
+                "url": request.url,
+                "body_len": request.body.len(),
+            }),
+        )
+    }
+
+    fn run_job(job: Job) -> Result<(), String> {
+        kv::set(&format!("job:{}", job.name), &job.payload).map_err(|e| describe(&e))
+    }
+
+    fn on_action(event: Interaction) -> CommandResult {
+        Ok(Some(format!("pressed {}", event.action_id)))
+    }
+
+    fn user_joined(room: Room, user: UserRef) {
+        let text = format!("welcome @{}", user.username);
+        if let Err(e) = messages::send_text(&room.id, &text) {
+            log::warn(&format!(
+                "could not welcome {}: {}",
+                user.username,
+                describe(&e)
+            ));
+        }
+    }
+}
+
+capsule_sdk::export_app!(Everything);
