@@ -238,6 +238,14 @@ impl Runtime {
         Ok(self.get(app)?.warm_count())
     }
 
+    /// Creates one fresh instance of `app` and drops it; returns how long
+    /// creating it took. Checks that an app still instantiates (and
+    /// measures what a fresh instance per event would cost).
+    pub async fn probe_instantiate(&self, app: &str) -> Result<std::time::Duration, crate::dispatch::TargetError> {
+        let loaded = self.get(app)?;
+        Ok(loaded.probe_instantiate().await?)
+    }
+
     /// Forgets compiled components kept in memory (the disk cache stays);
     /// loaded apps keep theirs.
     pub fn clear_memory_cache(&self) {

@@ -109,3 +109,34 @@ impl Health {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn faults_in_a_row_disable_and_a_success_resets_the_run() {
+        let health = Health::new();
+        let fault = Fault::Trap("boom".into());
+        assert_eq!(health.record_fault(&fault, 3), None);
+        health.record_success();
+        assert_eq!(health.record_fault(&fault, 3), None);
+        assert_eq!(health.record_fault(&fault, 3), None);
+        let status = health.record_fault(&fault, 3).expect("the third in a row disables");
+        assert_eq!(status, AppStatus::DisabledAfterFaults { faults_in_a_row: 3, last_fault: "trapped: boom".into() });
+        assert_eq!(health.record_fault(&fault, 3), None, "reported once");
+        let report = health.report();
+        assert_eq!((report.calls, report.faults), (5, 4));
+        assert_eq!(health.last_fault(), Some(fault));
+    }
+
+    #[test]
+    fn enabling_clears_the_run_of_faults() {
+        let health = Health::new();
+        health.record_fault(&Fault::StackOverflow, 1);
+        assert!(!health.is_enabled());
+        health.set_status(AppStatus::Enabled);
+        assert!(health.is_enabled());
+        assert_eq!(health.report().faults_in_a_row, 0);
+    }
+}

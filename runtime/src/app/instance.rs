@@ -103,3 +103,16 @@ pub(crate) fn ticks_for(budget: Duration, tick: Duration) -> u64 {
     let ticks = budget.as_nanos().div_ceil(tick.as_nanos().max(1));
     u64::try_from(ticks).unwrap_or(u64::MAX).max(1)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deadlines_round_up_to_whole_ticks() {
+        let tick = Duration::from_millis(2);
+        assert_eq!(ticks_for(Duration::from_millis(20), tick), 10);
+        assert_eq!(ticks_for(Duration::from_millis(21), tick), 11);
+        assert_eq!(ticks_for(Duration::ZERO, tick), 1, "at least one tick");
+    }
+}

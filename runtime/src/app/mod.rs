@@ -140,6 +140,20 @@ impl LoadedApp {
         }
     }
 
+    /// Creates and drops one fresh instance, timing the creation.
+    pub async fn probe_instantiate(&self) -> Result<std::time::Duration, CallError> {
+        let cpu = self.spec.limits.deadline(CallKind::Lifecycle).cpu;
+        let started = std::time::Instant::now();
+        match instantiate(&self.engine, &self.pre, &self.indices, &self.shared, cpu).await {
+            Ok(instance) => {
+                let took = started.elapsed();
+                drop(instance);
+                Ok(took)
+            }
+            Err(err) => Err(self.fault(Fault::Instantiate(format!("{err:#}")))),
+        }
+    }
+
     fn give_back(&self, instance: WarmInstance) {
         let mut pool = self.pool.lock();
         if pool.len() < self.spec.limits.warm_instances {

@@ -200,3 +200,27 @@ impl WasiView for HostState {
         WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_write_bucket_allows_a_burst_then_refills_at_the_rate() {
+        let mut bucket = WriteBucket::new(3);
+        let taken = (0..10).filter(|_| bucket.try_take(1000.0, 3)).count();
+        assert_eq!(taken, 3, "only the burst passes at once");
+        bucket.last -= Duration::from_millis(2);
+        assert!(bucket.try_take(1000.0, 3), "2 ms at 1000/s refills two tokens");
+        assert!(bucket.try_take(1000.0, 3));
+        assert!(!bucket.try_take(1000.0, 3));
+    }
+
+    #[test]
+    fn the_write_bucket_never_holds_more_than_the_burst() {
+        let mut bucket = WriteBucket::new(2);
+        bucket.last -= Duration::from_secs(3600);
+        let taken = (0..10).filter(|_| bucket.try_take(100.0, 2)).count();
+        assert_eq!(taken, 2);
+    }
+}
