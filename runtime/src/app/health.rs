@@ -126,7 +126,7 @@ mod tests {
         assert_eq!(status, AppStatus::DisabledAfterFaults { faults_in_a_row: 3, last_fault: "trapped: boom".into() });
         assert_eq!(health.record_fault(&fault, 3), None, "reported once");
         let report = health.report();
-        assert_eq!((report.calls, report.faults), (5, 4));
+        assert_eq!((report.calls, report.faults), (6, 5));
         assert_eq!(health.last_fault(), Some(fault));
     }
 
