@@ -17,7 +17,8 @@ use crate::app::spec::AppSpec;
 use crate::app::state::{AppShared, HostState, WriteBucket};
 use crate::bridge::Bridge;
 use crate::cache::{CacheOutcome, ComponentCache};
-use crate::capabilities::{http_outbound, link_granted};
+use crate::capabilities::link_granted;
+use crate::http_transport::{HttpTransport, ReqwestTransport};
 use crate::engine::{CapsuleEngine, EngineConfig};
 use crate::grants::GrantSet;
 use crate::loader::{self, ComponentShape, LoadError};
@@ -31,6 +32,8 @@ pub struct RuntimeConfig {
     pub cache_dir: Option<PathBuf>,
     /// Entries kept in each app's log.
     pub log_capacity: Option<usize>,
+    /// How outbound HTTP goes on the wire; `None` is [`ReqwestTransport`].
+    pub http_transport: Option<Arc<dyn HttpTransport>>,
 }
 
 /// Why the runtime could not start.
@@ -66,7 +69,7 @@ pub(crate) struct Inner {
     pub engine: Arc<CapsuleEngine>,
     cache: ComponentCache,
     bridge: Arc<dyn Bridge>,
-    http: reqwest::Client,
+    http: Arc<dyn HttpTransport>,
     log_capacity: usize,
     /// Linkers by granted-capability set: building one links all of WASI,
     /// so apps with the same grants share it.
@@ -103,7 +106,7 @@ impl Runtime {
                 engine: Arc::new(engine),
                 cache,
                 bridge,
-                http: http_outbound::client(),
+                http: config.http_transport.clone().unwrap_or_else(|| Arc::new(ReqwestTransport::default())),
                 log_capacity: config.log_capacity.unwrap_or(1000),
                 linkers: Mutex::new(HashMap::new()),
                 apps: RwLock::new(Arc::new(Vec::new())),

@@ -24,7 +24,7 @@ pub(crate) struct AppShared {
     pub log: Arc<AppLog>,
     pub health: Health,
     pub writes: Mutex<WriteBucket>,
-    pub http: reqwest::Client,
+    pub http: Arc<dyn crate::http_transport::HttpTransport>,
 }
 
 /// A token bucket over the app's write host calls.

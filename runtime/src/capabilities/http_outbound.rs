@@ -13,19 +13,10 @@ use crate::bindings::v0_1_0::types::{Error, HttpRequest, HttpResponse};
 use crate::capabilities::check_len;
 use crate::fault::Fault;
 use crate::grants::{Capability, GrantSet};
+use crate::http_transport::{OutboundRequest, TransportError};
 
 /// Headers an app may not set: the host owns framing and routing.
 const FORBIDDEN_HEADERS: &[&str] = &["host", "content-length", "transfer-encoding", "connection", "upgrade"];
-
-/// The HTTP client every app's requests go through. Redirects are never
-/// followed by the client itself.
-pub(crate) fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .user_agent(concat!("capsule-runtime/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .expect("the HTTP client's fixed configuration is valid")
-}
 
 /// Whether `url` may be reached under `grants`; the reason when not.
 pub(crate) fn check_url(grants: &GrantSet, url: &Url) -> Result<(), String> {
@@ -70,7 +61,7 @@ impl Host for HostState {
         let limits = self.app.limits.clone();
         check_len("the request body", request.body.len(), limits.http_max_request_bytes)?;
         let mut url = Url::parse(&request.url).map_err(|e| Error::Invalid(format!("bad URL `{}`: {e}", request.url)))?;
-        let mut method = reqwest::Method::from_bytes(request.method.as_bytes())
+        let method = reqwest::Method::from_bytes(request.method.as_bytes())
             .map_err(|_| Error::Invalid(format!("bad method `{}`", request.method)))?;
         for (name, _) in &request.headers {
             if FORBIDDEN_HEADERS.contains(&name.to_ascii_lowercase().as_str()) {
@@ -79,57 +70,41 @@ impl Host for HostState {
         }
         let asked = timeout_ms.map_or(limits.http_timeout, |ms| Duration::from_millis(u64::from(ms)));
         let timeout = asked.min(limits.http_timeout).min(self.call.wall_remaining());
-        let client = self.app.http.clone();
+        let transport = self.app.http.clone();
+        let mut method = method.as_str().to_string();
         let mut body = request.body;
         let mut redirects = 0;
         loop {
             if let Err(reason) = check_url(&grants, &url) {
                 return Err(self.http_denied(reason));
             }
-            let mut builder = client.request(method.clone(), url.clone()).timeout(timeout).body(body.clone());
-            for (name, value) in &request.headers {
-                builder = builder.header(name, value);
-            }
-            let response = self
-                .host_wait(builder.send())
-                .await
-                .map_err(|e| Error::Unavailable(format!("request to `{url}` failed: {e}")))?;
-            let status = response.status();
-            if status.is_redirection() && redirects < limits.http_max_redirects {
-                if let Some(location) = response.headers().get(reqwest::header::LOCATION) {
-                    let location = location.to_str().map_err(|_| Error::Unavailable("bad redirect location".into()))?;
+            let exchange = OutboundRequest {
+                method: method.clone(),
+                url: url.clone(),
+                headers: request.headers.clone(),
+                body: body.clone(),
+                timeout,
+                max_response_bytes: limits.http_max_response_bytes,
+            };
+            let response = self.host_wait(transport.send(exchange)).await.map_err(|e| match e {
+                TransportError::TooLarge(max) => Error::QuotaExceeded(format!("the response is larger than {max} bytes")),
+                TransportError::Failed(reason) => Error::Unavailable(reason),
+            })?;
+            let location = response.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("location")).map(|(_, v)| v);
+            match location {
+                Some(location) if (300..400).contains(&response.status) && redirects < limits.http_max_redirects => {
                     url = url.join(location).map_err(|e| Error::Unavailable(format!("bad redirect location: {e}")))?;
                     redirects += 1;
                     // 303 (and 301/302 on POST, as browsers do) turn into a GET.
-                    if status == reqwest::StatusCode::SEE_OTHER
-                        || (method == reqwest::Method::POST && (status.as_u16() == 301 || status.as_u16() == 302))
-                    {
-                        method = reqwest::Method::GET;
+                    if response.status == 303 || (method == "POST" && matches!(response.status, 301 | 302)) {
+                        method = "GET".into();
                         body = Vec::new();
                     }
-                    continue;
                 }
+                _ => return Ok(response.into()),
             }
-            let headers = response
-                .headers()
-                .iter()
-                .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
-                .collect();
-            let body = self.host_wait(read_capped(response, limits.http_max_response_bytes)).await?;
-            return Ok(HttpResponse { status: status.as_u16(), headers, body });
         }
     }
-}
-
-async fn read_capped(mut response: reqwest::Response, max: usize) -> Result<Vec<u8>, Error> {
-    let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(|e| Error::Unavailable(format!("reading the response failed: {e}")))? {
-        if body.len() + chunk.len() > max {
-            return Err(Error::QuotaExceeded(format!("the response is larger than {max} bytes")));
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
 }
 
 #[cfg(test)]

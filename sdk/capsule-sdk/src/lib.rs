@@ -34,6 +34,15 @@
 //! Nothing in this crate calls a capability on its own, so an app that never
 //! logs does not need the `logging` permission.
 //!
+//! # State between events
+//!
+//! Keep anything that must last in [`kv`]. The host may run each event in a
+//! fresh instance or reuse a warm one (it keeps a few per app and throws one
+//! away after any fault), so a `static`, a `OnceLock` or a leaked value may
+//! or may not still be there at the next event. Caching something that can
+//! be rebuilt (a compiled regex, say) in a `OnceLock` is fine; counting in
+//! one is not.
+//!
 //! # Building
 //!
 //! ```sh
