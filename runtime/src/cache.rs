@@ -38,8 +38,6 @@ pub struct ComponentCache {
 pub enum CacheError {
     #[error("cannot compile the component: {0}")]
     Compile(String),
-    #[error("cannot write the compiled-component cache at {path}: {source}")]
-    Write { path: PathBuf, source: std::io::Error },
 }
 
 impl ComponentCache {
@@ -75,8 +73,15 @@ impl ComponentCache {
         }
         let component = Component::new(engine, wasm).map_err(|e| CacheError::Compile(format!("{e:#}")))?;
         if let Some(path) = path {
-            let bytes = component.serialize().map_err(|e| CacheError::Compile(format!("{e:#}")))?;
-            write_atomically(&path, &bytes).map_err(|source| CacheError::Write { path: path.clone(), source })?;
+            // A cache that cannot be written costs a recompile at the next
+            // start, not this load.
+            let written = component
+                .serialize()
+                .map_err(|e| std::io::Error::other(format!("{e:#}")))
+                .and_then(|bytes| write_atomically(&path, &bytes));
+            if let Err(error) = written {
+                tracing::warn!(path = %path.display(), %error, "cannot write the compiled-component cache");
+            }
         }
         self.memory.lock().insert(digest, component.clone());
         Ok((component, CacheOutcome::Compiled))
@@ -89,7 +94,10 @@ impl ComponentCache {
 }
 
 fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+    // Unique per process and per write, so concurrent loads never share a file.
+    static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = path.with_extension(format!("tmp.{}.{n}", std::process::id()));
     std::fs::write(&tmp, bytes)?;
     std::fs::rename(&tmp, path)
 }

@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use tokio::task::JoinSet;
 
+use crate::app::health::AppStatus;
 use crate::app::spec::Hook;
 use crate::app::{CallError, CallFuture, LoadedApp};
 use crate::bindings::v0_1_0::types as wit;
@@ -91,6 +92,10 @@ fn nothing<R>(_: &R) -> usize {
     0
 }
 
+fn error_len(r: &Result<(), String>) -> usize {
+    r.as_ref().err().map_or(0, String::len)
+}
+
 fn text_len(r: &Result<Option<String>, String>) -> usize {
     match r {
         Ok(Some(s)) | Err(s) => s.len(),
@@ -117,7 +122,21 @@ impl Runtime {
     pub async fn pre_send(&self, message: Message, depth: u32) -> PreSend {
         let apps = self.snapshot();
         let mut skipped = Vec::new();
-        for app in apps.iter().filter(|a| a.serves(Hook::PreSendPrevent)) {
+        for app in apps.iter().filter(|a| a.spec.implements(Hook::PreSendPrevent)) {
+            if !app.shared.health.is_enabled() {
+                // A compliance filter that the runtime switched off after
+                // faults still blocks: it must never be bypassed. One an
+                // admin disabled is off on purpose.
+                if let AppStatus::DisabledAfterFaults { last_fault, .. } = app.shared.health.status()
+                    && app.spec.fail_closed
+                {
+                    return PreSend::Vetoed {
+                        app_id: app.id().to_string(),
+                        reason: format!("blocked because the required filter `{}` is disabled after faults ({last_fault})", app.id()),
+                    };
+                }
+                continue;
+            }
             let msg: wit::Message = message.clone().into();
             let verdict = app
                 .call(Hook::PreSendPrevent, CallKind::PreSend, depth, verdict_len, |store, ex| -> CallFuture<'_, _> {
@@ -305,7 +324,7 @@ impl Runtime {
         let app = self.get(app)?;
         let job: crate::bindings::v0_1_0::guest::jobs::Job = job.into();
         Ok(app
-            .call(Hook::Job, CallKind::Job, 0, nothing, |store, ex| -> CallFuture<'_, _> {
+            .call(Hook::Job, CallKind::Job, 0, error_len, |store, ex| -> CallFuture<'_, _> {
                 export_call!(ex, jobs, Hook::Job, |g| g.call_run(store, &job))
             })
             .await?)
@@ -327,7 +346,7 @@ impl Runtime {
     pub async fn lifecycle(&self, app: &str, event: LifecycleEvent) -> Result<Result<(), String>, TargetError> {
         let app = self.get(app)?;
         Ok(app
-            .call(Hook::Lifecycle, CallKind::Lifecycle, 0, nothing, |store, ex| -> CallFuture<'_, _> {
+            .call(Hook::Lifecycle, CallKind::Lifecycle, 0, error_len, |store, ex| -> CallFuture<'_, _> {
                 Box::pin(async move {
                     let Some(g) = ex.lifecycle.as_ref() else { return missing(Hook::Lifecycle) };
                     Ok(Ok(match event {

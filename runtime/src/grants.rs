@@ -136,6 +136,11 @@ impl HostRule {
         Ok(HostRule { host, wildcard, port })
     }
 
+    /// Whether this rule names exactly `host` (no wildcard).
+    pub fn names(&self, host: &str) -> bool {
+        !self.wildcard && self.host == host
+    }
+
     /// Whether this rule allows `host` (lower-case, as URLs give it) on `port`.
     pub fn allows(&self, host: &str, port: u16, default_port: u16) -> bool {
         let host_ok = if self.wildcard {

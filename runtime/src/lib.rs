@@ -29,7 +29,8 @@
 //! Layout: [`capabilities`] has one module per WIT interface the host
 //! offers; [`dispatch`] the order of hooks; `app` a loaded app and the one
 //! function all calls go through; [`loader`] the checks made before
-//! anything of an app runs; [`cache`] compiled components on disk.
+//! anything of an app runs; [`cache`] compiled components on disk;
+//! [`package`] signed app packages (zip, manifest, signature, trust store).
 
 pub mod app;
 pub mod bindings;
@@ -45,6 +46,7 @@ pub mod limits;
 pub mod loader;
 pub mod memory;
 pub mod model;
+pub mod package;
 pub mod runtime;
 mod wasi;
 
@@ -62,6 +64,7 @@ pub use http_transport::{HttpTransport, OutboundRequest, ReqwestTransport, Trans
 pub use limits::{CallKind, Deadline, Limits};
 pub use loader::{ComponentShape, LoadError};
 pub use memory::MemoryBridge;
+pub use package::{ArchiveLimits, Manifest, Package, PackageError, TrustPolicy, TrustStore, Verification};
 pub use runtime::{LoadReport, NotLoaded, Runtime, RuntimeConfig, RuntimeError, WeakRuntime};
 pub use model::{
     Attachment, HttpRequest, HttpResponse, Interaction, Invocation, Job, Message, MessageEdit, OutgoingMessage, PreviewItem,

@@ -52,6 +52,9 @@ pub struct Limits {
     pub max_faults_in_a_row: u32,
     /// Warm instances kept per app for reuse.
     pub warm_instances: usize,
+    /// Calls of this app that may run at once; more wait (up to their
+    /// wall-clock deadline) for one to finish.
+    pub max_concurrent_calls: usize,
     /// How deep app-sent messages may re-enter the pipeline.
     pub max_depth: u32,
     /// Longest key in the app's key-value store.
@@ -80,6 +83,7 @@ impl Default for Limits {
             write_burst: 50,
             max_faults_in_a_row: 5,
             warm_instances: 4,
+            max_concurrent_calls: 16,
             max_depth: 3,
             kv_max_key_bytes: 512,
             kv_max_value_bytes: 64 << 10,

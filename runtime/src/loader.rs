@@ -35,8 +35,6 @@ pub enum LoadError {
     AlreadyLoaded { app: String },
     #[error("app id `{app}` is not valid: use 1 to 64 of a-z, 0-9, `-`, `_`, `.`")]
     InvalidId { app: String },
-    #[error("app `{app}`: {reason}")]
-    Cache { app: String, reason: String },
 }
 
 fn list<T: std::fmt::Display>(items: &[T]) -> String {

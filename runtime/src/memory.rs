@@ -162,6 +162,36 @@ impl MemoryBridge {
         }
     }
 
+    /// A new message from `user` in `room` with a fresh id, not yet stored.
+    ///
+    /// With [`store`](Self::store) it lets a caller run the pipeline step
+    /// by step (the app developers' test kit does, to await the post-send
+    /// hooks that [`post`](Self::post) leaves running in the background).
+    pub fn new_message(&self, user: &User, room: &Room, text: &str) -> Message {
+        self.draft(user.to_ref(), &room.id, text, None)
+    }
+
+    /// Stores a message as it is, without running any hook.
+    pub fn store(&self, message: Message) {
+        self.chat.lock().messages.push(message);
+    }
+
+    /// Makes `user` a member of the room `room_id`; `false` when there is
+    /// no such room or the user already was a member. Runs no hook: the
+    /// caller tells the runtime ([`Runtime::user_joined`]) if it wants to.
+    pub fn add_member(&self, room_id: &str, user: &User) -> bool {
+        let mut chat = self.chat.lock();
+        let Some(members) = chat.members.get_mut(room_id) else { return false };
+        if !members.insert(user.id.clone()) {
+            return false;
+        }
+        let count = members.len() as u32;
+        if let Some(room) = chat.rooms.iter_mut().find(|r| r.id == room_id) {
+            room.member_count = count;
+        }
+        true
+    }
+
     /// Every stored message of a room, oldest first.
     pub fn messages(&self, room_id: &str) -> Vec<Message> {
         self.chat.lock().messages.iter().filter(|m| m.room_id == room_id).cloned().collect()

@@ -132,10 +132,7 @@ impl Runtime {
         let (component, cache) = tokio::task::spawn_blocking(move || inner.cache.get(inner.engine.engine(), &bytes))
             .await
             .map_err(|e| LoadError::Compile { app: app.clone(), reason: e.to_string() })?
-            .map_err(|e| match e {
-                crate::cache::CacheError::Compile(reason) => LoadError::Compile { app: app.clone(), reason },
-                other => LoadError::Cache { app: app.clone(), reason: other.to_string() },
-            })?;
+            .map_err(|crate::cache::CacheError::Compile(reason)| LoadError::Compile { app: app.clone(), reason })?;
         let shape = loader::inspect(self.inner.engine.engine(), &component, &spec)?;
         let linker = self.linker_for(&spec.grants).map_err(|e| LoadError::Link { app: app.clone(), reason: format!("{e:#}") })?;
         let pre = linker.instantiate_pre(&component).map_err(|e| LoadError::Link { app: app.clone(), reason: format!("{e:#}") })?;

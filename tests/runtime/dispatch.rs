@@ -198,3 +198,25 @@ async fn a_fail_closed_filter_that_faults_vetoes_instead_of_being_skipped() {
     h.load("veto", lenient).await.unwrap();
     assert_eq!(h.post("anything").await.unwrap(), "anything", "a faulting filter is skipped by default");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fail_closed_filter_disabled_after_faults_still_blocks() {
+    let h = Harness::new();
+    let limits = Limits { memory_bytes: 64 << 10, max_faults_in_a_row: 2, ..Limits::default() };
+    let mut strict = AppSpec::new("compliance")
+        .implementing([Hook::PreSendPrevent])
+        .granted(GrantSet::none().with(Capability::Settings).with(Capability::Kv))
+        .with_limits(limits);
+    strict.fail_closed = true;
+    h.load("veto", strict).await.unwrap();
+    for _ in 0..2 {
+        assert!(h.post("anything").await.is_err());
+    }
+    assert!(!h.runtime.health("compliance").unwrap().status.is_enabled());
+
+    let err = h.post("anything").await.unwrap_err();
+    assert!(err.contains("disabled after faults"), "{err}");
+
+    h.runtime.disable("compliance").unwrap();
+    assert!(h.post("anything").await.is_ok(), "an admin's disable switches the filter off on purpose");
+}

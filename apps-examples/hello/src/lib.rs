@@ -8,12 +8,14 @@
 //! the app asks for in `manifest.json`.
 
 use capsule_sdk::prelude::*;
-use capsule_sdk::{export_app, log, messages};
+use capsule_sdk::{log, messages};
 
 /// The shortcode the hook replaces, and what it becomes.
 const WAVE: (&str, &str) = (":wave:", "👋");
 
-struct Hello;
+/// The app. Public so that a host build (for `cargo test`), which does not
+/// export it, does not flag it as unused.
+pub struct Hello;
 
 impl App for Hello {
     fn pre_send_modify(msg: Message) -> Option<MessageEdit> {
@@ -38,4 +40,4 @@ impl App for Hello {
     }
 }
 
-export_app!(Hello);
+capsule_sdk::export_app!(Hello);

@@ -35,6 +35,7 @@ pub(crate) struct LoadedApp {
     pub pre: InstancePre<HostState>,
     pub indices: ExportIndices,
     pool: Mutex<Vec<WarmInstance>>,
+    in_flight: tokio::sync::Semaphore,
 }
 
 /// Why a call did not produce the app's answer.
@@ -49,6 +50,10 @@ pub enum CallError {
     /// The call faulted.
     #[error("app `{app}` {fault}")]
     Fault { app: String, fault: Fault },
+    /// The app already had its maximum of calls in flight for the whole
+    /// wall-clock deadline. Not counted as the app's fault.
+    #[error("app `{app}` is busy: {limit} calls already running")]
+    Busy { app: String, limit: usize },
 }
 
 impl LoadedApp {
@@ -59,7 +64,10 @@ impl LoadedApp {
         pre: InstancePre<HostState>,
         indices: ExportIndices,
     ) -> LoadedApp {
-        LoadedApp { spec, shared, engine, pre, indices, pool: Mutex::new(Vec::new()) }
+        // Nested calls (an app's message re-entering its own hook) each hold
+        // a permit, so there must be more permits than pipeline levels.
+        let permits = spec.limits.max_concurrent_calls.max(spec.limits.max_depth as usize + 2);
+        LoadedApp { spec, shared, engine, pre, indices, pool: Mutex::new(Vec::new()), in_flight: tokio::sync::Semaphore::new(permits) }
     }
 
     /// The app id.
@@ -87,21 +95,31 @@ impl LoadedApp {
             return Err(CallError::Disabled { app, status: self.shared.health.status() });
         }
         let deadline = self.spec.limits.deadline(kind);
+        // A cap on one app's calls in flight, so that a busy app cannot take
+        // every instance slot (and every core) from the others.
+        let Ok(Ok(_permit)) = tokio::time::timeout(deadline.wall, self.in_flight.acquire()).await else {
+            return Err(CallError::Busy { app, limit: self.spec.limits.max_concurrent_calls });
+        };
+        let started = std::time::Instant::now();
         let warm = self.pool.lock().pop();
         let mut instance = match warm {
             Some(instance) => instance,
-            None => match instantiate(&self.engine, &self.pre, &self.indices, &self.shared, deadline.cpu).await {
-                Ok(instance) => instance,
-                Err(err) => {
-                    let fault = Fault::Instantiate(format!("{err:#}"));
-                    return Err(self.fault(fault));
+            None => {
+                let creating = instantiate(&self.engine, &self.pre, &self.indices, &self.shared, deadline.cpu);
+                match tokio::time::timeout(deadline.wall, creating).await {
+                    Ok(Ok(instance)) => instance,
+                    Ok(Err(err)) => return Err(self.fault(Fault::Instantiate(format!("{err:#}")))),
+                    Err(_elapsed) => return Err(self.fault(Fault::WallDeadline(deadline.wall))),
                 }
-            },
+            }
         };
-        instance.store.data_mut().begin_call(depth, deadline.cpu, deadline.wall);
+        // The wall-clock deadline covers instantiation, the guest's code and
+        // its host calls.
+        let wall_left = deadline.wall.saturating_sub(started.elapsed());
+        instance.store.data_mut().begin_call(depth, deadline.cpu, wall_left);
         instance.store.set_epoch_deadline(ticks_for(deadline.cpu, self.engine.tick()));
         let WarmInstance { store, exports } = &mut instance;
-        let outcome = tokio::time::timeout(deadline.wall, f(store, exports)).await;
+        let outcome = tokio::time::timeout(wall_left, f(store, exports)).await;
         let result = match outcome {
             Err(_elapsed) => Err(Fault::WallDeadline(deadline.wall)),
             Ok(Err(err)) => Err(classify(err, instance.store.data())),
@@ -175,7 +193,7 @@ impl LoadedApp {
         CallError::Fault { app, fault }
     }
 
-    /// Drops every warm instance (on disable, revoke or unload).
+    /// Drops every warm instance (on disable or unload).
     pub fn drop_warm_instances(&self) {
         self.pool.lock().clear();
     }

@@ -34,7 +34,7 @@ pub(crate) fn check_url(grants: &GrantSet, url: &Url) -> Result<(), String> {
     // that address itself (a rule can only match an IP literal exactly).
     let bare = host.trim_start_matches('[').trim_end_matches(']');
     if let Ok(ip) = bare.parse::<IpAddr>() {
-        let named = grants.hosts().iter().any(|rule| rule.to_string().starts_with(host));
+        let named = grants.hosts().iter().any(|rule| rule.names(host));
         if is_internal(ip) && !named {
             return Err(format!("address `{ip}` is internal and not named in the grant"));
         }
@@ -42,11 +42,35 @@ pub(crate) fn check_url(grants: &GrantSet, url: &Url) -> Result<(), String> {
     Ok(())
 }
 
+/// Loopback, private, link-local, shared (CGNAT) and unspecified addresses,
+/// including IPv4 addresses written as IPv4-mapped IPv6.
 fn is_internal(ip: IpAddr) -> bool {
     match ip {
-        IpAddr::V4(v4) => v4.is_loopback() || v4.is_private() || v4.is_link_local() || v4.is_unspecified(),
-        IpAddr::V6(v6) => v6.is_loopback() || v6.is_unspecified() || (v6.segments()[0] & 0xfe00) == 0xfc00,
+        IpAddr::V4(v4) => {
+            let [a, b, ..] = v4.octets();
+            v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || (a == 100 && (64..128).contains(&b))
+        }
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => is_internal(IpAddr::V4(v4)),
+            None => {
+                let first = v6.segments()[0];
+                v6.is_loopback() || v6.is_unspecified() || (first & 0xfe00) == 0xfc00 || (first & 0xffc0) == 0xfe80
+            }
+        },
     }
+}
+
+/// Headers that carry credentials: not forwarded when a redirect leaves
+/// the origin the app addressed (as browsers do).
+const CREDENTIAL_HEADERS: &[&str] = &["authorization", "proxy-authorization", "cookie"];
+
+fn same_origin(a: &Url, b: &Url) -> bool {
+    a.scheme() == b.scheme() && a.host_str() == b.host_str() && a.port_or_known_default() == b.port_or_known_default()
 }
 
 impl HostState {
@@ -72,6 +96,7 @@ impl Host for HostState {
         let timeout = asked.min(limits.http_timeout).min(self.call.wall_remaining());
         let transport = self.app.http.clone();
         let mut method = method.as_str().to_string();
+        let mut headers = request.headers;
         let mut body = request.body;
         let mut redirects = 0;
         loop {
@@ -81,7 +106,7 @@ impl Host for HostState {
             let exchange = OutboundRequest {
                 method: method.clone(),
                 url: url.clone(),
-                headers: request.headers.clone(),
+                headers: headers.clone(),
                 body: body.clone(),
                 timeout,
                 max_response_bytes: limits.http_max_response_bytes,
@@ -93,7 +118,11 @@ impl Host for HostState {
             let location = response.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("location")).map(|(_, v)| v);
             match location {
                 Some(location) if (300..400).contains(&response.status) && redirects < limits.http_max_redirects => {
-                    url = url.join(location).map_err(|e| Error::Unavailable(format!("bad redirect location: {e}")))?;
+                    let next = url.join(location).map_err(|e| Error::Unavailable(format!("bad redirect location: {e}")))?;
+                    if !same_origin(&url, &next) {
+                        headers.retain(|(name, _)| !CREDENTIAL_HEADERS.contains(&name.to_ascii_lowercase().as_str()));
+                    }
+                    url = next;
                     redirects += 1;
                     // 303 (and 301/302 on POST, as browsers do) turn into a GET.
                     if response.status == 303 || (method == "POST" && matches!(response.status, 301 | 302)) {
@@ -125,10 +154,39 @@ mod tests {
     }
 
     #[test]
+    fn internal_addresses_are_recognised_in_every_spelling() {
+        for internal in ["10.0.0.1", "172.16.0.1", "192.168.1.1", "127.0.0.1", "169.254.169.254", "100.64.0.1", "::1", "fe80::1", "fd00::1", "::ffff:127.0.0.1"] {
+            assert!(is_internal(internal.parse().unwrap()), "{internal}");
+        }
+        for public in ["93.184.216.34", "2606:4700::1111", "100.128.0.1"] {
+            assert!(!is_internal(public.parse().unwrap()), "{public}");
+        }
+    }
+
+    #[test]
+    fn an_internal_address_reached_through_a_wildcard_port_rule_is_refused() {
+        let g = grants(&["127.0.0.10:80"]);
+        assert!(check_url(&g, &Url::parse("http://127.0.0.1/").unwrap()).is_err(), "a rule for 127.0.0.10 is not one for 127.0.0.1");
+    }
+
+    #[test]
     fn loopback_needs_an_explicit_grant() {
         let g = grants(&["127.0.0.1:8080"]);
         assert!(check_url(&g, &Url::parse("http://127.0.0.1:8080/x").unwrap()).is_ok());
         assert!(check_url(&g, &Url::parse("http://127.0.0.1:8081/x").unwrap()).is_err());
         assert!(check_url(&g, &Url::parse("http://localhost:8080/x").unwrap()).is_err());
+    }
+}
+
+#[cfg(test)]
+mod redirect_tests {
+    use super::*;
+
+    #[test]
+    fn credentials_stay_with_the_origin_they_were_meant_for() {
+        let a = Url::parse("https://api.example.com/v1/x").unwrap();
+        assert!(same_origin(&a, &Url::parse("https://api.example.com:443/other").unwrap()));
+        assert!(!same_origin(&a, &Url::parse("https://cdn.example.com/x").unwrap()));
+        assert!(!same_origin(&a, &Url::parse("http://api.example.com/x").unwrap()));
     }
 }

@@ -10,8 +10,9 @@ use crate::capabilities::check_len;
 use crate::fault::Fault;
 use crate::grants::Capability;
 
-/// Longest message text an app may send (Rocket.Chat's default is 5,000 characters).
-const MAX_TEXT_BYTES: usize = 20_000;
+/// Most bytes of text and attachments one message an app sends may carry
+/// (Rocket.Chat's default message limit is 5,000 characters).
+const MAX_MESSAGE_BYTES: usize = 64 << 10;
 
 impl HostState {
     /// The origin of a write made now, or a loop fault when it would go too deep.
@@ -28,31 +29,34 @@ impl HostState {
 impl Host for HostState {
     async fn send(&mut self, msg: OutgoingMessage) -> Result<String, Error> {
         self.room_grant(Capability::MessageWrite, &msg.room_id)?;
-        check_len("the message text", msg.text.len(), MAX_TEXT_BYTES)?;
+        let outgoing: crate::model::OutgoingMessage = msg.into();
+        let size = outgoing.text.len() + outgoing.attachments.iter().map(crate::model::Attachment::byte_len).sum::<usize>();
+        check_len("the message (text and attachments)", size, MAX_MESSAGE_BYTES)?;
         let origin = self.write_origin()?;
         self.write_permit()?;
         let bridge = self.app.bridge.clone();
-        Ok(self.host_wait(bridge.send_message(&origin, msg.into())).await?)
+        Ok(self.host_wait(bridge.send_message(&origin, outgoing)).await?)
     }
 
     async fn update(&mut self, id: String, edit: MessageEdit) -> Result<(), Error> {
-        self.grant(Capability::MessageWrite)?;
-        if let Some(text) = &edit.text {
-            check_len("the message text", text.len(), MAX_TEXT_BYTES)?;
-        }
+        let grants = self.grant(Capability::MessageWrite)?;
+        let edit: crate::model::MessageEdit = edit.into();
+        check_len("the edit (text and attachments)", edit.byte_len(), MAX_MESSAGE_BYTES)?;
         let bridge = self.app.bridge.clone();
-        let Some(message) = self.host_wait(bridge.message(&id)).await? else {
-            return Err(Error::NotFound(format!("message `{id}`")));
-        };
-        self.room_grant(Capability::MessageWrite, &message.room_id)?;
+        let message = self.host_wait(bridge.message(&id)).await?;
+        // A message in a room outside the grant answers exactly as a missing
+        // one, so an app cannot probe which ids exist elsewhere.
+        if !message.is_some_and(|m| grants.allows_room(&m.room_id)) {
+            return Err(Error::NotFound(format!("message `{id}` (in a room the app may write to)")));
+        }
         let origin = self.write_origin()?;
         self.write_permit()?;
-        Ok(self.host_wait(bridge.update_message(&origin, &id, edit.into())).await?)
+        Ok(self.host_wait(bridge.update_message(&origin, &id, edit)).await?)
     }
 
     async fn notify_user(&mut self, room: String, user: String, text: String) -> Result<(), Error> {
         self.room_grant(Capability::MessageWrite, &room)?;
-        check_len("the notification text", text.len(), MAX_TEXT_BYTES)?;
+        check_len("the notification text", text.len(), MAX_MESSAGE_BYTES)?;
         let origin = self.write_origin()?;
         self.write_permit()?;
         let bridge = self.app.bridge.clone();

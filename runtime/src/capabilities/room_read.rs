@@ -3,33 +3,29 @@
 use crate::app::state::HostState;
 use crate::bindings::v0_1_0::capsule::apps::room_read::Host;
 use crate::bindings::v0_1_0::types::{Error, Room, UserRef};
-use crate::grants::Capability;
+use crate::grants::{Capability, GrantSet};
 
 /// Most members one call returns.
 const MAX_MEMBERS: u32 = 500;
 
-impl HostState {
-    /// Hides a room outside the grant's room list.
-    fn visible_room(&mut self, room: Option<crate::model::Room>) -> Option<Room> {
-        let room = room?;
-        self.room_grant(Capability::RoomRead, &room.id).ok()?;
-        Some(room.into())
-    }
+/// Hides a room outside the grant's room list (as if it did not exist).
+fn visible(grants: &GrantSet, room: Option<crate::model::Room>) -> Option<Room> {
+    room.filter(|r| grants.allows_room(&r.id)).map(Into::into)
 }
 
 impl Host for HostState {
     async fn get(&mut self, id: String) -> Result<Option<Room>, Error> {
-        self.grant(Capability::RoomRead)?;
+        let grants = self.grant(Capability::RoomRead)?;
         let bridge = self.app.bridge.clone();
         let room = self.host_wait(bridge.room(&id)).await?;
-        Ok(self.visible_room(room))
+        Ok(visible(&grants, room))
     }
 
     async fn get_by_name(&mut self, name: String) -> Result<Option<Room>, Error> {
-        self.grant(Capability::RoomRead)?;
+        let grants = self.grant(Capability::RoomRead)?;
         let bridge = self.app.bridge.clone();
         let room = self.host_wait(bridge.room_by_name(&name)).await?;
-        Ok(self.visible_room(room))
+        Ok(visible(&grants, room))
     }
 
     async fn members(&mut self, room: String, offset: u32, limit: u32) -> Result<Vec<UserRef>, Error> {

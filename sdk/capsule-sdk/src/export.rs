@@ -14,9 +14,10 @@
 /// ```
 ///
 /// It implements each generated `Guest` trait by forwarding to the
-/// matching `App` function, then invokes the export macro wit-bindgen
-/// generated, which emits the canonical-ABI entry points and the custom
-/// section describing the component's type.
+/// matching `App` function, then, on wasm32 only, invokes the export macro
+/// wit-bindgen generated, which emits the canonical-ABI entry points and
+/// the custom section describing the component's type. On the host (an
+/// app's own `cargo test`) the crate still builds and links.
 #[macro_export]
 macro_rules! export_app {
     ($ty:ident) => {
@@ -114,6 +115,11 @@ macro_rules! export_app {
             }
         }
 
+        // Only a component exports the entry points: `cargo test` also
+        // builds the app for the host (its tests link it), and there names
+        // such as `capsule:apps/commands@0.1.0#execute` are not valid
+        // native symbols, so the linker would refuse them.
+        #[cfg(target_arch = "wasm32")]
         $crate::bindings::export!($ty with_types_in $crate::bindings);
     };
 }

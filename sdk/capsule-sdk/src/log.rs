@@ -1,5 +1,5 @@
 //! Write to the app's log, which admins read. Needs the `logging`
-//! permission, which admins grant to every app by default.
+//! permission in the manifest, like every capability.
 //!
 //! Logging never fails from the app's point of view: the host may drop or
 //! truncate lines to protect itself. Stdout and stderr land in the same

@@ -114,30 +114,98 @@ pub fn build_guests(workspace_dir: &Path) -> Result<GuestArtifacts, BuildError> 
 
     let release_dir = target_dir.join(WASM_TARGET).join("release");
     let mut apps = BTreeMap::new();
-    for member in cdylib_members(&manifest_path)? {
-        let wasm = release_dir.join(format!("{}.wasm", member.lib_name.replace('-', "_")));
-        if !wasm.is_file() {
-            return Err(BuildError::MissingArtifact {
-                app: member.name,
-                path: wasm,
-            });
-        }
-        let manifest_path = member.dir.join("manifest.json");
-        let text = std::fs::read_to_string(&manifest_path)
-            .map_err(|e| BuildError::io(&manifest_path, e))?;
-        let manifest = serde_json::from_str(&text).map_err(|source| BuildError::Manifest {
-            path: manifest_path.clone(),
-            source,
-        })?;
-        let app = GuestApp {
-            name: member.name.clone(),
-            wasm,
-            manifest_path,
-            manifest,
-        };
-        apps.insert(member.name, app);
+    for member in metadata(&manifest_path, &workspace_dir)?.members {
+        let wasm = release_dir.join(member.wasm_file_name());
+        let app = guest_app(member, wasm)?;
+        apps.insert(app.name.clone(), app);
     }
     Ok(GuestArtifacts { apps })
+}
+
+/// Builds the one app crate in `app_dir` (the directory of its
+/// `Cargo.toml`, alone or a member of a workspace) in release mode for
+/// `wasm32-wasip2`, and returns it.
+///
+/// The build goes to `target_dir` when given, else to `$CARGO_TARGET_DIR`
+/// when the caller's environment sets it, else where cargo itself would put
+/// it for that crate (`<app_dir>/target`, or the workspace's `target`, or
+/// what `.cargo/config.toml` says): a developer's own `cargo build` and the
+/// test kit then share one cache. Only the crate's library is built, under
+/// the same file lock and with the same environment clean-up as
+/// [`build_guests`].
+pub fn build_app(app_dir: &Path, target_dir: Option<&Path>) -> Result<GuestApp, BuildError> {
+    let app_dir = app_dir
+        .canonicalize()
+        .map_err(|e| BuildError::io(app_dir, e))?;
+    let manifest_path = app_dir.join("Cargo.toml");
+    if !manifest_path.is_file() {
+        return Err(BuildError::NotACrate { dir: app_dir });
+    }
+    let metadata = metadata(&manifest_path, &app_dir)?;
+    let member = metadata
+        .members
+        .into_iter()
+        .find(|m| m.dir.canonicalize().is_ok_and(|dir| dir == app_dir))
+        .ok_or_else(|| BuildError::NotAnApp {
+            dir: app_dir.clone(),
+        })?;
+    let target_dir = match target_dir {
+        Some(dir) => dir.to_owned(),
+        // The caller's own choice of target directory; an outer cargo
+        // does not set this for the processes it runs.
+        None => std::env::var_os("CARGO_TARGET_DIR")
+            .filter(|dir| !dir.is_empty())
+            .map_or(metadata.target_directory, PathBuf::from),
+    };
+
+    let _lock = BuildLock::acquire(&target_dir)?;
+    ensure_wasm_target()?;
+    let mut build = cargo();
+    build
+        .args([
+            "build",
+            "--lib",
+            "--release",
+            "--target",
+            WASM_TARGET,
+            "--manifest-path",
+        ])
+        .arg(&manifest_path)
+        .arg("--quiet")
+        .env("CARGO_TARGET_DIR", &target_dir)
+        .current_dir(&app_dir);
+    run(&mut build)?;
+
+    let wasm = target_dir
+        .join(WASM_TARGET)
+        .join("release")
+        .join(member.wasm_file_name());
+    guest_app(member, wasm)
+}
+
+/// The [`GuestApp`] for a built `member` whose component is `wasm`: checks
+/// the component is there and reads the `manifest.json` beside the
+/// member's `Cargo.toml`.
+fn guest_app(member: Member, wasm: PathBuf) -> Result<GuestApp, BuildError> {
+    if !wasm.is_file() {
+        return Err(BuildError::MissingArtifact {
+            app: member.name,
+            path: wasm,
+        });
+    }
+    let manifest_path = member.dir.join("manifest.json");
+    let text =
+        std::fs::read_to_string(&manifest_path).map_err(|e| BuildError::io(&manifest_path, e))?;
+    let manifest = serde_json::from_str(&text).map_err(|source| BuildError::Manifest {
+        path: manifest_path.clone(),
+        source,
+    })?;
+    Ok(GuestApp {
+        name: member.name,
+        wasm,
+        manifest_path,
+        manifest,
+    })
 }
 
 /// A workspace member that builds a `cdylib`.
@@ -150,10 +218,27 @@ struct Member {
     dir: PathBuf,
 }
 
-/// The members of the workspace at `manifest_path` that build a `cdylib`,
-/// as `cargo metadata` reports them (so renamed packages and targets are
-/// handled the way cargo handles them).
-fn cdylib_members(manifest_path: &Path) -> Result<Vec<Member>, BuildError> {
+impl Member {
+    /// The file name cargo gives the member's component.
+    fn wasm_file_name(&self) -> String {
+        format!("{}.wasm", self.lib_name.replace('-', "_"))
+    }
+}
+
+/// What `cargo metadata` says about a workspace.
+struct Metadata {
+    /// Where cargo builds it (with the caller's `CARGO_TARGET_DIR` ignored,
+    /// as for every command here).
+    target_directory: PathBuf,
+    /// The members that build a `cdylib`.
+    members: Vec<Member>,
+}
+
+/// Reads the workspace of `manifest_path` with `cargo metadata`, run in
+/// `dir` so that cargo finds the same `.cargo/config.toml` a build there
+/// would. Renamed packages and targets are handled the way cargo handles
+/// them.
+fn metadata(manifest_path: &Path, dir: &Path) -> Result<Metadata, BuildError> {
     let mut cmd = cargo();
     cmd.args([
         "metadata",
@@ -162,7 +247,8 @@ fn cdylib_members(manifest_path: &Path) -> Result<Vec<Member>, BuildError> {
         "--no-deps",
         "--manifest-path",
     ])
-    .arg(manifest_path);
+    .arg(manifest_path)
+    .current_dir(dir);
     let output = run(&mut cmd)?;
     let unexpected = |reason: &str| BuildError::UnexpectedOutput {
         command: describe(&cmd),
@@ -170,6 +256,10 @@ fn cdylib_members(manifest_path: &Path) -> Result<Vec<Member>, BuildError> {
     };
     let metadata: Value = serde_json::from_slice(&output.stdout)
         .map_err(|e| unexpected(&format!("not JSON: {e}")))?;
+    let target_directory = metadata["target_directory"]
+        .as_str()
+        .map(PathBuf::from)
+        .ok_or_else(|| unexpected("no `target_directory`"))?;
     let packages = metadata["packages"]
         .as_array()
         .ok_or_else(|| unexpected("no `packages` array"))?;
@@ -202,7 +292,10 @@ fn cdylib_members(manifest_path: &Path) -> Result<Vec<Member>, BuildError> {
             });
         }
     }
-    Ok(members)
+    Ok(Metadata {
+        target_directory,
+        members,
+    })
 }
 
 /// An exclusive lock on `<target dir>/.capsule-guest-build.lock`, held for

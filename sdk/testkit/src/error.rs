@@ -1,7 +1,10 @@
-//! [`BuildError`]: why building the guest apps failed.
+//! [`BuildError`]: why building the guest apps failed; [`TestkitError`]:
+//! why a [`TestApp`](crate::TestApp) could not be set up.
 
 use std::path::PathBuf;
 use std::process::ExitStatus;
+
+use capsule_runtime::{LoadError, RuntimeError, TargetError};
 
 /// Why the guest apps could not be built or found.
 ///
@@ -59,6 +62,25 @@ pub enum BuildError {
         source: serde_json::Error,
     },
 
+    /// The directory handed to [`build_app`](crate::build_app) has no
+    /// `Cargo.toml`.
+    #[error("{} has no Cargo.toml; pass the directory of the app's crate", dir.display())]
+    NotACrate {
+        /// The directory.
+        dir: PathBuf,
+    },
+
+    /// The crate in the directory does not build a `cdylib`, which is what
+    /// becomes a component.
+    #[error(
+        "the crate in {} is not an app: it has no cdylib target; add `crate-type = [\"cdylib\"]` under `[lib]` in its Cargo.toml",
+        dir.display()
+    )]
+    NotAnApp {
+        /// The crate's directory.
+        dir: PathBuf,
+    },
+
     /// Cargo reported success but an app's component is not where cargo
     /// puts it.
     #[error("app `{app}` built, but its component {} is missing", path.display())]
@@ -78,4 +100,63 @@ impl BuildError {
             source,
         }
     }
+}
+
+/// Why a [`TestApp`](crate::TestApp) could not be built, set up or started.
+#[derive(Debug, thiserror::Error)]
+pub enum TestkitError {
+    /// Building the app's component failed; the error carries cargo's own
+    /// explanation.
+    #[error("building the app failed: {0}")]
+    Build(#[from] BuildError),
+
+    /// The app's `manifest.json` says something the kit cannot use.
+    #[error("{}: {reason}", path.display())]
+    Manifest {
+        /// The manifest's path (or the app's name when it has none).
+        path: PathBuf,
+        /// What is wrong, and how to fix it.
+        reason: String,
+    },
+
+    /// A test set a setting the manifest does not declare, which is almost
+    /// always a typo: the app would never see it.
+    #[error(
+        "setting `{id}` is not declared in the manifest's `settings` (declared: {declared}); fix the id in the test or declare the setting"
+    )]
+    UnknownSetting {
+        /// The id the test used.
+        id: String,
+        /// The ids the manifest declares, comma-separated.
+        declared: String,
+    },
+
+    /// The runtime could not start (its wasmtime engine or cache).
+    #[error("the runtime could not start: {0}")]
+    Runtime(#[from] RuntimeError),
+
+    /// The runtime refused to load the app: the component does not match
+    /// the manifest, imports a capability that was not granted, ...
+    #[error("the runtime refused to load the app: {0}")]
+    Load(#[from] LoadError),
+
+    /// The app's `on-install` answered with an error.
+    #[error("app `{app}` refused to install: {reason}")]
+    InstallRefused {
+        /// The app id.
+        app: String,
+        /// What the app said.
+        reason: String,
+    },
+
+    /// The app's `on-install` did not answer (it faulted, ...); its log,
+    /// [`TestApp::logs`](crate::TestApp::logs), says more.
+    #[error("app `{app}` failed to install: {source}")]
+    InstallFailed {
+        /// The app id.
+        app: String,
+        /// Why the call produced no answer.
+        #[source]
+        source: TargetError,
+    },
 }

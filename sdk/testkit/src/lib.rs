@@ -1,9 +1,109 @@
-//! Builds Capsule's guest apps for the host's tests and benchmarks.
+//! Test Capsule apps in seconds, without a server.
 //!
-//! The guest apps live in two cargo workspaces of their own, built for
-//! `wasm32-wasip2` rather than the host: `tests/apps` (apps that exercise
-//! the runtime: a benchmark hook, a modifier chain, a hostile app, a
-//! sandbox probe, ...) and `apps-examples`. [`test_apps`] and
+//! An app's own tests build its component, load it into the real
+//! `capsule-runtime` on an in-memory chat (rooms, users, messages,
+//! storage, settings, jobs, notifications, and outbound HTTP that is
+//! recorded and answered from stubs), send it events and assert on what it
+//! did. Nothing is deployed and no server runs; the app runs under the same
+//! sandbox, grants and limits as in production.
+//!
+//! # Setting up an app's tests
+//!
+//! In the app's `Cargo.toml`:
+//!
+//! ```toml
+//! [dev-dependencies]
+//! capsule-testkit = { path = "../../sdk/testkit" }
+//! tokio = { version = "1", features = ["macros", "rt"] }
+//!
+//! # The runtime compiles the app with wasmtime's Cranelift, which is very
+//! # slow unoptimised: seconds per test instead of milliseconds. (In a
+//! # workspace, this goes in the workspace's Cargo.toml.)
+//! [profile.dev.package."*"]
+//! opt-level = 2
+//! ```
+//!
+//! `cargo test` builds the app crate for the host too, so its tests can
+//! link. Export the app only when building the component:
+//! `#[cfg(target_arch = "wasm32")] export_app!(MyApp);` (the exported names
+//! are not valid native symbols).
+//!
+//! # Example
+//!
+//! `tests/hello.rs` of the example app `apps-examples/hello`, whose
+//! `manifest.json` implements `pre-send-modify` (`:wave:` becomes 👋) and
+//! `command` (`/hello [name]`), and asks for `logging`:
+//!
+//! ```ignore
+//! use capsule_testkit::TestApp;
+//!
+//! #[tokio::test]
+//! async fn waves_and_greets() {
+//!     // Builds the crate this test belongs to for wasm32-wasip2, reads its
+//!     // manifest.json, grants everything the manifest asks for, applies its
+//!     // settings' defaults and runs on-install if the app has one.
+//!     let app = TestApp::build(env!("CARGO_MANIFEST_DIR"))
+//!         .unwrap()
+//!         .start()
+//!         .await
+//!         .unwrap();
+//!     let alice = app.user("alice");
+//!     let general = app.room("general", &[&alice]);
+//!
+//!     // The whole pipeline: prevent and modify hooks, storage, and the
+//!     // post-send hooks, which `post` waits for.
+//!     let stored = app.post(&alice, &general, "hi :wave:").await.unwrap();
+//!     assert_eq!(stored.text, "hi 👋");
+//!     assert_eq!(app.texts(&general), ["hi 👋"]);
+//!
+//!     // A slash command's private answer, or the error the user sees.
+//!     let answer = app.command(&alice, &general, "/hello Bob").await;
+//!     assert_eq!(answer, Ok(Some("Hello, Bob!".to_owned())));
+//!
+//!     // What the app logged, and that nothing went wrong.
+//!     assert_eq!(
+//!         app.log_lines(),
+//!         [format!("waving in message {}", stored.id), "alice said hello to Bob".to_owned()]
+//!     );
+//!     assert!(app.faults().is_empty(), "{:?}", app.faults());
+//! }
+//! ```
+//!
+//! Before `start`, the builder sets the scene for apps that need more:
+//!
+//! ```ignore
+//! use capsule_testkit::{Capability, GrantSet, Limits, TestApp};
+//!
+//! let app = TestApp::build("apps/weather")?
+//!     .setting("city", "Lisbon") // over the manifest's default; must be declared
+//!     .setting("days", 3)
+//!     .http_response("GET", "https://api.weather.test/v1/", 200, r#"{"temp": 21}"#)
+//!     .grant_only(GrantSet::none().with(Capability::Settings)) // instead of the manifest's
+//!     .limits(Limits { max_depth: 1, ..Limits::default() })
+//!     .start()
+//!     .await?;
+//! ```
+//!
+//! and once it runs, there is more to drive and to look at:
+//! [`endpoint`](TestApp::endpoint), [`run_job`](TestApp::run_job),
+//! [`press`](TestApp::press) (a button), [`join`](TestApp::join);
+//! [`messages`](TestApp::messages), [`kv`](TestApp::kv),
+//! [`jobs`](TestApp::jobs), [`notifications`](TestApp::notifications),
+//! [`http_requests`](TestApp::http_requests), [`logs`](TestApp::logs),
+//! [`faults`](TestApp::faults); and [`runtime`](TestApp::runtime) and
+//! [`chat`](TestApp::chat) for anything the kit does not wrap.
+//!
+//! [`TestApp::build`] builds once per test process and leaves the build
+//! where `cargo build` would (or in `$CARGO_TARGET_DIR`), so a test run
+//! after an edit rebuilds only the app. [`TestApp::from_guest`] starts
+//! from a component built some other way.
+//!
+//! # Capsule's own guest apps
+//!
+//! The repository's guest apps live in two cargo workspaces of their own,
+//! built for `wasm32-wasip2` rather than the host: `tests/apps` (apps that
+//! exercise the runtime: a benchmark hook, a modifier chain, a hostile
+//! app, a sandbox probe, ...) and `apps-examples`. [`test_apps`] and
 //! [`example_apps`] build them once per process and say where each
 //! component is:
 //!
@@ -14,20 +114,40 @@
 //! # let _ = (bench, implements);
 //! ```
 //!
-//! Builds go to `<repo>/target/wasm` and are serialised across processes
-//! with a file lock, so any number of test processes may ask at once.
+//! Those builds go to `<repo>/target/wasm` and are serialised across
+//! processes with a file lock, so any number of test processes may ask at
+//! once.
 
 mod artifacts;
+mod builder;
 mod command;
 mod error;
+mod http;
+mod manifest;
+mod setting;
+mod test_app;
 mod toolchain;
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-pub use artifacts::{GuestApp, GuestArtifacts, build_guests};
-pub use error::BuildError;
+pub use artifacts::{GuestApp, GuestArtifacts, build_app, build_guests};
+pub use builder::TestAppBuilder;
+pub use error::{BuildError, TestkitError};
+pub use http::{HttpStub, RecordedRequest, RecordingTransport};
+pub use setting::IntoSetting;
+pub use test_app::TestApp;
 pub use toolchain::{WASM_TARGET, ensure_wasm_target};
+
+/// The runtime the kit runs apps in, re-exported so an app's tests need
+/// no dependency of their own to name its types (`GrantSet`, `Limits`,
+/// `Message`, ...).
+pub use capsule_runtime as runtime;
+pub use capsule_runtime::memory::{Notification, ScheduledJob};
+pub use capsule_runtime::{
+    Capability, Fault, GrantSet, HttpRequest, HttpResponse, Limits, LogEntry, Message, Room,
+    SettingValue, User,
+};
 
 /// The repository's root: the directory of the root `Cargo.toml`, two
 /// levels above this crate (`sdk/testkit`).

@@ -1,0 +1,18 @@
+//! Feeds arbitrary bytes to the package reader as if they were an uploaded
+//! package, then verifies whatever it accepts. Nothing may panic, and
+//! nothing may allocate past the archive limits (libFuzzer's `-rss_limit_mb`
+//! catches that).
+
+#![no_main]
+
+use capsule_runtime::package::{ArchiveLimits, Package, TrustPolicy, TrustStore, check_api};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(package) = Package::read(data, &ArchiveLimits::default()) else { return };
+    // Development mode gets furthest: it checks the digest even for an
+    // unknown key.
+    let _ = package.verify(&TrustStore::new(), TrustPolicy { development_mode: true });
+    let _ = check_api(package.manifest());
+    let _ = package.component();
+});
