@@ -65,7 +65,7 @@ pub use limits::{CallKind, Deadline, Limits};
 pub use loader::{ComponentShape, LoadError};
 pub use memory::MemoryBridge;
 pub use package::{ArchiveLimits, Manifest, Package, PackageError, TrustPolicy, TrustStore, Verification};
-pub use runtime::{LoadReport, NotLoaded, Runtime, RuntimeConfig, RuntimeError, WeakRuntime};
+pub use runtime::{EnableError, LoadReport, NotLoaded, Runtime, RuntimeConfig, RuntimeError, WeakRuntime};
 pub use model::{
     Attachment, HttpRequest, HttpResponse, Interaction, Invocation, Job, Message, MessageEdit, OutgoingMessage, PreviewItem,
     Room, RoomKind, Schedule, SettingValue, User, UserRef, UserStatus, Verdict,

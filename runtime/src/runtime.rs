@@ -50,6 +50,15 @@ pub enum RuntimeError {
 #[error("app `{0}` is not loaded")]
 pub struct NotLoaded(pub String);
 
+/// Why an app could not be enabled.
+#[derive(Clone, Debug, thiserror::Error, PartialEq, Eq)]
+pub enum EnableError {
+    #[error(transparent)]
+    NotLoaded(#[from] NotLoaded),
+    #[error("app `{app}` is refused ({reason}); install it again once that is resolved")]
+    Refused { app: String, reason: String },
+}
+
 /// What loading an app did.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LoadReport {
@@ -196,12 +205,31 @@ impl Runtime {
         Ok(self.get(app)?.shared.grants.read().as_ref().clone())
     }
 
-    /// Enables an app (also one disabled after faults).
-    pub fn enable(&self, app: &str) -> Result<(), NotLoaded> {
+    /// Enables an app (also one disabled after faults). An app refused
+    /// (e.g. for its signer) stays refused.
+    pub fn enable(&self, app: &str) -> Result<(), EnableError> {
         let loaded = self.get(app)?;
+        if let AppStatus::Refused { reason } = loaded.shared.health.status() {
+            return Err(EnableError::Refused { app: app.to_string(), reason });
+        }
         loaded.shared.health.set_status(AppStatus::Enabled);
         loaded.shared.log.push(LogLevel::Info, LogSource::Host, "enabled");
         Ok(())
+    }
+
+    /// Stops every app whose package `key_id` signed, with `reason` as its
+    /// status (call it when the key leaves the trust store). Returns the ids
+    /// of the apps stopped.
+    pub fn refuse_signed_by(&self, key_id: &str, reason: &str) -> Vec<String> {
+        let mut refused = Vec::new();
+        for app in self.snapshot().iter().filter(|a| a.spec.signer.as_deref() == Some(key_id)) {
+            app.shared.health.set_status(AppStatus::Refused { reason: reason.to_string() });
+            app.drop_warm_instances();
+            app.shared.log.push(LogLevel::Error, LogSource::Host, format!("refused: {reason}"));
+            tracing::warn!(app = %app.id(), key_id, "app refused: {reason}");
+            refused.push(app.id().to_string());
+        }
+        refused
     }
 
     /// Disables an app: it receives no events until enabled again.

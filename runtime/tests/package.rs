@@ -81,6 +81,40 @@ async fn a_signed_bench_package_verifies_and_loads_into_the_runtime() {
     assert_eq!(stored.text, "packaged ✓");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn removing_a_publisher_key_stops_every_app_it_signed() {
+    let (acme, other) = (SigningKey::generate("Acme"), SigningKey::generate("Other"));
+    let mut trust = trusting(&acme);
+    trust.add(other.public_key()).unwrap();
+    let chat = Arc::new(MemoryBridge::new());
+    let runtime = Runtime::new(RuntimeConfig::default(), chat.clone()).expect("runtime starts");
+    chat.attach(&runtime);
+    for (id, key) in [("acme-1", &acme), ("acme-2", &acme), ("other", &other)] {
+        let package = signed_package(&bench_files(), key);
+        let Verification::Signed { key_id, .. } = package.verify(&trust, STRICT).unwrap() else { panic!("not signed") };
+        let mut spec = package.manifest().to_spec(package.manifest().requested_grants()).signed_by(key_id);
+        spec.id = id.into();
+        runtime.load(spec, package.component()).await.unwrap();
+    }
+    let alice = chat.add_user("alice");
+    let room = chat.add_room("general", &[&alice]);
+    assert_eq!(chat.post(&alice, &room, "m").await.unwrap().text, "m ✓ ✓ ✓");
+
+    trust.remove(acme.key_id()).unwrap();
+    let reason = format!("publisher key {} was removed from the trust store", acme.key_id());
+    let stopped = runtime.refuse_signed_by(acme.key_id(), &reason);
+
+    assert_eq!(stopped, ["acme-1", "acme-2"]);
+    assert_eq!(chat.post(&alice, &room, "m").await.unwrap().text, "m ✓", "only the other publisher's app runs");
+    let status = runtime.health("acme-1").unwrap().status;
+    assert_eq!(status, capsule_runtime::AppStatus::Refused { reason: reason.clone() });
+    let err = runtime.enable("acme-1").unwrap_err();
+    assert!(err.to_string().contains("removed from the trust store"), "{err}");
+    // And its package no longer verifies, naming the key.
+    let again = signed_package(&bench_files(), &acme).verify(&trust, STRICT).unwrap_err();
+    assert!(matches!(again, PackageError::UnknownKey { ref key_id } if key_id == acme.key_id()), "{again}");
+}
+
 #[test]
 fn a_flipped_byte_is_a_digest_mismatch_naming_the_file() {
     let key = SigningKey::generate("a");

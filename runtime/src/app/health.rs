@@ -16,6 +16,9 @@ pub enum AppStatus {
     DisabledByAdmin,
     /// The runtime disabled it after too many faults in a row.
     DisabledAfterFaults { faults_in_a_row: u32, last_fault: String },
+    /// It may no longer run: e.g. its publisher's key left the trust store.
+    /// Enabling it is refused until it is installed again.
+    Refused { reason: String },
 }
 
 impl AppStatus {

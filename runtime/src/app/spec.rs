@@ -119,6 +119,9 @@ pub struct AppSpec {
     /// When set, a faulting prevent hook vetoes the message instead of
     /// being skipped (for compliance filters that must never be bypassed).
     pub fail_closed: bool,
+    /// Id of the publisher key that signed the app's package, if any: the
+    /// app stops when that key leaves the trust store.
+    pub signer: Option<String>,
 }
 
 impl AppSpec {
@@ -131,6 +134,7 @@ impl AppSpec {
             limits: Limits::default(),
             priority: 0,
             fail_closed: false,
+            signer: None,
         }
     }
 
@@ -155,6 +159,12 @@ impl AppSpec {
     /// Sets the chain priority.
     pub fn with_priority(mut self, priority: i32) -> AppSpec {
         self.priority = priority;
+        self
+    }
+
+    /// Records the key that signed the app's package.
+    pub fn signed_by(mut self, key_id: impl Into<String>) -> AppSpec {
+        self.signer = Some(key_id.into());
         self
     }
 

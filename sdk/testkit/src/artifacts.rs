@@ -97,20 +97,7 @@ pub fn build_guests(workspace_dir: &Path) -> Result<GuestArtifacts, BuildError> 
     let _lock = BuildLock::acquire(&target_dir)?;
     ensure_wasm_target()?;
 
-    let mut build = cargo();
-    build
-        .args([
-            "build",
-            "--release",
-            "--target",
-            WASM_TARGET,
-            "--manifest-path",
-        ])
-        .arg(&manifest_path)
-        .arg("--quiet")
-        .env("CARGO_TARGET_DIR", &target_dir)
-        .current_dir(&workspace_dir);
-    run(&mut build)?;
+    release_build(&manifest_path, &target_dir, &workspace_dir, &[])?;
 
     let release_dir = target_dir.join(WASM_TARGET).join("release");
     let mut apps = BTreeMap::new();
@@ -160,21 +147,7 @@ pub fn build_app(app_dir: &Path, target_dir: Option<&Path>) -> Result<GuestApp, 
 
     let _lock = BuildLock::acquire(&target_dir)?;
     ensure_wasm_target()?;
-    let mut build = cargo();
-    build
-        .args([
-            "build",
-            "--lib",
-            "--release",
-            "--target",
-            WASM_TARGET,
-            "--manifest-path",
-        ])
-        .arg(&manifest_path)
-        .arg("--quiet")
-        .env("CARGO_TARGET_DIR", &target_dir)
-        .current_dir(&app_dir);
-    run(&mut build)?;
+    release_build(&manifest_path, &target_dir, &app_dir, &["--lib"])?;
 
     let wasm = target_dir
         .join(WASM_TARGET)
@@ -318,4 +291,19 @@ impl BuildLock {
         file.lock().map_err(|e| BuildError::io(&path, e))?;
         Ok(Self { _file: file })
     }
+}
+
+/// `cargo build --release --target wasm32-wasip2` of one manifest, quietly,
+/// into `target_dir`.
+fn release_build(manifest_path: &Path, target_dir: &Path, cwd: &Path, extra: &[&str]) -> Result<(), BuildError> {
+    let mut build = cargo();
+    build
+        .args(["build", "--release", "--target", WASM_TARGET])
+        .args(extra)
+        .arg("--manifest-path")
+        .arg(manifest_path)
+        .arg("--quiet")
+        .env("CARGO_TARGET_DIR", target_dir)
+        .current_dir(cwd);
+    run(&mut build).map(drop)
 }

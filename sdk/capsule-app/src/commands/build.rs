@@ -13,12 +13,8 @@ pub struct Args {
     /// The app folder; default: the current folder.
     #[arg(long)]
     pub dir: Option<PathBuf>,
-    /// Sign the package with this signing key.
-    #[arg(long)]
-    pub key: Option<PathBuf>,
-    /// Where to write the package; default: target/capsule/ID-VERSION.zip in the app folder.
-    #[arg(long, short)]
-    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub output: super::package::Output,
 }
 
 pub fn run(args: Args) -> Result<()> {
@@ -28,7 +24,7 @@ pub fn run(args: Args) -> Result<()> {
     step(&format!("compiling {} for {WASM_TARGET} (release)", app.name), || {
         cargo::run(&dir, &["build", "--release", "--target", WASM_TARGET])
     })?;
-    let package = step("packaging", || super::package::package_app(&dir, &app.component_path(), args.key.as_deref(), args.out))?;
+    let package = step("packaging", || super::package::package_app(&dir, &app.component_path(), args.output.key.as_deref(), args.output.out))?;
     println!("{}", package.display());
     Ok(())
 }

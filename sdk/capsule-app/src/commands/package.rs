@@ -17,6 +17,13 @@ pub struct Args {
     /// The component to package; default: the crate's release build for wasm32-wasip2.
     #[arg(long)]
     pub component: Option<PathBuf>,
+    #[command(flatten)]
+    pub output: Output,
+}
+
+/// Where a package goes and whether it is signed (`build` and `package`).
+#[derive(clap::Args)]
+pub struct Output {
     /// Sign with this signing key (from `capsule-app keygen`).
     #[arg(long)]
     pub key: Option<PathBuf>,
@@ -31,7 +38,7 @@ pub fn run(args: Args) -> Result<()> {
         Some(path) => path,
         None => AppCrate::locate(&dir)?.component_path(),
     };
-    let written = package_app(&dir, &component, args.key.as_deref(), args.out)?;
+    let written = package_app(&dir, &component, args.output.key.as_deref(), args.output.out)?;
     println!("{}", written.display());
     Ok(())
 }
