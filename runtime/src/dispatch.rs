@@ -23,6 +23,9 @@ use crate::runtime::{NotLoaded, Runtime};
 
 /// The outcome of the pre-send hooks.
 #[derive(Debug)]
+// `Accepted` is what nearly every message gets; boxing it would cost an
+// allocation per message to save stack space on the rare veto.
+#[allow(clippy::large_enum_variant)]
 pub enum PreSend {
     /// Store this (possibly modified) message. `skipped` lists hooks that
     /// faulted and were passed over.
