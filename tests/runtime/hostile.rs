@@ -86,7 +86,9 @@ async fn a_write_flood_is_rate_limited() {
     let h = with_hostile(&[], Limits::default()).await;
     let stored = h.post("flood").await.unwrap();
     let ok: usize = stored.split("ok=").nth(1).and_then(|s| s.split(' ').next()).unwrap().parse().unwrap();
-    assert!((50..60).contains(&ok), "about the burst of 50 writes pass: {stored}");
+    // The burst of 50, plus what the 20/s refill adds while the flood runs
+    // (generous, for a loaded CI machine).
+    assert!((50..=100).contains(&ok), "about the burst of 50 writes pass: {stored}");
     assert!(stored.contains("other=0"), "{stored}");
     assert_eq!(h.chat.kv_len("hostile"), ok);
     assert_eq!(last_fault(&h), Some(Fault::RateLimited));
