@@ -30,12 +30,20 @@ mod convert_v0_1_0 {
 
     impl From<model::UserRef> for wit::UserRef {
         fn from(u: model::UserRef) -> Self {
-            wit::UserRef { id: u.id, username: u.username, name: u.name }
+            wit::UserRef {
+                id: u.id,
+                username: u.username,
+                name: u.name,
+            }
         }
     }
     impl From<wit::UserRef> for model::UserRef {
         fn from(u: wit::UserRef) -> Self {
-            model::UserRef { id: u.id, username: u.username, name: u.name }
+            model::UserRef {
+                id: u.id,
+                username: u.username,
+                name: u.name,
+            }
         }
     }
     impl From<model::User> for wit::User {
@@ -86,12 +94,20 @@ mod convert_v0_1_0 {
                 fields: a
                     .fields
                     .into_iter()
-                    .map(|f| wit::AttachmentField { title: f.title, value: f.value, short: f.short })
+                    .map(|f| wit::AttachmentField {
+                        title: f.title,
+                        value: f.value,
+                        short: f.short,
+                    })
                     .collect(),
                 actions: a
                     .actions
                     .into_iter()
-                    .map(|b| wit::ActionButton { action_id: b.action_id, text: b.text, value: b.value })
+                    .map(|b| wit::ActionButton {
+                        action_id: b.action_id,
+                        text: b.text,
+                        value: b.value,
+                    })
                     .collect(),
             }
         }
@@ -107,12 +123,20 @@ mod convert_v0_1_0 {
                 fields: a
                     .fields
                     .into_iter()
-                    .map(|f| model::AttachmentField { title: f.title, value: f.value, short: f.short })
+                    .map(|f| model::AttachmentField {
+                        title: f.title,
+                        value: f.value,
+                        short: f.short,
+                    })
                     .collect(),
                 actions: a
                     .actions
                     .into_iter()
-                    .map(|b| model::ActionButton { action_id: b.action_id, text: b.text, value: b.value })
+                    .map(|b| model::ActionButton {
+                        action_id: b.action_id,
+                        text: b.text,
+                        value: b.value,
+                    })
                     .collect(),
             }
         }
@@ -151,7 +175,9 @@ mod convert_v0_1_0 {
         fn from(e: wit::MessageEdit) -> Self {
             model::MessageEdit {
                 text: e.text,
-                attachments: e.attachments.map(|a| a.into_iter().map(Into::into).collect()),
+                attachments: e
+                    .attachments
+                    .map(|a| a.into_iter().map(Into::into).collect()),
             }
         }
     }
@@ -165,17 +191,30 @@ mod convert_v0_1_0 {
     }
     impl From<model::HttpRequest> for wit::HttpRequest {
         fn from(r: model::HttpRequest) -> Self {
-            wit::HttpRequest { method: r.method, url: r.url, headers: r.headers, body: r.body }
+            wit::HttpRequest {
+                method: r.method,
+                url: r.url,
+                headers: r.headers,
+                body: r.body,
+            }
         }
     }
     impl From<wit::HttpResponse> for model::HttpResponse {
         fn from(r: wit::HttpResponse) -> Self {
-            model::HttpResponse { status: r.status, headers: r.headers, body: r.body }
+            model::HttpResponse {
+                status: r.status,
+                headers: r.headers,
+                body: r.body,
+            }
         }
     }
     impl From<model::HttpResponse> for wit::HttpResponse {
         fn from(r: model::HttpResponse) -> Self {
-            wit::HttpResponse { status: r.status, headers: r.headers, body: r.body }
+            wit::HttpResponse {
+                status: r.status,
+                headers: r.headers,
+                body: r.body,
+            }
         }
     }
     impl From<model::Invocation> for commands::Invocation {
@@ -205,7 +244,12 @@ mod convert_v0_1_0 {
     }
     impl From<model::Job> for jobs::Job {
         fn from(j: model::Job) -> Self {
-            jobs::Job { id: j.id, name: j.name, payload: j.payload, attempt: j.attempt }
+            jobs::Job {
+                id: j.id,
+                name: j.name,
+                payload: j.payload,
+                attempt: j.attempt,
+            }
         }
     }
     impl From<model::Interaction> for ui::Interaction {

@@ -6,7 +6,9 @@
 
 use async_trait::async_trait;
 
-use crate::model::{Message, MessageEdit, OutgoingMessage, Room, Schedule, SettingValue, User, UserRef};
+use crate::model::{
+    Message, MessageEdit, OutgoingMessage, Room, Schedule, SettingValue, User, UserRef,
+};
 
 /// Who is writing through the bridge, and how deep in the pipeline.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -43,20 +45,45 @@ pub trait Bridge: Send + Sync + 'static {
     /// One message by id.
     async fn message(&self, id: &str) -> Result<Option<Message>, BridgeError>;
     /// Messages of a room, newest first, created before `before`.
-    async fn room_history(&self, room: &str, before: Option<u64>, limit: u32) -> Result<Vec<Message>, BridgeError>;
+    async fn room_history(
+        &self,
+        room: &str,
+        before: Option<u64>,
+        limit: u32,
+    ) -> Result<Vec<Message>, BridgeError>;
     /// Sends a message as the app's bot user through the full pipeline
     /// (the server calls the runtime's pre-send hooks at `origin.depth`).
-    async fn send_message(&self, origin: &Origin, message: OutgoingMessage) -> Result<String, BridgeError>;
+    async fn send_message(
+        &self,
+        origin: &Origin,
+        message: OutgoingMessage,
+    ) -> Result<String, BridgeError>;
     /// Edits a message the app sent.
-    async fn update_message(&self, origin: &Origin, id: &str, edit: MessageEdit) -> Result<(), BridgeError>;
+    async fn update_message(
+        &self,
+        origin: &Origin,
+        id: &str,
+        edit: MessageEdit,
+    ) -> Result<(), BridgeError>;
     /// Shows a message to one user only.
-    async fn notify_user(&self, origin: &Origin, room: &str, user: &str, text: &str) -> Result<(), BridgeError>;
+    async fn notify_user(
+        &self,
+        origin: &Origin,
+        room: &str,
+        user: &str,
+        text: &str,
+    ) -> Result<(), BridgeError>;
     /// One room by id.
     async fn room(&self, id: &str) -> Result<Option<Room>, BridgeError>;
     /// One room by name.
     async fn room_by_name(&self, name: &str) -> Result<Option<Room>, BridgeError>;
     /// A page of a room's members, sorted by username.
-    async fn room_members(&self, room: &str, offset: u32, limit: u32) -> Result<Vec<UserRef>, BridgeError>;
+    async fn room_members(
+        &self,
+        room: &str,
+        offset: u32,
+        limit: u32,
+    ) -> Result<Vec<UserRef>, BridgeError>;
     /// One user by id.
     async fn user(&self, id: &str) -> Result<Option<User>, BridgeError>;
     /// One user by username.
@@ -68,12 +95,23 @@ pub trait Bridge: Send + Sync + 'static {
     /// Deletes a key; returns whether it existed.
     async fn kv_delete(&self, app_id: &str, key: &str) -> Result<bool, BridgeError>;
     /// Keys with a prefix, in byte order, after `start_after`.
-    async fn kv_list(&self, app_id: &str, prefix: &str, start_after: Option<&str>, limit: u32)
-    -> Result<Vec<String>, BridgeError>;
+    async fn kv_list(
+        &self,
+        app_id: &str,
+        prefix: &str,
+        start_after: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<String>, BridgeError>;
     /// The app's settings with their current values.
     async fn settings(&self, app_id: &str) -> Result<Vec<(String, SettingValue)>, BridgeError>;
     /// Schedules a job; returns its id.
-    async fn schedule_job(&self, app_id: &str, name: &str, when: Schedule, payload: Vec<u8>) -> Result<String, BridgeError>;
+    async fn schedule_job(
+        &self,
+        app_id: &str,
+        name: &str,
+        when: Schedule,
+        payload: Vec<u8>,
+    ) -> Result<String, BridgeError>;
     /// Cancels a job; returns whether it existed.
     async fn cancel_job(&self, app_id: &str, job_id: &str) -> Result<bool, BridgeError>;
 }

@@ -49,16 +49,27 @@ impl ComponentCache {
         let mut hasher = Sha256Hasher(Sha256::new());
         engine.precompile_compatibility_hash().hash(&mut hasher);
         let engine_key = hex::encode(&hasher.0.finalize()[..12]);
-        Ok(ComponentCache { dir: dir.map(Path::to_path_buf), engine_key, memory: Mutex::new(HashMap::new()) })
+        Ok(ComponentCache {
+            dir: dir.map(Path::to_path_buf),
+            engine_key,
+            memory: Mutex::new(HashMap::new()),
+        })
     }
 
     /// The compiled form of `wasm`, from memory, disk, or a fresh compile.
-    pub fn get(&self, engine: &Engine, wasm: &[u8]) -> Result<(Component, CacheOutcome), CacheError> {
+    pub fn get(
+        &self,
+        engine: &Engine,
+        wasm: &[u8],
+    ) -> Result<(Component, CacheOutcome), CacheError> {
         let digest: [u8; 32] = Sha256::digest(wasm).into();
         if let Some(component) = self.memory.lock().get(&digest) {
             return Ok((component.clone(), CacheOutcome::Memory));
         }
-        let path = self.dir.as_ref().map(|dir| dir.join(format!("{}-{}.cwasm", hex::encode(digest), self.engine_key)));
+        let path = self
+            .dir
+            .as_ref()
+            .map(|dir| dir.join(format!("{}-{}.cwasm", hex::encode(digest), self.engine_key)));
         if let Some(path) = path.as_ref().filter(|p| p.exists()) {
             // SAFETY: the cache directory holds only what `Component::serialize`
             // wrote for this engine configuration (see the module doc), and
@@ -68,10 +79,13 @@ impl ComponentCache {
                     self.memory.lock().insert(digest, component.clone());
                     return Ok((component, CacheOutcome::Disk));
                 }
-                Err(err) => tracing::warn!(path = %path.display(), error = %err, "ignoring an unusable cache entry"),
+                Err(err) => {
+                    tracing::warn!(path = %path.display(), error = %err, "ignoring an unusable cache entry")
+                }
             }
         }
-        let component = Component::new(engine, wasm).map_err(|e| CacheError::Compile(format!("{e:#}")))?;
+        let component =
+            Component::new(engine, wasm).map_err(|e| CacheError::Compile(format!("{e:#}")))?;
         if let Some(path) = path {
             // A cache that cannot be written costs a recompile at the next
             // start, not this load.

@@ -18,7 +18,10 @@ use crate::app::{CallError, CallFuture, LoadedApp};
 use crate::bindings::v0_1_0::types as wit;
 use crate::fault::Fault;
 use crate::limits::CallKind;
-use crate::model::{HttpRequest, HttpResponse, Interaction, Invocation, Job, Message, PreviewItem, Room, User, UserRef, Verdict};
+use crate::model::{
+    HttpRequest, HttpResponse, Interaction, Invocation, Job, Message, PreviewItem, Room, User,
+    UserRef, Verdict,
+};
 use crate::runtime::{NotLoaded, Runtime};
 
 /// The outcome of the pre-send hooks.
@@ -29,7 +32,10 @@ use crate::runtime::{NotLoaded, Runtime};
 pub enum PreSend {
     /// Store this (possibly modified) message. `skipped` lists hooks that
     /// faulted and were passed over.
-    Accepted { message: Message, skipped: Vec<CallError> },
+    Accepted {
+        message: Message,
+        skipped: Vec<CallError>,
+    },
     /// An app stopped the message; show `reason` to the sender.
     Vetoed { app_id: String, reason: String },
 }
@@ -125,34 +131,56 @@ impl Runtime {
     pub async fn pre_send(&self, message: Message, depth: u32) -> PreSend {
         let apps = self.snapshot();
         let mut skipped = Vec::new();
-        for app in apps.iter().filter(|a| a.spec.implements(Hook::PreSendPrevent)) {
+        for app in apps
+            .iter()
+            .filter(|a| a.spec.implements(Hook::PreSendPrevent))
+        {
             if !app.shared.health.is_enabled() {
                 // A compliance filter that the runtime switched off after
                 // faults still blocks: it must never be bypassed. One an
                 // admin disabled is off on purpose.
-                if let AppStatus::DisabledAfterFaults { last_fault, .. } = app.shared.health.status()
+                if let AppStatus::DisabledAfterFaults { last_fault, .. } =
+                    app.shared.health.status()
                     && app.spec.fail_closed
                 {
                     return PreSend::Vetoed {
                         app_id: app.id().to_string(),
-                        reason: format!("blocked because the required filter `{}` is disabled after faults ({last_fault})", app.id()),
+                        reason: format!(
+                            "blocked because the required filter `{}` is disabled after faults ({last_fault})",
+                            app.id()
+                        ),
                     };
                 }
                 continue;
             }
             let msg: wit::Message = message.clone().into();
             let verdict = app
-                .call(Hook::PreSendPrevent, CallKind::PreSend, depth, verdict_len, |store, ex| -> CallFuture<'_, _> {
-                    export_call!(ex, message_events, Hook::PreSendPrevent, |g| g.call_pre_send_prevent(store, &msg))
-                })
+                .call(
+                    Hook::PreSendPrevent,
+                    CallKind::PreSend,
+                    depth,
+                    verdict_len,
+                    |store, ex| -> CallFuture<'_, _> {
+                        export_call!(ex, message_events, Hook::PreSendPrevent, |g| g
+                            .call_pre_send_prevent(store, &msg))
+                    },
+                )
                 .await;
             match verdict.map(Verdict::from) {
                 Ok(Verdict::Allow) => {}
-                Ok(Verdict::Veto(reason)) => return PreSend::Vetoed { app_id: app.id().to_string(), reason },
+                Ok(Verdict::Veto(reason)) => {
+                    return PreSend::Vetoed {
+                        app_id: app.id().to_string(),
+                        reason,
+                    };
+                }
                 Err(err) if app.spec.fail_closed => {
                     return PreSend::Vetoed {
                         app_id: app.id().to_string(),
-                        reason: format!("blocked because the required filter `{}` failed: {err}", app.id()),
+                        reason: format!(
+                            "blocked because the required filter `{}` failed: {err}",
+                            app.id()
+                        ),
                     };
                 }
                 Err(err) => skipped.push(err),
@@ -162,9 +190,16 @@ impl Runtime {
         for app in apps.iter().filter(|a| a.serves(Hook::PreSendModify)) {
             let msg: wit::Message = message.clone().into();
             let edit = app
-                .call(Hook::PreSendModify, CallKind::PreSend, depth, edit_len, |store, ex| -> CallFuture<'_, _> {
-                    export_call!(ex, message_events, Hook::PreSendModify, |g| g.call_pre_send_modify(store, &msg))
-                })
+                .call(
+                    Hook::PreSendModify,
+                    CallKind::PreSend,
+                    depth,
+                    edit_len,
+                    |store, ex| -> CallFuture<'_, _> {
+                        export_call!(ex, message_events, Hook::PreSendModify, |g| g
+                            .call_pre_send_modify(store, &msg))
+                    },
+                )
                 .await;
             match edit {
                 Ok(Some(edit)) => message.apply(edit.into()),
@@ -195,17 +230,25 @@ impl Runtime {
             let msg: wit::Message = message.clone().into();
             async move {
                 let _ = app
-                    .call(hook, CallKind::Event, depth, nothing, |store, ex| -> CallFuture<'_, ()> {
-                        Box::pin(async move {
-                            let Some(g) = ex.message_events.as_ref() else { return missing(hook) };
-                            match hook {
-                                Hook::PostUpdate => g.call_post_update(store, &msg).await?,
-                                Hook::PostDelete => g.call_post_delete(store, &msg).await?,
-                                _ => g.call_post_send(store, &msg).await?,
-                            }
-                            Ok(Ok(()))
-                        })
-                    })
+                    .call(
+                        hook,
+                        CallKind::Event,
+                        depth,
+                        nothing,
+                        |store, ex| -> CallFuture<'_, ()> {
+                            Box::pin(async move {
+                                let Some(g) = ex.message_events.as_ref() else {
+                                    return missing(hook);
+                                };
+                                match hook {
+                                    Hook::PostUpdate => g.call_post_update(store, &msg).await?,
+                                    Hook::PostDelete => g.call_post_delete(store, &msg).await?,
+                                    _ => g.call_post_send(store, &msg).await?,
+                                }
+                                Ok(Ok(()))
+                            })
+                        },
+                    )
                     .await;
             }
         })
@@ -232,17 +275,29 @@ impl Runtime {
             let user: Option<wit::UserRef> = user.clone().map(Into::into);
             async move {
                 let _ = app
-                    .call(hook, CallKind::Event, 0, nothing, |store, ex| -> CallFuture<'_, ()> {
-                        Box::pin(async move {
-                            let Some(g) = ex.room_events.as_ref() else { return missing(hook) };
-                            match (hook, user) {
-                                (Hook::UserJoined, Some(user)) => g.call_user_joined(store, &room, &user).await?,
-                                (Hook::UserLeft, Some(user)) => g.call_user_left(store, &room, &user).await?,
-                                _ => g.call_room_created(store, &room).await?,
-                            }
-                            Ok(Ok(()))
-                        })
-                    })
+                    .call(
+                        hook,
+                        CallKind::Event,
+                        0,
+                        nothing,
+                        |store, ex| -> CallFuture<'_, ()> {
+                            Box::pin(async move {
+                                let Some(g) = ex.room_events.as_ref() else {
+                                    return missing(hook);
+                                };
+                                match (hook, user) {
+                                    (Hook::UserJoined, Some(user)) => {
+                                        g.call_user_joined(store, &room, &user).await?
+                                    }
+                                    (Hook::UserLeft, Some(user)) => {
+                                        g.call_user_left(store, &room, &user).await?
+                                    }
+                                    _ => g.call_room_created(store, &room).await?,
+                                }
+                                Ok(Ok(()))
+                            })
+                        },
+                    )
                     .await;
             }
         })
@@ -263,24 +318,46 @@ impl Runtime {
 
     /// Runs a slash command of `app`. `Ok(Ok(Some(text)))` is a private
     /// answer; `Ok(Err(text))` is the app's error for the user.
-    pub async fn execute_command(&self, app: &str, call: Invocation) -> Result<Result<Option<String>, String>, TargetError> {
+    pub async fn execute_command(
+        &self,
+        app: &str,
+        call: Invocation,
+    ) -> Result<Result<Option<String>, String>, TargetError> {
         let app = self.get(app)?;
         let call: crate::bindings::v0_1_0::guest::commands::Invocation = call.into();
         Ok(app
-            .call(Hook::Command, CallKind::Command, 0, text_len, |store, ex| -> CallFuture<'_, _> {
-                export_call!(ex, commands, Hook::Command, |g| g.call_execute(store, &call))
-            })
+            .call(
+                Hook::Command,
+                CallKind::Command,
+                0,
+                text_len,
+                |store, ex| -> CallFuture<'_, _> {
+                    export_call!(ex, commands, Hook::Command, |g| g
+                        .call_execute(store, &call))
+                },
+            )
             .await?)
     }
 
     /// Asks `app` for preview items of a command being typed.
-    pub async fn command_preview(&self, app: &str, call: Invocation) -> Result<Result<Vec<PreviewItem>, String>, TargetError> {
+    pub async fn command_preview(
+        &self,
+        app: &str,
+        call: Invocation,
+    ) -> Result<Result<Vec<PreviewItem>, String>, TargetError> {
         let app = self.get(app)?;
         let call: crate::bindings::v0_1_0::guest::commands::Invocation = call.into();
         let items = app
-            .call(Hook::CommandPreview, CallKind::Command, 0, preview_len, |store, ex| -> CallFuture<'_, _> {
-                export_call!(ex, commands, Hook::CommandPreview, |g| g.call_preview(store, &call))
-            })
+            .call(
+                Hook::CommandPreview,
+                CallKind::Command,
+                0,
+                preview_len,
+                |store, ex| -> CallFuture<'_, _> {
+                    export_call!(ex, commands, Hook::CommandPreview, |g| g
+                        .call_preview(store, &call))
+                },
+            )
             .await?;
         Ok(items.map(|items| items.into_iter().map(Into::into).collect()))
     }
@@ -296,9 +373,16 @@ impl Runtime {
         let call: crate::bindings::v0_1_0::guest::commands::Invocation = call.into();
         let item_id = item_id.to_string();
         Ok(app
-            .call(Hook::CommandPreview, CallKind::Command, 0, text_len, |store, ex| -> CallFuture<'_, _> {
-                export_call!(ex, commands, Hook::CommandPreview, |g| g.call_execute_preview(store, &call, &item_id))
-            })
+            .call(
+                Hook::CommandPreview,
+                CallKind::Command,
+                0,
+                text_len,
+                |store, ex| -> CallFuture<'_, _> {
+                    export_call!(ex, commands, Hook::CommandPreview, |g| g
+                        .call_execute_preview(store, &call, &item_id))
+                },
+            )
             .await?)
     }
 
@@ -315,9 +399,20 @@ impl Runtime {
         let user: Option<wit::User> = user.map(Into::into);
         let endpoint = endpoint.to_string();
         let response = app
-            .call(Hook::Endpoint, CallKind::Endpoint, 0, response_len, |store, ex| -> CallFuture<'_, _> {
-                export_call!(ex, endpoints, Hook::Endpoint, |g| g.call_handle(store, &endpoint, &request, user.as_ref()))
-            })
+            .call(
+                Hook::Endpoint,
+                CallKind::Endpoint,
+                0,
+                response_len,
+                |store, ex| -> CallFuture<'_, _> {
+                    export_call!(ex, endpoints, Hook::Endpoint, |g| g.call_handle(
+                        store,
+                        &endpoint,
+                        &request,
+                        user.as_ref()
+                    ))
+                },
+            )
             .await?;
         Ok(response.into())
     }
@@ -327,40 +422,70 @@ impl Runtime {
         let app = self.get(app)?;
         let job: crate::bindings::v0_1_0::guest::jobs::Job = job.into();
         Ok(app
-            .call(Hook::Job, CallKind::Job, 0, error_len, |store, ex| -> CallFuture<'_, _> {
-                export_call!(ex, jobs, Hook::Job, |g| g.call_run(store, &job))
-            })
+            .call(
+                Hook::Job,
+                CallKind::Job,
+                0,
+                error_len,
+                |store, ex| -> CallFuture<'_, _> {
+                    export_call!(ex, jobs, Hook::Job, |g| g.call_run(store, &job))
+                },
+            )
             .await?)
     }
 
     /// Delivers a button press on a message `app` posted.
-    pub async fn ui_action(&self, app: &str, event: Interaction) -> Result<Result<Option<String>, String>, TargetError> {
+    pub async fn ui_action(
+        &self,
+        app: &str,
+        event: Interaction,
+    ) -> Result<Result<Option<String>, String>, TargetError> {
         let app = self.get(app)?;
         let event: crate::bindings::v0_1_0::guest::ui::Interaction = event.into();
         Ok(app
-            .call(Hook::UiAction, CallKind::Interaction, 0, text_len, |store, ex| -> CallFuture<'_, _> {
-                export_call!(ex, ui, Hook::UiAction, |g| g.call_on_action(store, &event))
-            })
+            .call(
+                Hook::UiAction,
+                CallKind::Interaction,
+                0,
+                text_len,
+                |store, ex| -> CallFuture<'_, _> {
+                    export_call!(ex, ui, Hook::UiAction, |g| g.call_on_action(store, &event))
+                },
+            )
             .await?)
     }
 
     /// Runs a lifecycle call. `Ok(Err(text))` is the app's refusal (of
     /// install or enable).
-    pub async fn lifecycle(&self, app: &str, event: LifecycleEvent) -> Result<Result<(), String>, TargetError> {
+    pub async fn lifecycle(
+        &self,
+        app: &str,
+        event: LifecycleEvent,
+    ) -> Result<Result<(), String>, TargetError> {
         let app = self.get(app)?;
         Ok(app
-            .call(Hook::Lifecycle, CallKind::Lifecycle, 0, error_len, |store, ex| -> CallFuture<'_, _> {
-                Box::pin(async move {
-                    let Some(g) = ex.lifecycle.as_ref() else { return missing(Hook::Lifecycle) };
-                    Ok(Ok(match event {
-                        LifecycleEvent::Install => g.call_on_install(store).await?,
-                        LifecycleEvent::Enable => g.call_on_enable(store).await?,
-                        LifecycleEvent::Disable => Ok(g.call_on_disable(store).await?),
-                        LifecycleEvent::SettingsChanged(ids) => Ok(g.call_on_settings_changed(store, &ids).await?),
-                        LifecycleEvent::Uninstall => Ok(g.call_on_uninstall(store).await?),
-                    }))
-                })
-            })
+            .call(
+                Hook::Lifecycle,
+                CallKind::Lifecycle,
+                0,
+                error_len,
+                |store, ex| -> CallFuture<'_, _> {
+                    Box::pin(async move {
+                        let Some(g) = ex.lifecycle.as_ref() else {
+                            return missing(Hook::Lifecycle);
+                        };
+                        Ok(Ok(match event {
+                            LifecycleEvent::Install => g.call_on_install(store).await?,
+                            LifecycleEvent::Enable => g.call_on_enable(store).await?,
+                            LifecycleEvent::Disable => Ok(g.call_on_disable(store).await?),
+                            LifecycleEvent::SettingsChanged(ids) => {
+                                Ok(g.call_on_settings_changed(store, &ids).await?)
+                            }
+                            LifecycleEvent::Uninstall => Ok(g.call_on_uninstall(store).await?),
+                        }))
+                    })
+                },
+            )
             .await?)
     }
 }
@@ -381,13 +506,25 @@ fn edit_len(edit: &Option<wit::MessageEdit>) -> usize {
             + opt(&a.text)
             + opt(&a.image_url)
             + opt(&a.color)
-            + a.fields.iter().map(|f| f.title.len() + f.value.len()).sum::<usize>()
-            + a.actions.iter().map(|b| b.action_id.len() + b.text.len() + opt(&b.value)).sum::<usize>()
+            + a.fields
+                .iter()
+                .map(|f| f.title.len() + f.value.len())
+                .sum::<usize>()
+            + a.actions
+                .iter()
+                .map(|b| b.action_id.len() + b.text.len() + opt(&b.value))
+                .sum::<usize>()
     };
-    opt(&edit.text) + edit.attachments.as_ref().map_or(0, |list| list.iter().map(attachment).sum())
+    opt(&edit.text)
+        + edit
+            .attachments
+            .as_ref()
+            .map_or(0, |list| list.iter().map(attachment).sum())
 }
 
-fn preview_len(r: &Result<Vec<crate::bindings::v0_1_0::guest::commands::PreviewItem>, String>) -> usize {
+fn preview_len(
+    r: &Result<Vec<crate::bindings::v0_1_0::guest::commands::PreviewItem>, String>,
+) -> usize {
     match r {
         Ok(items) => items.iter().map(|i| i.id.len() + i.value.len()).sum(),
         Err(s) => s.len(),
@@ -395,5 +532,9 @@ fn preview_len(r: &Result<Vec<crate::bindings::v0_1_0::guest::commands::PreviewI
 }
 
 fn response_len(r: &wit::HttpResponse) -> usize {
-    r.body.len() + r.headers.iter().map(|(k, v)| k.len() + v.len()).sum::<usize>()
+    r.body.len()
+        + r.headers
+            .iter()
+            .map(|(k, v)| k.len() + v.len())
+            .sum::<usize>()
 }

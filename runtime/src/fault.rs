@@ -28,7 +28,10 @@ pub enum Fault {
     OutputTooLarge { size: usize, limit: usize },
     /// The guest called a capability it was not granted (or no longer is).
     #[error("called `{capability}` without a grant: {detail}")]
-    Denied { capability: Capability, detail: String },
+    Denied {
+        capability: Capability,
+        detail: String,
+    },
     /// The guest made writes faster than its rate limit.
     #[error("exceeded its write rate limit")]
     RateLimited,
@@ -64,6 +67,12 @@ impl Fault {
     /// Whether the instance that produced this fault must be thrown away.
     /// Denials and limits reported through host calls leave it intact.
     pub fn poisons_instance(&self) -> bool {
-        !matches!(self, Fault::Denied { .. } | Fault::RateLimited | Fault::LoopDetected { .. } | Fault::OutputTooLarge { .. })
+        !matches!(
+            self,
+            Fault::Denied { .. }
+                | Fault::RateLimited
+                | Fault::LoopDetected { .. }
+                | Fault::OutputTooLarge { .. }
+        )
     }
 }

@@ -10,7 +10,9 @@ use std::fmt;
 use std::str::FromStr;
 
 /// One capability: one WIT interface the host offers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Capability {
     /// `message-read`: read messages and room history.
@@ -111,17 +113,24 @@ pub struct HostRule {
 impl HostRule {
     /// Parses one allow-list entry.
     pub fn parse(entry: &str) -> Result<HostRule, GrantError> {
-        let invalid = |reason: &str| GrantError::InvalidHost { host: entry.to_string(), reason: reason.to_string() };
+        let invalid = |reason: &str| GrantError::InvalidHost {
+            host: entry.to_string(),
+            reason: reason.to_string(),
+        };
         let entry_lc = entry.trim().to_ascii_lowercase();
         if entry_lc.is_empty() {
             return Err(invalid("empty"));
         }
         if entry_lc.contains("://") || entry_lc.contains('/') {
-            return Err(invalid("give a host name, optionally with :port, not a URL"));
+            return Err(invalid(
+                "give a host name, optionally with :port, not a URL",
+            ));
         }
         let (host, port) = match entry_lc.rsplit_once(':') {
             Some((h, p)) if !h.contains(':') || h.ends_with(']') => {
-                let port = p.parse::<u16>().map_err(|_| invalid("the port is not a number from 1 to 65535"))?;
+                let port = p
+                    .parse::<u16>()
+                    .map_err(|_| invalid("the port is not a number from 1 to 65535"))?;
                 (h.to_string(), Some(port))
             }
             _ => (entry_lc.clone(), None),
@@ -133,7 +142,11 @@ impl HostRule {
         if host.is_empty() || host.contains('*') {
             return Err(invalid("a wildcard may only be a leading `*.`"));
         }
-        Ok(HostRule { host, wildcard, port })
+        Ok(HostRule {
+            host,
+            wildcard,
+            port,
+        })
     }
 
     /// Whether this rule names exactly `host` (no wildcard).
@@ -144,7 +157,9 @@ impl HostRule {
     /// Whether this rule allows `host` (lower-case, as URLs give it) on `port`.
     pub fn allows(&self, host: &str, port: u16, default_port: u16) -> bool {
         let host_ok = if self.wildcard {
-            host.len() > self.host.len() && host.ends_with(&self.host) && host[..host.len() - self.host.len()].ends_with('.')
+            host.len() > self.host.len()
+                && host.ends_with(&self.host)
+                && host[..host.len() - self.host.len()].ends_with('.')
         } else {
             host == self.host
         };
@@ -238,7 +253,11 @@ impl GrantSet {
 
     /// Whether outbound HTTP may reach `host:port`.
     pub fn allows_host(&self, host: &str, port: u16, default_port: u16) -> bool {
-        self.has(Capability::HttpOutbound) && self.hosts.iter().any(|rule| rule.allows(host, port, default_port))
+        self.has(Capability::HttpOutbound)
+            && self
+                .hosts
+                .iter()
+                .any(|rule| rule.allows(host, port, default_port))
     }
 }
 
@@ -248,8 +267,14 @@ mod tests {
 
     #[test]
     fn import_names_map_to_capabilities() {
-        assert_eq!(Capability::from_import("capsule:apps/kv@0.1.0"), Some(Capability::Kv));
-        assert_eq!(Capability::from_import("capsule:apps/http-outbound@0.2.0"), Some(Capability::HttpOutbound));
+        assert_eq!(
+            Capability::from_import("capsule:apps/kv@0.1.0"),
+            Some(Capability::Kv)
+        );
+        assert_eq!(
+            Capability::from_import("capsule:apps/http-outbound@0.2.0"),
+            Some(Capability::HttpOutbound)
+        );
         assert_eq!(Capability::from_import("wasi:cli/stdout@0.2.0"), None);
         assert_eq!(Capability::from_import("capsule:apps/teleport@0.1.0"), None);
     }

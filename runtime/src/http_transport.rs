@@ -69,24 +69,44 @@ impl HttpTransport for ReqwestTransport {
     async fn send(&self, request: OutboundRequest) -> Result<HttpResponse, TransportError> {
         let method = reqwest::Method::from_bytes(request.method.as_bytes())
             .map_err(|_| TransportError::Failed(format!("bad method `{}`", request.method)))?;
-        let mut builder = self.client.request(method, request.url.clone()).timeout(request.timeout).body(request.body);
+        let mut builder = self
+            .client
+            .request(method, request.url.clone())
+            .timeout(request.timeout)
+            .body(request.body);
         for (name, value) in &request.headers {
             builder = builder.header(name, value);
         }
-        let mut response = builder.send().await.map_err(|e| TransportError::Failed(format!("`{}`: {e}", request.url)))?;
+        let mut response = builder
+            .send()
+            .await
+            .map_err(|e| TransportError::Failed(format!("`{}`: {e}", request.url)))?;
         let status = response.status().as_u16();
         let headers = response
             .headers()
             .iter()
-            .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
             .collect();
         let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(|e| TransportError::Failed(format!("reading the response: {e}")))? {
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| TransportError::Failed(format!("reading the response: {e}")))?
+        {
             if body.len() + chunk.len() > request.max_response_bytes {
                 return Err(TransportError::TooLarge(request.max_response_bytes));
             }
             body.extend_from_slice(&chunk);
         }
-        Ok(HttpResponse { status, headers, body })
+        Ok(HttpResponse {
+            status,
+            headers,
+            body,
+        })
     }
 }

@@ -64,9 +64,14 @@ pub use http_transport::{HttpTransport, OutboundRequest, ReqwestTransport, Trans
 pub use limits::{CallKind, Deadline, Limits};
 pub use loader::{ComponentShape, LoadError};
 pub use memory::MemoryBridge;
-pub use package::{ArchiveLimits, Manifest, Package, PackageError, TrustPolicy, TrustStore, Verification};
-pub use runtime::{EnableError, LoadReport, NotLoaded, Runtime, RuntimeConfig, RuntimeError, WeakRuntime};
 pub use model::{
-    Attachment, HttpRequest, HttpResponse, Interaction, Invocation, Job, Message, MessageEdit, OutgoingMessage, PreviewItem,
-    Room, RoomKind, Schedule, SettingValue, User, UserRef, UserStatus, Verdict,
+    Attachment, HttpRequest, HttpResponse, Interaction, Invocation, Job, Message, MessageEdit,
+    OutgoingMessage, PreviewItem, Room, RoomKind, Schedule, SettingValue, User, UserRef,
+    UserStatus, Verdict,
+};
+pub use package::{
+    ArchiveLimits, Manifest, Package, PackageError, TrustPolicy, TrustStore, Verification,
+};
+pub use runtime::{
+    EnableError, LoadReport, NotLoaded, Runtime, RuntimeConfig, RuntimeError, WeakRuntime,
 };

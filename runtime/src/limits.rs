@@ -75,9 +75,18 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             memory_bytes: 64 << 20,
-            pre_send: Deadline { cpu: Duration::from_millis(20), wall: Duration::from_millis(200) },
-            event: Deadline { cpu: Duration::from_millis(100), wall: Duration::from_secs(5) },
-            long: Deadline { cpu: Duration::from_secs(2), wall: Duration::from_secs(15) },
+            pre_send: Deadline {
+                cpu: Duration::from_millis(20),
+                wall: Duration::from_millis(200),
+            },
+            event: Deadline {
+                cpu: Duration::from_millis(100),
+                wall: Duration::from_secs(5),
+            },
+            long: Deadline {
+                cpu: Duration::from_secs(2),
+                wall: Duration::from_secs(15),
+            },
             max_output_bytes: 1 << 20,
             writes_per_second: 20.0,
             write_burst: 50,
@@ -101,9 +110,11 @@ impl Limits {
         match kind {
             CallKind::PreSend => self.pre_send,
             CallKind::Event => self.event,
-            CallKind::Command | CallKind::Endpoint | CallKind::Job | CallKind::Interaction | CallKind::Lifecycle => {
-                self.long
-            }
+            CallKind::Command
+            | CallKind::Endpoint
+            | CallKind::Job
+            | CallKind::Interaction
+            | CallKind::Lifecycle => self.long,
         }
     }
 }

@@ -21,14 +21,27 @@ pub enum LoadError {
     NotAComponent { app: String, reason: String },
     #[error("app `{app}`: cannot compile the component: {reason}")]
     Compile { app: String, reason: String },
-    #[error("app `{app}`: built for contract version {found}, but this runtime supports {supported:?}")]
-    UnsupportedVersion { app: String, found: String, supported: Vec<&'static str> },
+    #[error(
+        "app `{app}`: built for contract version {found}, but this runtime supports {supported:?}"
+    )]
+    UnsupportedVersion {
+        app: String,
+        found: String,
+        supported: Vec<&'static str>,
+    },
     #[error("app `{app}`: not built for the `capsule:apps` world: {detail}")]
     WrongWorld { app: String, detail: String },
     #[error("app `{app}`: imports capabilities that were not granted: {}", list(.missing))]
-    MissingGrants { app: String, missing: Vec<Capability> },
+    MissingGrants {
+        app: String,
+        missing: Vec<Capability>,
+    },
     #[error("app `{app}`: the manifest says it implements {}, but the component does not export {}", list(.hooks), list(.interfaces))]
-    MissingExports { app: String, hooks: Vec<Hook>, interfaces: Vec<String> },
+    MissingExports {
+        app: String,
+        hooks: Vec<Hook>,
+        interfaces: Vec<String>,
+    },
     #[error("app `{app}`: cannot link: {reason}")]
     Link { app: String, reason: String },
     #[error("app `{app}` is already loaded")]
@@ -38,7 +51,11 @@ pub enum LoadError {
 }
 
 fn list<T: std::fmt::Display>(items: &[T]) -> String {
-    items.iter().map(|i| format!("`{i}`")).collect::<Vec<_>>().join(", ")
+    items
+        .iter()
+        .map(|i| format!("`{i}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// What the loader learnt about a component.
@@ -54,13 +71,20 @@ pub struct ComponentShape {
 
 /// Refuses anything that is not a component, before compiling it.
 pub(crate) fn check_header(app: &str, wasm: &[u8]) -> Result<(), LoadError> {
-    let not = |reason: &str| Err(LoadError::NotAComponent { app: app.to_string(), reason: reason.to_string() });
+    let not = |reason: &str| {
+        Err(LoadError::NotAComponent {
+            app: app.to_string(),
+            reason: reason.to_string(),
+        })
+    };
     if wasm.len() < 8 || &wasm[..4] != b"\0asm" {
         return not("the file does not start with the WebAssembly magic bytes");
     }
     match wasm[4..8] {
         [0x0d, 0x00, 0x01, 0x00] => Ok(()),
-        [0x01, 0x00, 0x00, 0x00] => not("it is a core module; build with `--target wasm32-wasip2` to get a component"),
+        [0x01, 0x00, 0x00, 0x00] => {
+            not("it is a core module; build with `--target wasm32-wasip2` to get a component")
+        }
         _ => not("unknown WebAssembly version or layer"),
     }
 }
@@ -73,7 +97,11 @@ fn contract_name(name: &str) -> Option<(&str, &str)> {
 
 /// Reads the component's imports and exports and checks them against the
 /// contract and the spec.
-pub(crate) fn inspect(engine: &Engine, component: &Component, spec: &AppSpec) -> Result<ComponentShape, LoadError> {
+pub(crate) fn inspect(
+    engine: &Engine,
+    component: &Component,
+    spec: &AppSpec,
+) -> Result<ComponentShape, LoadError> {
     let app = spec.id.clone();
     let ty = component.component_type();
     let mut versions = BTreeSet::new();
@@ -83,14 +111,19 @@ pub(crate) fn inspect(engine: &Engine, component: &Component, spec: &AppSpec) ->
             continue;
         }
         let Some((interface, version)) = contract_name(name) else {
-            return Err(LoadError::WrongWorld { app, detail: format!("it imports `{name}`, which Capsule does not offer") });
+            return Err(LoadError::WrongWorld {
+                app,
+                detail: format!("it imports `{name}`, which Capsule does not offer"),
+            });
         };
         versions.insert(version.to_string());
         if interface == "types" {
             continue;
         }
-        let capability = Capability::from_import(name)
-            .ok_or_else(|| LoadError::WrongWorld { app: app.clone(), detail: format!("unknown capability `{name}`") })?;
+        let capability = Capability::from_import(name).ok_or_else(|| LoadError::WrongWorld {
+            app: app.clone(),
+            detail: format!("unknown capability `{name}`"),
+        })?;
         capabilities.insert(capability);
     }
     let mut exports = BTreeSet::new();
@@ -108,27 +141,60 @@ pub(crate) fn inspect(engine: &Engine, component: &Component, spec: &AppSpec) ->
             });
         }
         1 => versions.into_iter().next().unwrap_or_default(),
-        _ => return Err(LoadError::WrongWorld { app, detail: format!("it mixes contract versions {versions:?}") }),
+        _ => {
+            return Err(LoadError::WrongWorld {
+                app,
+                detail: format!("it mixes contract versions {versions:?}"),
+            });
+        }
     };
     if !SUPPORTED_VERSIONS.contains(&version.as_str()) {
-        return Err(LoadError::UnsupportedVersion { app, found: version, supported: SUPPORTED_VERSIONS.to_vec() });
+        return Err(LoadError::UnsupportedVersion {
+            app,
+            found: version,
+            supported: SUPPORTED_VERSIONS.to_vec(),
+        });
     }
-    let missing: Vec<Capability> = capabilities.iter().copied().filter(|c| !spec.grants.has(*c)).collect();
+    let missing: Vec<Capability> = capabilities
+        .iter()
+        .copied()
+        .filter(|c| !spec.grants.has(*c))
+        .collect();
     if !missing.is_empty() {
         return Err(LoadError::MissingGrants { app, missing });
     }
-    let unexported: Vec<Hook> = spec.implements.iter().copied().filter(|h| !exports.contains(h.interface())).collect();
+    let unexported: Vec<Hook> = spec
+        .implements
+        .iter()
+        .copied()
+        .filter(|h| !exports.contains(h.interface()))
+        .collect();
     if !unexported.is_empty() {
-        let interfaces = unexported.iter().map(|h| h.interface().to_string()).collect::<BTreeSet<_>>().into_iter().collect();
-        return Err(LoadError::MissingExports { app, hooks: unexported, interfaces });
+        let interfaces = unexported
+            .iter()
+            .map(|h| h.interface().to_string())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        return Err(LoadError::MissingExports {
+            app,
+            hooks: unexported,
+            interfaces,
+        });
     }
-    Ok(ComponentShape { version, capabilities, exports })
+    Ok(ComponentShape {
+        version,
+        capabilities,
+        exports,
+    })
 }
 
 /// Whether an app id is acceptable (it names storage namespaces and URLs).
 pub(crate) fn valid_id(id: &str) -> bool {
     (1..=64).contains(&id.len())
-        && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'-' | b'_' | b'.'))
+        && id.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'-' | b'_' | b'.')
+        })
 }
 
 #[cfg(test)]
@@ -137,16 +203,25 @@ mod tests {
 
     #[test]
     fn refuses_what_is_not_a_component() {
-        assert!(matches!(check_header("x", b"hello"), Err(LoadError::NotAComponent { .. })));
+        assert!(matches!(
+            check_header("x", b"hello"),
+            Err(LoadError::NotAComponent { .. })
+        ));
         let core = [0, b'a', b's', b'm', 1, 0, 0, 0];
         let err = check_header("x", &core).unwrap_err().to_string();
-        assert!(err.contains("core module") && err.contains("app `x`"), "{err}");
+        assert!(
+            err.contains("core module") && err.contains("app `x`"),
+            "{err}"
+        );
         assert!(check_header("x", &[0, b'a', b's', b'm', 0x0d, 0, 1, 0]).is_ok());
     }
 
     #[test]
     fn contract_names_split_into_interface_and_version() {
-        assert_eq!(contract_name("capsule:apps/kv@0.1.0"), Some(("kv", "0.1.0")));
+        assert_eq!(
+            contract_name("capsule:apps/kv@0.1.0"),
+            Some(("kv", "0.1.0"))
+        );
         assert_eq!(contract_name("wasi:io/streams@0.2.0"), None);
     }
 

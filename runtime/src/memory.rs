@@ -13,7 +13,10 @@ use parking_lot::Mutex;
 
 use crate::bridge::{Bridge, BridgeError, Origin};
 use crate::dispatch::PreSend;
-use crate::model::{Message, MessageEdit, OutgoingMessage, Room, RoomKind, Schedule, SettingValue, User, UserRef, UserStatus};
+use crate::model::{
+    Message, MessageEdit, OutgoingMessage, Room, RoomKind, Schedule, SettingValue, User, UserRef,
+    UserStatus,
+};
 use crate::runtime::{Runtime, WeakRuntime};
 
 /// A job an app scheduled.
@@ -66,7 +69,9 @@ pub struct MemoryBridge {
 }
 
 fn now_ms() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
 }
 
 impl MemoryBridge {
@@ -110,7 +115,10 @@ impl MemoryBridge {
             member_count: members.len() as u32,
             created_at: now_ms(),
         };
-        chat.members.insert(room.id.clone(), members.iter().map(|u| u.id.clone()).collect());
+        chat.members.insert(
+            room.id.clone(),
+            members.iter().map(|u| u.id.clone()).collect(),
+        );
         chat.rooms.push(room.clone());
         room
     }
@@ -127,7 +135,9 @@ impl MemoryBridge {
     /// hooks, storage, post-send hooks (in the background).
     pub async fn post(&self, user: &User, room: &Room, text: &str) -> Result<Message, String> {
         let message = self.draft(user.to_ref(), &room.id, text, None);
-        self.run_pipeline(message, 0).await.map_err(|e| e.to_string())
+        self.run_pipeline(message, 0)
+            .await
+            .map_err(|e| e.to_string())
     }
 
     fn draft(&self, sender: UserRef, room_id: &str, text: &str, app_id: Option<&str>) -> Message {
@@ -153,7 +163,9 @@ impl MemoryBridge {
             return Ok(message);
         };
         match runtime.pre_send(message, depth).await {
-            PreSend::Vetoed { app_id, reason } => Err(BridgeError::Denied(format!("vetoed by `{app_id}`: {reason}"))),
+            PreSend::Vetoed { app_id, reason } => Err(BridgeError::Denied(format!(
+                "vetoed by `{app_id}`: {reason}"
+            ))),
             PreSend::Accepted { message, .. } => {
                 self.chat.lock().messages.push(message.clone());
                 drop(runtime.post_send(message.clone(), depth));
@@ -181,7 +193,9 @@ impl MemoryBridge {
     /// caller tells the runtime ([`Runtime::user_joined`]) if it wants to.
     pub fn add_member(&self, room_id: &str, user: &User) -> bool {
         let mut chat = self.chat.lock();
-        let Some(members) = chat.members.get_mut(room_id) else { return false };
+        let Some(members) = chat.members.get_mut(room_id) else {
+            return false;
+        };
         if !members.insert(user.id.clone()) {
             return false;
         }
@@ -194,17 +208,32 @@ impl MemoryBridge {
 
     /// Every stored message of a room, oldest first.
     pub fn messages(&self, room_id: &str) -> Vec<Message> {
-        self.chat.lock().messages.iter().filter(|m| m.room_id == room_id).cloned().collect()
+        self.chat
+            .lock()
+            .messages
+            .iter()
+            .filter(|m| m.room_id == room_id)
+            .cloned()
+            .collect()
     }
 
     /// A value of an app's key-value store.
     pub fn kv(&self, app_id: &str, key: &str) -> Option<Vec<u8>> {
-        self.chat.lock().kv.get(&(app_id.to_string(), key.to_string())).cloned()
+        self.chat
+            .lock()
+            .kv
+            .get(&(app_id.to_string(), key.to_string()))
+            .cloned()
     }
 
     /// How many keys an app has stored.
     pub fn kv_len(&self, app_id: &str) -> usize {
-        self.chat.lock().kv.keys().filter(|(app, _)| app == app_id).count()
+        self.chat
+            .lock()
+            .kv
+            .keys()
+            .filter(|(app, _)| app == app_id)
+            .count()
     }
 
     /// Jobs apps scheduled.
@@ -221,10 +250,21 @@ impl MemoryBridge {
 #[async_trait]
 impl Bridge for MemoryBridge {
     async fn message(&self, id: &str) -> Result<Option<Message>, BridgeError> {
-        Ok(self.chat.lock().messages.iter().find(|m| m.id == id).cloned())
+        Ok(self
+            .chat
+            .lock()
+            .messages
+            .iter()
+            .find(|m| m.id == id)
+            .cloned())
     }
 
-    async fn room_history(&self, room: &str, before: Option<u64>, limit: u32) -> Result<Vec<Message>, BridgeError> {
+    async fn room_history(
+        &self,
+        room: &str,
+        before: Option<u64>,
+        limit: u32,
+    ) -> Result<Vec<Message>, BridgeError> {
         let chat = self.chat.lock();
         Ok(chat
             .messages
@@ -236,19 +276,43 @@ impl Bridge for MemoryBridge {
             .collect())
     }
 
-    async fn send_message(&self, origin: &Origin, message: OutgoingMessage) -> Result<String, BridgeError> {
-        if !self.chat.lock().rooms.iter().any(|r| r.id == message.room_id) {
+    async fn send_message(
+        &self,
+        origin: &Origin,
+        message: OutgoingMessage,
+    ) -> Result<String, BridgeError> {
+        if !self
+            .chat
+            .lock()
+            .rooms
+            .iter()
+            .any(|r| r.id == message.room_id)
+        {
             return Err(BridgeError::NotFound(format!("room `{}`", message.room_id)));
         }
-        let sender = UserRef { id: format!("app.{}", origin.app_id), username: format!("{}.bot", origin.app_id), name: None };
-        let mut draft = self.draft(sender, &message.room_id, &message.text, Some(&origin.app_id));
+        let sender = UserRef {
+            id: format!("app.{}", origin.app_id),
+            username: format!("{}.bot", origin.app_id),
+            name: None,
+        };
+        let mut draft = self.draft(
+            sender,
+            &message.room_id,
+            &message.text,
+            Some(&origin.app_id),
+        );
         draft.thread_id = message.thread_id;
         draft.alias = message.alias;
         draft.attachments = message.attachments;
         Ok(self.run_pipeline(draft, origin.depth).await?.id)
     }
 
-    async fn update_message(&self, origin: &Origin, id: &str, edit: MessageEdit) -> Result<(), BridgeError> {
+    async fn update_message(
+        &self,
+        origin: &Origin,
+        id: &str,
+        edit: MessageEdit,
+    ) -> Result<(), BridgeError> {
         let mut chat = self.chat.lock();
         let message = chat
             .messages
@@ -256,14 +320,22 @@ impl Bridge for MemoryBridge {
             .find(|m| m.id == id)
             .ok_or_else(|| BridgeError::NotFound(format!("message `{id}`")))?;
         if message.app_id.as_deref() != Some(origin.app_id.as_str()) {
-            return Err(BridgeError::Denied("an app may only update its own messages".into()));
+            return Err(BridgeError::Denied(
+                "an app may only update its own messages".into(),
+            ));
         }
         message.apply(edit);
         message.edited_at = Some(now_ms());
         Ok(())
     }
 
-    async fn notify_user(&self, origin: &Origin, room: &str, user: &str, text: &str) -> Result<(), BridgeError> {
+    async fn notify_user(
+        &self,
+        origin: &Origin,
+        room: &str,
+        user: &str,
+        text: &str,
+    ) -> Result<(), BridgeError> {
         self.chat.lock().notifications.push(Notification {
             app_id: origin.app_id.clone(),
             room_id: room.to_string(),
@@ -278,15 +350,38 @@ impl Bridge for MemoryBridge {
     }
 
     async fn room_by_name(&self, name: &str) -> Result<Option<Room>, BridgeError> {
-        Ok(self.chat.lock().rooms.iter().find(|r| r.name == name).cloned())
+        Ok(self
+            .chat
+            .lock()
+            .rooms
+            .iter()
+            .find(|r| r.name == name)
+            .cloned())
     }
 
-    async fn room_members(&self, room: &str, offset: u32, limit: u32) -> Result<Vec<UserRef>, BridgeError> {
+    async fn room_members(
+        &self,
+        room: &str,
+        offset: u32,
+        limit: u32,
+    ) -> Result<Vec<UserRef>, BridgeError> {
         let chat = self.chat.lock();
-        let ids = chat.members.get(room).ok_or_else(|| BridgeError::NotFound(format!("room `{room}`")))?;
-        let mut members: Vec<UserRef> = chat.users.iter().filter(|u| ids.contains(&u.id)).map(User::to_ref).collect();
+        let ids = chat
+            .members
+            .get(room)
+            .ok_or_else(|| BridgeError::NotFound(format!("room `{room}`")))?;
+        let mut members: Vec<UserRef> = chat
+            .users
+            .iter()
+            .filter(|u| ids.contains(&u.id))
+            .map(User::to_ref)
+            .collect();
         members.sort_by(|a, b| a.username.cmp(&b.username));
-        Ok(members.into_iter().skip(offset as usize).take(limit as usize).collect())
+        Ok(members
+            .into_iter()
+            .skip(offset as usize)
+            .take(limit as usize)
+            .collect())
     }
 
     async fn user(&self, id: &str) -> Result<Option<User>, BridgeError> {
@@ -294,7 +389,13 @@ impl Bridge for MemoryBridge {
     }
 
     async fn user_by_username(&self, username: &str) -> Result<Option<User>, BridgeError> {
-        Ok(self.chat.lock().users.iter().find(|u| u.username == username).cloned())
+        Ok(self
+            .chat
+            .lock()
+            .users
+            .iter()
+            .find(|u| u.username == username)
+            .cloned())
     }
 
     async fn kv_get(&self, app_id: &str, key: &str) -> Result<Option<Vec<u8>>, BridgeError> {
@@ -304,43 +405,81 @@ impl Bridge for MemoryBridge {
     async fn kv_set(&self, app_id: &str, key: &str, value: Vec<u8>) -> Result<(), BridgeError> {
         let mut chat = self.chat.lock();
         let entry = (app_id.to_string(), key.to_string());
-        if !chat.kv.contains_key(&entry) && chat.kv.keys().filter(|(app, _)| app == app_id).count() >= KV_MAX_KEYS {
-            return Err(BridgeError::QuotaExceeded(format!("an app may store at most {KV_MAX_KEYS} keys")));
+        if !chat.kv.contains_key(&entry)
+            && chat.kv.keys().filter(|(app, _)| app == app_id).count() >= KV_MAX_KEYS
+        {
+            return Err(BridgeError::QuotaExceeded(format!(
+                "an app may store at most {KV_MAX_KEYS} keys"
+            )));
         }
         chat.kv.insert(entry, value);
         Ok(())
     }
 
     async fn kv_delete(&self, app_id: &str, key: &str) -> Result<bool, BridgeError> {
-        Ok(self.chat.lock().kv.remove(&(app_id.to_string(), key.to_string())).is_some())
+        Ok(self
+            .chat
+            .lock()
+            .kv
+            .remove(&(app_id.to_string(), key.to_string()))
+            .is_some())
     }
 
-    async fn kv_list(&self, app_id: &str, prefix: &str, start_after: Option<&str>, limit: u32) -> Result<Vec<String>, BridgeError> {
+    async fn kv_list(
+        &self,
+        app_id: &str,
+        prefix: &str,
+        start_after: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<String>, BridgeError> {
         let chat = self.chat.lock();
         Ok(chat
             .kv
             .keys()
-            .filter(|(app, key)| app == app_id && key.starts_with(prefix) && start_after.is_none_or(|s| key.as_str() > s))
+            .filter(|(app, key)| {
+                app == app_id
+                    && key.starts_with(prefix)
+                    && start_after.is_none_or(|s| key.as_str() > s)
+            })
             .take(limit as usize)
             .map(|(_, key)| key.clone())
             .collect())
     }
 
     async fn settings(&self, app_id: &str) -> Result<Vec<(String, SettingValue)>, BridgeError> {
-        Ok(self.chat.lock().settings.get(app_id).cloned().unwrap_or_default())
+        Ok(self
+            .chat
+            .lock()
+            .settings
+            .get(app_id)
+            .cloned()
+            .unwrap_or_default())
     }
 
-    async fn schedule_job(&self, app_id: &str, name: &str, when: Schedule, payload: Vec<u8>) -> Result<String, BridgeError> {
+    async fn schedule_job(
+        &self,
+        app_id: &str,
+        name: &str,
+        when: Schedule,
+        payload: Vec<u8>,
+    ) -> Result<String, BridgeError> {
         let mut chat = self.chat.lock();
         let id = chat.id("j");
-        chat.jobs.push(ScheduledJob { id: id.clone(), app_id: app_id.to_string(), name: name.to_string(), when, payload });
+        chat.jobs.push(ScheduledJob {
+            id: id.clone(),
+            app_id: app_id.to_string(),
+            name: name.to_string(),
+            when,
+            payload,
+        });
         Ok(id)
     }
 
     async fn cancel_job(&self, app_id: &str, job_id: &str) -> Result<bool, BridgeError> {
         let mut chat = self.chat.lock();
         let before = chat.jobs.len();
-        chat.jobs.retain(|j| !(j.id == job_id && j.app_id == app_id));
+        chat.jobs
+            .retain(|j| !(j.id == job_id && j.app_id == app_id));
         Ok(chat.jobs.len() != before)
     }
 }

@@ -40,7 +40,11 @@ pub struct User {
 impl User {
     /// The short form of this user.
     pub fn to_ref(&self) -> UserRef {
-        UserRef { id: self.id.clone(), username: self.username.clone(), name: self.name.clone() }
+        UserRef {
+            id: self.id.clone(),
+            username: self.username.clone(),
+            name: self.name.clone(),
+        }
     }
 }
 
@@ -104,8 +108,16 @@ impl Attachment {
             + opt(&self.text)
             + opt(&self.image_url)
             + opt(&self.color)
-            + self.fields.iter().map(|f| f.title.len() + f.value.len()).sum::<usize>()
-            + self.actions.iter().map(|a| a.action_id.len() + a.text.len() + opt(&a.value)).sum::<usize>()
+            + self
+                .fields
+                .iter()
+                .map(|f| f.title.len() + f.value.len())
+                .sum::<usize>()
+            + self
+                .actions
+                .iter()
+                .map(|a| a.action_id.len() + a.text.len() + opt(&a.value))
+                .sum::<usize>()
     }
 }
 
@@ -160,7 +172,10 @@ impl MessageEdit {
     /// Bytes of text the edit carries.
     pub fn byte_len(&self) -> usize {
         self.text.as_ref().map_or(0, String::len)
-            + self.attachments.as_ref().map_or(0, |a| a.iter().map(Attachment::byte_len).sum())
+            + self
+                .attachments
+                .as_ref()
+                .map_or(0, |a| a.iter().map(Attachment::byte_len).sum())
     }
 }
 
@@ -191,7 +206,12 @@ pub struct HttpResponse {
 impl HttpResponse {
     /// Bytes the response carries.
     pub fn byte_len(&self) -> usize {
-        self.body.len() + self.headers.iter().map(|(k, v)| k.len() + v.len()).sum::<usize>()
+        self.body.len()
+            + self
+                .headers
+                .iter()
+                .map(|(k, v)| k.len() + v.len())
+                .sum::<usize>()
     }
 }
 

@@ -18,9 +18,9 @@ use crate::app::state::{AppShared, HostState, WriteBucket};
 use crate::bridge::Bridge;
 use crate::cache::{CacheOutcome, ComponentCache};
 use crate::capabilities::link_granted;
-use crate::http_transport::{HttpTransport, ReqwestTransport};
 use crate::engine::{CapsuleEngine, EngineConfig};
 use crate::grants::GrantSet;
+use crate::http_transport::{HttpTransport, ReqwestTransport};
 use crate::loader::{self, ComponentShape, LoadError};
 
 /// Runtime-wide settings.
@@ -108,14 +108,18 @@ impl Runtime {
 
     /// Starts a runtime that reaches the server through `bridge`.
     pub fn new(config: RuntimeConfig, bridge: Arc<dyn Bridge>) -> Result<Runtime, RuntimeError> {
-        let engine = CapsuleEngine::new(&config.engine).map_err(|e| RuntimeError::Engine(format!("{e:#}")))?;
+        let engine = CapsuleEngine::new(&config.engine)
+            .map_err(|e| RuntimeError::Engine(format!("{e:#}")))?;
         let cache = ComponentCache::new(engine.engine(), config.cache_dir.as_deref())?;
         Ok(Runtime {
             inner: Arc::new(Inner {
                 engine: Arc::new(engine),
                 cache,
                 bridge,
-                http: config.http_transport.clone().unwrap_or_else(|| Arc::new(ReqwestTransport::default())),
+                http: config
+                    .http_transport
+                    .clone()
+                    .unwrap_or_else(|| Arc::new(ReqwestTransport::default())),
                 log_capacity: config.log_capacity.unwrap_or(1000),
                 linkers: Mutex::new(HashMap::new()),
                 apps: RwLock::new(Arc::new(Vec::new())),
@@ -138,13 +142,30 @@ impl Runtime {
         let inner = self.inner.clone();
         let bytes = wasm.to_vec();
         // Compiling is CPU-bound for tens of milliseconds: keep it off the executor.
-        let (component, cache) = tokio::task::spawn_blocking(move || inner.cache.get(inner.engine.engine(), &bytes))
-            .await
-            .map_err(|e| LoadError::Compile { app: app.clone(), reason: e.to_string() })?
-            .map_err(|crate::cache::CacheError::Compile(reason)| LoadError::Compile { app: app.clone(), reason })?;
+        let (component, cache) =
+            tokio::task::spawn_blocking(move || inner.cache.get(inner.engine.engine(), &bytes))
+                .await
+                .map_err(|e| LoadError::Compile {
+                    app: app.clone(),
+                    reason: e.to_string(),
+                })?
+                .map_err(
+                    |crate::cache::CacheError::Compile(reason)| LoadError::Compile {
+                        app: app.clone(),
+                        reason,
+                    },
+                )?;
         let shape = loader::inspect(self.inner.engine.engine(), &component, &spec)?;
-        let linker = self.linker_for(&spec.grants).map_err(|e| LoadError::Link { app: app.clone(), reason: format!("{e:#}") })?;
-        let pre = linker.instantiate_pre(&component).map_err(|e| LoadError::Link { app: app.clone(), reason: format!("{e:#}") })?;
+        let linker = self.linker_for(&spec.grants).map_err(|e| LoadError::Link {
+            app: app.clone(),
+            reason: format!("{e:#}"),
+        })?;
+        let pre = linker
+            .instantiate_pre(&component)
+            .map_err(|e| LoadError::Link {
+                app: app.clone(),
+                reason: format!("{e:#}"),
+            })?;
         let indices = ExportIndices::new(&pre);
         let shared = Arc::new(AppShared {
             id: Arc::from(app.as_str()),
@@ -156,8 +177,18 @@ impl Runtime {
             writes: Mutex::new(WriteBucket::new(spec.limits.write_burst)),
             http: self.inner.http.clone(),
         });
-        shared.log.push(LogLevel::Info, LogSource::Host, format!("loaded (contract {}, {cache:?})", shape.version));
-        let loaded = Arc::new(LoadedApp::new(spec, shared, self.inner.engine.clone(), pre, indices));
+        shared.log.push(
+            LogLevel::Info,
+            LogSource::Host,
+            format!("loaded (contract {}, {cache:?})", shape.version),
+        );
+        let loaded = Arc::new(LoadedApp::new(
+            spec,
+            shared,
+            self.inner.engine.clone(),
+            pre,
+            indices,
+        ));
         let mut apps = self.inner.apps.write();
         if apps.iter().any(|a| a.id() == app) {
             return Err(LoadError::AlreadyLoaded { app });
@@ -185,7 +216,11 @@ impl Runtime {
     /// Unloads an app; its warm instances are dropped.
     pub fn unload(&self, app: &str) -> Result<(), NotLoaded> {
         let mut apps = self.inner.apps.write();
-        let found = apps.iter().find(|a| a.id() == app).cloned().ok_or_else(|| NotLoaded(app.to_string()))?;
+        let found = apps
+            .iter()
+            .find(|a| a.id() == app)
+            .cloned()
+            .ok_or_else(|| NotLoaded(app.to_string()))?;
         found.drop_warm_instances();
         *apps = Arc::new(apps.iter().filter(|a| a.id() != app).cloned().collect());
         Ok(())
@@ -196,7 +231,10 @@ impl Runtime {
     pub fn set_grants(&self, app: &str, grants: GrantSet) -> Result<(), NotLoaded> {
         let loaded = self.get(app)?;
         *loaded.shared.grants.write() = Arc::new(grants);
-        loaded.shared.log.push(LogLevel::Info, LogSource::Host, "grants changed");
+        loaded
+            .shared
+            .log
+            .push(LogLevel::Info, LogSource::Host, "grants changed");
         Ok(())
     }
 
@@ -210,10 +248,16 @@ impl Runtime {
     pub fn enable(&self, app: &str) -> Result<(), EnableError> {
         let loaded = self.get(app)?;
         if let AppStatus::Refused { reason } = loaded.shared.health.status() {
-            return Err(EnableError::Refused { app: app.to_string(), reason });
+            return Err(EnableError::Refused {
+                app: app.to_string(),
+                reason,
+            });
         }
         loaded.shared.health.set_status(AppStatus::Enabled);
-        loaded.shared.log.push(LogLevel::Info, LogSource::Host, "enabled");
+        loaded
+            .shared
+            .log
+            .push(LogLevel::Info, LogSource::Host, "enabled");
         Ok(())
     }
 
@@ -222,10 +266,20 @@ impl Runtime {
     /// of the apps stopped.
     pub fn refuse_signed_by(&self, key_id: &str, reason: &str) -> Vec<String> {
         let mut refused = Vec::new();
-        for app in self.snapshot().iter().filter(|a| a.spec.signer.as_deref() == Some(key_id)) {
-            app.shared.health.set_status(AppStatus::Refused { reason: reason.to_string() });
+        for app in self
+            .snapshot()
+            .iter()
+            .filter(|a| a.spec.signer.as_deref() == Some(key_id))
+        {
+            app.shared.health.set_status(AppStatus::Refused {
+                reason: reason.to_string(),
+            });
             app.drop_warm_instances();
-            app.shared.log.push(LogLevel::Error, LogSource::Host, format!("refused: {reason}"));
+            app.shared.log.push(
+                LogLevel::Error,
+                LogSource::Host,
+                format!("refused: {reason}"),
+            );
             tracing::warn!(app = %app.id(), key_id, "app refused: {reason}");
             refused.push(app.id().to_string());
         }
@@ -237,7 +291,10 @@ impl Runtime {
         let loaded = self.get(app)?;
         loaded.shared.health.set_status(AppStatus::DisabledByAdmin);
         loaded.drop_warm_instances();
-        loaded.shared.log.push(LogLevel::Info, LogSource::Host, "disabled by an admin");
+        loaded
+            .shared
+            .log
+            .push(LogLevel::Info, LogSource::Host, "disabled by an admin");
         Ok(())
     }
 
@@ -269,7 +326,10 @@ impl Runtime {
     /// Creates one fresh instance of `app` and drops it; returns how long
     /// creating it took. Checks that an app still instantiates (and
     /// measures what a fresh instance per event would cost).
-    pub async fn probe_instantiate(&self, app: &str) -> Result<std::time::Duration, crate::dispatch::TargetError> {
+    pub async fn probe_instantiate(
+        &self,
+        app: &str,
+    ) -> Result<std::time::Duration, crate::dispatch::TargetError> {
         let loaded = self.get(app)?;
         Ok(loaded.probe_instantiate().await?)
     }

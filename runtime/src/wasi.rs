@@ -17,8 +17,14 @@ use crate::app::log::{AppLog, LogLevel, LogSource};
 pub(crate) fn sandboxed_ctx(log: &Arc<AppLog>) -> WasiCtx {
     let mut builder = WasiCtxBuilder::new();
     builder
-        .stdout(LogStream { log: log.clone(), source: LogSource::Stdout })
-        .stderr(LogStream { log: log.clone(), source: LogSource::Stderr })
+        .stdout(LogStream {
+            log: log.clone(),
+            source: LogSource::Stdout,
+        })
+        .stderr(LogStream {
+            log: log.clone(),
+            source: LogSource::Stderr,
+        })
         .allow_tcp(false)
         .allow_udp(false)
         .allow_ip_name_lookup(false)
@@ -41,7 +47,10 @@ impl IsTerminal for LogStream {
 
 impl StdoutStream for LogStream {
     fn async_stream(&self) -> Box<dyn AsyncWrite + Send + Sync> {
-        Box::new(LineWriter { stream: self.clone(), pending: Vec::new() })
+        Box::new(LineWriter {
+            stream: self.clone(),
+            pending: Vec::new(),
+        })
     }
 }
 
@@ -58,13 +67,21 @@ impl LineWriter {
         let line: Vec<u8> = self.pending.drain(..upto).collect();
         let text = String::from_utf8_lossy(&line);
         let text = text.trim_end_matches(['\n', '\r']);
-        let level = if self.stream.source == LogSource::Stderr { LogLevel::Warn } else { LogLevel::Info };
+        let level = if self.stream.source == LogSource::Stderr {
+            LogLevel::Warn
+        } else {
+            LogLevel::Info
+        };
         self.stream.log.push(level, self.stream.source, text);
     }
 }
 
 impl AsyncWrite for LineWriter {
-    fn poll_write(mut self: Pin<&mut Self>, _cx: &mut Context<'_>, buf: &[u8]) -> Poll<std::io::Result<usize>> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
         self.pending.extend_from_slice(buf);
         while let Some(pos) = self.pending.iter().position(|b| *b == b'\n') {
             self.emit(pos + 1);

@@ -9,8 +9,8 @@
 use std::sync::LazyLock;
 
 use capsule_runtime::package::{
-    ArchiveLimits, Files, Manifest, Package, SIGNATURE_FILE, SignatureFile, SigningKey, TrustPolicy, TrustStore, build,
-    read_archive, sign,
+    ArchiveLimits, Files, Manifest, Package, SIGNATURE_FILE, SignatureFile, SigningKey,
+    TrustPolicy, TrustStore, build, read_archive, sign,
 };
 use proptest::prelude::*;
 use proptest::sample::select;
@@ -24,7 +24,8 @@ const MANIFEST: &str = r#"{
 
 /// One key for every case: generating is cheap, but a fixed key keeps
 /// failures reproducible from proptest's seed alone.
-static KEY: LazyLock<SigningKey> = LazyLock::new(|| SigningKey::from_secret_bytes("prop", &[7; 32]));
+static KEY: LazyLock<SigningKey> =
+    LazyLock::new(|| SigningKey::from_secret_bytes("prop", &[7; 32]));
 
 fn trust() -> TrustStore {
     let mut store = TrustStore::new();
@@ -32,7 +33,9 @@ fn trust() -> TrustStore {
     store
 }
 
-const STRICT: TrustPolicy = TrustPolicy { development_mode: false };
+const STRICT: TrustPolicy = TrustPolicy {
+    development_mode: false,
+};
 
 /// A name that passes the package rules: lower-case segments, so no two
 /// differ only in case.
@@ -42,14 +45,23 @@ fn file_name() -> impl Strategy<Value = String> {
 
 /// Arbitrary files; sets where a file is also a directory are dropped.
 fn files() -> impl Strategy<Value = Files> {
-    prop::collection::btree_map(file_name(), prop::collection::vec(any::<u8>(), 0..512), 0..8)
-        .prop_filter("a name is both a file and a directory", |files| build(files).is_ok())
+    prop::collection::btree_map(
+        file_name(),
+        prop::collection::vec(any::<u8>(), 0..512),
+        0..8,
+    )
+    .prop_filter("a name is both a file and a directory", |files| {
+        build(files).is_ok()
+    })
 }
 
 /// A valid package: the manifest, a component and arbitrary assets.
 fn package_files() -> impl Strategy<Value = Files> {
     (prop::collection::vec(any::<u8>(), 1..512), files()).prop_map(|(wasm, assets)| {
-        let mut files: Files = assets.into_iter().map(|(name, data)| (format!("assets/{name}"), data)).collect();
+        let mut files: Files = assets
+            .into_iter()
+            .map(|(name, data)| (format!("assets/{name}"), data))
+            .collect();
         files.insert("manifest.json".into(), MANIFEST.as_bytes().to_vec());
         files.insert("app.wasm".into(), wasm);
         files
@@ -131,7 +143,8 @@ fn json() -> impl Strategy<Value = Value> {
         let key = prop_oneof![select(FIELDS).prop_map(String::from), "[a-z]{1,6}"];
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
-            prop::collection::btree_map(key, inner, 0..8).prop_map(|m| Value::Object(m.into_iter().collect())),
+            prop::collection::btree_map(key, inner, 0..8)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
         ]
     })
 }

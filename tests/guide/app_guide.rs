@@ -33,9 +33,13 @@ fn the_guide_finds_its_commands() {
 #[test]
 fn every_command_in_the_app_guide_works() {
     let repo = capsule_testkit::repo_root();
-    let guide = std::fs::read_to_string(repo.join("docs/app-guide.md")).expect("docs/app-guide.md exists");
+    let guide =
+        std::fs::read_to_string(repo.join("docs/app-guide.md")).expect("docs/app-guide.md exists");
     let commands = guide_commands(&guide);
-    assert!(commands.iter().any(|c| c.starts_with("capsule-app new")), "the guide scaffolds an app");
+    assert!(
+        commands.iter().any(|c| c.starts_with("capsule-app new")),
+        "the guide scaffolds an app"
+    );
 
     let work = tempfile::tempdir().unwrap();
     let install_root = work.path().join("cargo-root");
@@ -43,10 +47,20 @@ fn every_command_in_the_app_guide_works() {
     // this checkout.
     let script: Vec<String> = commands
         .iter()
-        .map(|c| if c.starts_with("export CAPSULE_REPO=") { format!("export CAPSULE_REPO={}", repo.display()) } else { c.clone() })
+        .map(|c| {
+            if c.starts_with("export CAPSULE_REPO=") {
+                format!("export CAPSULE_REPO={}", repo.display())
+            } else {
+                c.clone()
+            }
+        })
         .collect();
     let script = format!("set -euxo pipefail\n{}\n", script.join("\n"));
-    let path = format!("{}:{}", install_root.join("bin").display(), std::env::var("PATH").unwrap_or_default());
+    let path = format!(
+        "{}:{}",
+        install_root.join("bin").display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
     let output = Command::new("bash")
         .arg("-c")
         .arg(&script)
@@ -59,10 +73,25 @@ fn every_command_in_the_app_guide_works() {
         .env_remove("CARGO_BUILD_TARGET")
         .output()
         .expect("bash runs");
-    let log = format!("{}\n{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
-    assert!(output.status.success(), "a command of the guide failed:\n{log}");
-    let package = work.path().join("weather-bot/target/capsule/weather-bot-0.1.0.zip");
-    assert!(Path::new(&package).is_file(), "the guide ends with a package: {log}");
+    let log = format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        output.status.success(),
+        "a command of the guide failed:\n{log}"
+    );
+    let package = work
+        .path()
+        .join("weather-bot/target/capsule/weather-bot-0.1.0.zip");
+    assert!(
+        Path::new(&package).is_file(),
+        "the guide ends with a package: {log}"
+    );
     assert!(log.contains("signed by Acme Apps"), "{log}");
-    assert!(log.contains("2 passed"), "the new app's own tests ran: {log}");
+    assert!(
+        log.contains("2 passed"),
+        "the new app's own tests ran: {log}"
+    );
 }

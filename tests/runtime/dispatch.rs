@@ -2,8 +2,8 @@
 //! chain runs in the documented order.
 
 use capsule_runtime::{
-    AppSpec, Capability, GrantSet, HttpRequest, Hook, Interaction, Invocation, Job, LifecycleEvent, Limits,
-    SettingValue,
+    AppSpec, Capability, GrantSet, Hook, HttpRequest, Interaction, Invocation, Job, LifecycleEvent,
+    Limits, SettingValue,
 };
 use capsule_tests::Harness;
 
@@ -16,7 +16,14 @@ fn modifier(id: &str, priority: i32) -> AppSpec {
 
 fn everything() -> AppSpec {
     AppSpec::new("everything")
-        .implementing([Hook::Lifecycle, Hook::Command, Hook::Endpoint, Hook::Job, Hook::UiAction, Hook::UserJoined])
+        .implementing([
+            Hook::Lifecycle,
+            Hook::Command,
+            Hook::Endpoint,
+            Hook::Job,
+            Hook::UiAction,
+            Hook::UserJoined,
+        ])
         .granted(
             GrantSet::none()
                 .with(Capability::Kv)
@@ -42,7 +49,8 @@ fn invocation(h: &Harness, command: &str, raw_args: &str) -> Invocation {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn modifying_app_changes_the_message() {
     let h = Harness::new();
-    h.chat.set_setting("tagger", "tag", SettingValue::Text("ok".into()));
+    h.chat
+        .set_setting("tagger", "tag", SettingValue::Text("ok".into()));
     h.load("modifier", modifier("tagger", 0)).await.unwrap();
 
     assert_eq!(h.post("hello").await.unwrap(), "hello [ok]");
@@ -53,7 +61,8 @@ async fn modifying_app_changes_the_message() {
 async fn modify_hooks_chain_by_priority_then_app_id() {
     let h = Harness::new();
     for (id, priority, tag) in [("m-b", 0, "b"), ("m-a", 0, "a"), ("m-c", -5, "c")] {
-        h.chat.set_setting(id, "tag", SettingValue::Text(tag.into()));
+        h.chat
+            .set_setting(id, "tag", SettingValue::Text(tag.into()));
         h.load("modifier", modifier(id, priority)).await.unwrap();
     }
 
@@ -66,18 +75,32 @@ async fn veto_stops_the_message_before_any_modify_hook() {
     let h = Harness::new();
     let veto = AppSpec::new("veto")
         .implementing([Hook::PreSendPrevent, Hook::PostSend])
-        .granted(GrantSet::none().with(Capability::Settings).with(Capability::Kv))
+        .granted(
+            GrantSet::none()
+                .with(Capability::Settings)
+                .with(Capability::Kv),
+        )
         .with_priority(10);
     h.load("veto", veto).await.unwrap();
     h.load("modifier", modifier("tagger", 0)).await.unwrap();
 
     let err = h.post("this is forbidden").await.unwrap_err();
-    assert!(err.contains("vetoed by `veto`: contains a forbidden word: forbidden"), "{err}");
-    assert!(h.chat.messages(&h.room.id).is_empty(), "a vetoed message is not stored");
+    assert!(
+        err.contains("vetoed by `veto`: contains a forbidden word: forbidden"),
+        "{err}"
+    );
+    assert!(
+        h.chat.messages(&h.room.id).is_empty(),
+        "a vetoed message is not stored"
+    );
 
-    h.chat.set_setting("veto", "word", SettingValue::Text("spoiler".into()));
+    h.chat
+        .set_setting("veto", "word", SettingValue::Text("spoiler".into()));
     assert!(h.post("a spoiler").await.is_err());
-    assert!(h.post("this is forbidden").await.is_ok(), "the setting is read at each call");
+    assert!(
+        h.post("this is forbidden").await.is_ok(),
+        "the setting is read at each call"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -85,7 +108,11 @@ async fn post_send_hooks_see_the_stored_message() {
     let h = Harness::new();
     let veto = AppSpec::new("veto")
         .implementing([Hook::PreSendPrevent, Hook::PostSend])
-        .granted(GrantSet::none().with(Capability::Settings).with(Capability::Kv));
+        .granted(
+            GrantSet::none()
+                .with(Capability::Settings)
+                .with(Capability::Kv),
+        );
     h.load("veto", veto).await.unwrap();
     let message = h.chat.post(&h.alice, &h.room, "first").await.unwrap();
 
@@ -93,28 +120,57 @@ async fn post_send_hooks_see_the_stored_message() {
     // more and wait, rather than sleep.
     h.runtime.post_send(message.clone(), 0).finished().await;
 
-    assert_eq!(h.chat.kv("veto", "last-post"), Some(message.id.into_bytes()));
+    assert_eq!(
+        h.chat.kv("veto", "last-post"),
+        Some(message.id.into_bytes())
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn commands_answer_and_use_storage_settings_and_messages() {
     let h = Harness::new();
     h.load("everything", everything()).await.unwrap();
-    h.chat.set_setting("everything", "greeting", SettingValue::Text("Ahoy".into()));
+    h.chat
+        .set_setting("everything", "greeting", SettingValue::Text("Ahoy".into()));
 
-    let echo = h.runtime.execute_command("everything", invocation(&h, "echo", "hi  there")).await.unwrap();
+    let echo = h
+        .runtime
+        .execute_command("everything", invocation(&h, "echo", "hi  there"))
+        .await
+        .unwrap();
     assert_eq!(echo, Ok(Some("hi  there".into())));
     for expected in ["1", "2"] {
-        let count = h.runtime.execute_command("everything", invocation(&h, "count", "")).await.unwrap();
+        let count = h
+            .runtime
+            .execute_command("everything", invocation(&h, "count", ""))
+            .await
+            .unwrap();
         assert_eq!(count, Ok(Some(expected.into())));
     }
     assert_eq!(h.chat.kv("everything", "count"), Some(b"2".to_vec()));
-    let greet = h.runtime.execute_command("everything", invocation(&h, "greet", "")).await.unwrap();
+    let greet = h
+        .runtime
+        .execute_command("everything", invocation(&h, "greet", ""))
+        .await
+        .unwrap();
     assert_eq!(greet, Ok(Some("Ahoy alice".into())));
-    let whoami = h.runtime.execute_command("everything", invocation(&h, "whoami", "")).await.unwrap().unwrap().unwrap();
-    assert!(whoami.contains("alice") && whoami.contains("user"), "{whoami}");
+    let whoami = h
+        .runtime
+        .execute_command("everything", invocation(&h, "whoami", ""))
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert!(
+        whoami.contains("alice") && whoami.contains("user"),
+        "{whoami}"
+    );
 
-    let said = h.runtime.execute_command("everything", invocation(&h, "say", "from the app")).await.unwrap();
+    let said = h
+        .runtime
+        .execute_command("everything", invocation(&h, "say", "from the app"))
+        .await
+        .unwrap();
     let stored = h.chat.messages(&h.room.id);
     assert_eq!(stored.len(), 1);
     assert_eq!(stored[0].text, "from the app");
@@ -127,18 +183,44 @@ async fn endpoints_jobs_ui_room_events_and_lifecycle_reach_the_app() {
     let h = Harness::new();
     h.load("everything", everything()).await.unwrap();
 
-    assert_eq!(h.runtime.lifecycle("everything", LifecycleEvent::Install).await.unwrap(), Ok(()));
+    assert_eq!(
+        h.runtime
+            .lifecycle("everything", LifecycleEvent::Install)
+            .await
+            .unwrap(),
+        Ok(())
+    );
     assert_eq!(h.chat.kv("everything", "installed"), Some(b"yes".to_vec()));
 
-    let request = HttpRequest { method: "POST".into(), url: "/echo?x=1".into(), headers: vec![], body: b"12345".to_vec() };
-    let response = h.runtime.handle_endpoint("everything", "echo", request, None).await.unwrap();
+    let request = HttpRequest {
+        method: "POST".into(),
+        url: "/echo?x=1".into(),
+        headers: vec![],
+        body: b"12345".to_vec(),
+    };
+    let response = h
+        .runtime
+        .handle_endpoint("everything", "echo", request, None)
+        .await
+        .unwrap();
     assert_eq!(response.status, 200);
     let body = String::from_utf8(response.body).unwrap();
-    assert!(body.contains("POST") && body.contains("/echo?x=1") && body.contains('5'), "{body}");
+    assert!(
+        body.contains("POST") && body.contains("/echo?x=1") && body.contains('5'),
+        "{body}"
+    );
 
-    let job = Job { id: "j1".into(), name: "nightly".into(), payload: b"data".to_vec(), attempt: 1 };
+    let job = Job {
+        id: "j1".into(),
+        name: "nightly".into(),
+        payload: b"data".to_vec(),
+        attempt: 1,
+    };
     assert_eq!(h.runtime.run_job("everything", job).await.unwrap(), Ok(()));
-    assert_eq!(h.chat.kv("everything", "job:nightly"), Some(b"data".to_vec()));
+    assert_eq!(
+        h.chat.kv("everything", "job:nightly"),
+        Some(b"data".to_vec())
+    );
 
     let press = Interaction {
         action_id: "approve".into(),
@@ -148,11 +230,20 @@ async fn endpoints_jobs_ui_room_events_and_lifecycle_reach_the_app() {
         message_id: None,
         trigger_id: "t2".into(),
     };
-    assert_eq!(h.runtime.ui_action("everything", press).await.unwrap(), Ok(Some("pressed approve".into())));
+    assert_eq!(
+        h.runtime.ui_action("everything", press).await.unwrap(),
+        Ok(Some("pressed approve".into()))
+    );
 
-    h.runtime.user_joined(h.room.clone(), h.alice.to_ref()).finished().await;
+    h.runtime
+        .user_joined(h.room.clone(), h.alice.to_ref())
+        .finished()
+        .await;
     let welcome = h.chat.messages(&h.room.id);
-    assert_eq!(welcome.last().map(|m| m.text.as_str()), Some("welcome @alice"));
+    assert_eq!(
+        welcome.last().map(|m| m.text.as_str()),
+        Some("welcome @alice")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -161,8 +252,15 @@ async fn hooks_an_app_does_not_declare_are_never_called() {
     // The modifier exports message-events (the SDK exports everything) but
     // declares only pre-send-modify: commands are refused by the host.
     h.load("modifier", modifier("tagger", 0)).await.unwrap();
-    let err = h.runtime.execute_command("tagger", invocation(&h, "echo", "x")).await.unwrap_err();
-    assert!(err.to_string().contains("does not implement `command`"), "{err}");
+    let err = h
+        .runtime
+        .execute_command("tagger", invocation(&h, "echo", "x"))
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("does not implement `command`"),
+        "{err}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -179,10 +277,17 @@ async fn a_warm_instance_is_reused_between_calls() {
 async fn a_fail_closed_filter_that_faults_vetoes_instead_of_being_skipped() {
     let h = Harness::new();
     // 64 KiB is far below what the component needs to start: every call faults.
-    let limits = Limits { memory_bytes: 64 << 10, ..Limits::default() };
+    let limits = Limits {
+        memory_bytes: 64 << 10,
+        ..Limits::default()
+    };
     let mut strict = AppSpec::new("compliance")
         .implementing([Hook::PreSendPrevent])
-        .granted(GrantSet::none().with(Capability::Settings).with(Capability::Kv))
+        .granted(
+            GrantSet::none()
+                .with(Capability::Settings)
+                .with(Capability::Kv),
+        )
         .with_limits(limits.clone());
     strict.fail_closed = true;
     h.load("veto", strict).await.unwrap();
@@ -193,19 +298,35 @@ async fn a_fail_closed_filter_that_faults_vetoes_instead_of_being_skipped() {
     h.runtime.unload("compliance").unwrap();
     let lenient = AppSpec::new("lenient")
         .implementing([Hook::PreSendPrevent])
-        .granted(GrantSet::none().with(Capability::Settings).with(Capability::Kv))
+        .granted(
+            GrantSet::none()
+                .with(Capability::Settings)
+                .with(Capability::Kv),
+        )
         .with_limits(limits);
     h.load("veto", lenient).await.unwrap();
-    assert_eq!(h.post("anything").await.unwrap(), "anything", "a faulting filter is skipped by default");
+    assert_eq!(
+        h.post("anything").await.unwrap(),
+        "anything",
+        "a faulting filter is skipped by default"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_fail_closed_filter_disabled_after_faults_still_blocks() {
     let h = Harness::new();
-    let limits = Limits { memory_bytes: 64 << 10, max_faults_in_a_row: 2, ..Limits::default() };
+    let limits = Limits {
+        memory_bytes: 64 << 10,
+        max_faults_in_a_row: 2,
+        ..Limits::default()
+    };
     let mut strict = AppSpec::new("compliance")
         .implementing([Hook::PreSendPrevent])
-        .granted(GrantSet::none().with(Capability::Settings).with(Capability::Kv))
+        .granted(
+            GrantSet::none()
+                .with(Capability::Settings)
+                .with(Capability::Kv),
+        )
         .with_limits(limits);
     strict.fail_closed = true;
     h.load("veto", strict).await.unwrap();
@@ -218,5 +339,8 @@ async fn a_fail_closed_filter_disabled_after_faults_still_blocks() {
     assert!(err.contains("disabled after faults"), "{err}");
 
     h.runtime.disable("compliance").unwrap();
-    assert!(h.post("anything").await.is_ok(), "an admin's disable switches the filter off on purpose");
+    assert!(
+        h.post("anything").await.is_ok(),
+        "an admin's disable switches the filter off on purpose"
+    );
 }

@@ -3,7 +3,10 @@
 
 use std::time::{Duration, Instant};
 
-use capsule_runtime::{AppSpec, AppStatus, Capability, Deadline, Fault, GrantSet, Hook, Limits, LoadError, SettingValue};
+use capsule_runtime::{
+    AppSpec, AppStatus, Capability, Deadline, Fault, GrantSet, Hook, Limits, LoadError,
+    SettingValue,
+};
 use capsule_tests::{Harness, fake_service};
 
 /// A harness with the hostile app (granted everything it imports, outbound
@@ -16,9 +19,13 @@ async fn with_hostile(hosts: &[String], limits: Limits) -> Harness {
         .with(Capability::UserRead)
         .with_http_hosts(hosts)
         .unwrap();
-    let hostile = AppSpec::new("hostile").implementing([Hook::PreSendModify]).granted(grants).with_limits(limits);
+    let hostile = AppSpec::new("hostile")
+        .implementing([Hook::PreSendModify])
+        .granted(grants)
+        .with_limits(limits);
     h.load("hostile", hostile).await.unwrap();
-    h.chat.set_setting("good", "tag", SettingValue::Text("good".into()));
+    h.chat
+        .set_setting("good", "tag", SettingValue::Text("good".into()));
     let good = AppSpec::new("good")
         .implementing([Hook::PreSendModify])
         .granted(GrantSet::none().with(Capability::Settings))
@@ -38,10 +45,18 @@ async fn assert_contained(text: &str, expect: fn(&Fault) -> bool) -> Harness {
 async fn assert_contained_with(text: &str, limits: Limits, expect: fn(&Fault) -> bool) -> Harness {
     let h = with_hostile(&[], limits).await;
     let stored = h.post(text).await.expect("the message goes through");
-    assert_eq!(stored, format!("{text} [good]"), "the hostile hook is skipped, the good one runs");
+    assert_eq!(
+        stored,
+        format!("{text} [good]"),
+        "the hostile hook is skipped, the good one runs"
+    );
     let fault = last_fault(&h).expect("a fault was recorded");
     assert!(expect(&fault), "unexpected fault for `{text}`: {fault:?}");
-    assert_eq!(h.post("after").await.unwrap(), "after [good]", "the server keeps serving");
+    assert_eq!(
+        h.post("after").await.unwrap(),
+        "after [good]",
+        "the server keeps serving"
+    );
     h
 }
 
@@ -58,37 +73,65 @@ async fn a_memory_bomb_hits_the_memory_limit() {
     // deadline, is what stops it.
     let limits = Limits {
         memory_bytes: 16 << 20,
-        pre_send: Deadline { cpu: Duration::from_secs(5), wall: Duration::from_secs(10) },
+        pre_send: Deadline {
+            cpu: Duration::from_secs(5),
+            wall: Duration::from_secs(10),
+        },
         ..Limits::default()
     };
-    assert_contained_with("bomb", limits, |f| matches!(f, Fault::MemoryLimit { limit_bytes } if *limit_bytes == 16 << 20)).await;
+    assert_contained_with(
+        "bomb",
+        limits,
+        |f| matches!(f, Fault::MemoryLimit { limit_bytes } if *limit_bytes == 16 << 20),
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stack_overflow_is_a_fault() {
-    assert_contained("stack", |f| matches!(f, Fault::StackOverflow | Fault::Trap(_))).await;
+    assert_contained("stack", |f| {
+        matches!(f, Fault::StackOverflow | Fault::Trap(_))
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_panic_is_a_trap_and_its_message_reaches_the_app_log() {
     let h = assert_contained("panic", |f| matches!(f, Fault::Trap(_))).await;
     let logs = h.runtime.logs("hostile", 100).unwrap();
-    assert!(logs.iter().any(|e| e.message.contains("panicking on purpose")), "stderr is captured: {logs:?}");
+    assert!(
+        logs.iter()
+            .any(|e| e.message.contains("panicking on purpose")),
+        "stderr is captured: {logs:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_oversized_return_value_is_refused() {
-    assert_contained("big", |f| matches!(f, Fault::OutputTooLarge { size, limit } if *size > *limit)).await;
+    assert_contained(
+        "big",
+        |f| matches!(f, Fault::OutputTooLarge { size, limit } if *size > *limit),
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_write_flood_is_rate_limited() {
     let h = with_hostile(&[], Limits::default()).await;
     let stored = h.post("flood").await.unwrap();
-    let ok: usize = stored.split("ok=").nth(1).and_then(|s| s.split(' ').next()).unwrap().parse().unwrap();
+    let ok: usize = stored
+        .split("ok=")
+        .nth(1)
+        .and_then(|s| s.split(' ').next())
+        .unwrap()
+        .parse()
+        .unwrap();
     // The burst of 50, plus what the 20/s refill adds while the flood runs
     // (generous, for a loaded CI machine).
-    assert!((50..=100).contains(&ok), "about the burst of 50 writes pass: {stored}");
+    assert!(
+        (50..=100).contains(&ok),
+        "about the burst of 50 writes pass: {stored}"
+    );
     assert!(stored.contains("other=0"), "{stored}");
     assert_eq!(h.chat.kv_len("hostile"), ok);
     assert_eq!(last_fault(&h), Some(Fault::RateLimited));
@@ -103,8 +146,15 @@ async fn a_hook_that_triggers_itself_stops_at_the_depth_limit() {
     // one at depth 4 is refused.
     let messages = h.chat.messages(&h.room.id);
     assert_eq!(messages.len(), 4, "{messages:#?}");
-    assert!(messages.iter().any(|m| m.text.contains("LoopDetected")), "{messages:#?}");
-    assert!(h.fault_log("hostile").iter().any(|l| l.contains("re-enter the pipeline")));
+    assert!(
+        messages.iter().any(|m| m.text.contains("LoopDetected")),
+        "{messages:#?}"
+    );
+    assert!(
+        h.fault_log("hostile")
+            .iter()
+            .any(|l| l.contains("re-enter the pipeline"))
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -112,19 +162,40 @@ async fn outbound_http_reaches_only_granted_hosts() {
     let service = fake_service().await;
     let h = with_hostile(&[service.to_string()], Limits::default()).await;
 
-    let ok = h.post(&format!("fetch http://{service}/hello")).await.unwrap();
+    let ok = h
+        .post(&format!("fetch http://{service}/hello"))
+        .await
+        .unwrap();
     assert!(ok.starts_with("fetch: Ok(200"), "{ok}");
 
     let other = h.post("badhost http://evil.example/steal").await.unwrap();
-    assert!(other.contains("Denied") && other.contains("not on the app's allow-list"), "{other}");
-    assert!(matches!(last_fault(&h), Some(Fault::Denied { capability: Capability::HttpOutbound, .. })));
+    assert!(
+        other.contains("Denied") && other.contains("not on the app's allow-list"),
+        "{other}"
+    );
+    assert!(matches!(
+        last_fault(&h),
+        Some(Fault::Denied {
+            capability: Capability::HttpOutbound,
+            ..
+        })
+    ));
 
     let port = service.port() + 1;
-    let wrong_port = h.post(&format!("badhost http://127.0.0.1:{port}/")).await.unwrap();
+    let wrong_port = h
+        .post(&format!("badhost http://127.0.0.1:{port}/"))
+        .await
+        .unwrap();
     assert!(wrong_port.contains("Denied"), "{wrong_port}");
 
-    let redirected = h.post(&format!("badhost http://{service}/redirect-out")).await.unwrap();
-    assert!(redirected.contains("Denied") && redirected.contains("192.0.2.1"), "a redirect is re-checked: {redirected}");
+    let redirected = h
+        .post(&format!("badhost http://{service}/redirect-out"))
+        .await
+        .unwrap();
+    assert!(
+        redirected.contains("Denied") && redirected.contains("192.0.2.1"),
+        "a redirect is re-checked: {redirected}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -132,21 +203,46 @@ async fn time_spent_waiting_in_host_calls_counts_against_the_wall_deadline() {
     let service = fake_service().await;
     let h = with_hostile(&[service.to_string()], Limits::default()).await;
     let started = Instant::now();
-    let stored = h.post(&format!("fetch http://{service}/slow")).await.unwrap();
+    let stored = h
+        .post(&format!("fetch http://{service}/slow"))
+        .await
+        .unwrap();
     assert!(stored.ends_with("[good]"), "{stored}");
-    assert!(started.elapsed() < Duration::from_secs(2), "the 200 ms pre-send wall deadline applied");
-    assert!(matches!(last_fault(&h), Some(Fault::WallDeadline(_))), "{:?}", last_fault(&h));
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "the 200 ms pre-send wall deadline applied"
+    );
+    assert!(
+        matches!(last_fault(&h), Some(Fault::WallDeadline(_))),
+        "{:?}",
+        last_fault(&h)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn importing_an_ungranted_capability_refuses_the_load_with_the_list() {
     let h = Harness::new();
-    let spec = AppSpec::new("hostile").implementing([Hook::PreSendModify]).granted(GrantSet::none().with(Capability::Kv));
+    let spec = AppSpec::new("hostile")
+        .implementing([Hook::PreSendModify])
+        .granted(GrantSet::none().with(Capability::Kv));
     let err = h.load("hostile", spec).await.unwrap_err();
-    let LoadError::MissingGrants { app, missing } = &err else { panic!("{err}") };
+    let LoadError::MissingGrants { app, missing } = &err else {
+        panic!("{err}")
+    };
     assert_eq!(app, "hostile");
-    assert_eq!(missing, &[Capability::MessageWrite, Capability::UserRead, Capability::HttpOutbound]);
-    assert!(err.to_string().contains("`message-write`, `user-read`, `http-outbound`"), "{err}");
+    assert_eq!(
+        missing,
+        &[
+            Capability::MessageWrite,
+            Capability::UserRead,
+            Capability::HttpOutbound
+        ]
+    );
+    assert!(
+        err.to_string()
+            .contains("`message-write`, `user-read`, `http-outbound`"),
+        "{err}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -154,52 +250,96 @@ async fn a_revoked_grant_is_denied_at_the_next_call() {
     let h = with_hostile(&[], Limits::default()).await;
     assert!(h.post("whoami").await.unwrap().contains("alice"));
 
-    let revoked = h.runtime.grants("hostile").unwrap().without(Capability::UserRead);
+    let revoked = h
+        .runtime
+        .grants("hostile")
+        .unwrap()
+        .without(Capability::UserRead);
     h.runtime.set_grants("hostile", revoked).unwrap();
 
     let denied = h.post("whoami").await.unwrap();
-    assert!(denied.contains("Denied") && denied.contains("user-read"), "{denied}");
-    assert!(matches!(last_fault(&h), Some(Fault::Denied { capability: Capability::UserRead, .. })));
+    assert!(
+        denied.contains("Denied") && denied.contains("user-read"),
+        "{denied}"
+    );
+    assert!(matches!(
+        last_fault(&h),
+        Some(Fault::Denied {
+            capability: Capability::UserRead,
+            ..
+        })
+    ));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn faults_in_a_row_disable_the_app_with_a_reason() {
-    let limits = Limits { max_faults_in_a_row: 3, ..Limits::default() };
+    let limits = Limits {
+        max_faults_in_a_row: 3,
+        ..Limits::default()
+    };
     let h = with_hostile(&[], limits).await;
     for _ in 0..2 {
         h.post("panic").await.unwrap();
-        assert_eq!(h.runtime.health("hostile").unwrap().status, AppStatus::Enabled);
+        assert_eq!(
+            h.runtime.health("hostile").unwrap().status,
+            AppStatus::Enabled
+        );
     }
     h.post("panic").await.unwrap();
 
-    let AppStatus::DisabledAfterFaults { faults_in_a_row, last_fault } = h.runtime.health("hostile").unwrap().status else {
+    let AppStatus::DisabledAfterFaults {
+        faults_in_a_row,
+        last_fault,
+    } = h.runtime.health("hostile").unwrap().status
+    else {
         panic!("still enabled")
     };
     assert_eq!(faults_in_a_row, 3);
     assert!(last_fault.contains("trapped"), "{last_fault}");
-    assert_eq!(h.post("whoami").await.unwrap(), "whoami [good]", "a disabled app is not called");
+    assert_eq!(
+        h.post("whoami").await.unwrap(),
+        "whoami [good]",
+        "a disabled app is not called"
+    );
 
     h.runtime.enable("hostile").unwrap();
-    assert!(h.post("whoami").await.unwrap().contains("alice"), "an admin can enable it again");
+    assert!(
+        h.post("whoami").await.unwrap().contains("alice"),
+        "an admin can enable it again"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_success_resets_the_run_of_faults() {
-    let limits = Limits { max_faults_in_a_row: 2, ..Limits::default() };
+    let limits = Limits {
+        max_faults_in_a_row: 2,
+        ..Limits::default()
+    };
     let h = with_hostile(&[], limits).await;
     for _ in 0..3 {
         h.post("panic").await.unwrap();
         h.post("whoami").await.unwrap();
     }
-    assert_eq!(h.runtime.health("hostile").unwrap().status, AppStatus::Enabled);
+    assert_eq!(
+        h.runtime.health("hostile").unwrap().status,
+        AppStatus::Enabled
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_sandbox_gives_no_files_environment_arguments_or_sockets() {
     let h = Harness::new();
-    h.load("sandbox-probe", AppSpec::new("probe").implementing([Hook::PreSendModify])).await.unwrap();
+    h.load(
+        "sandbox-probe",
+        AppSpec::new("probe").implementing([Hook::PreSendModify]),
+    )
+    .await
+    .unwrap();
     let report = h.post("probe").await.unwrap();
     assert_eq!(report, "fs=ERR;dir=ERR;cwd=ERR;env=0;args=0;net=ERR");
     let logs = h.runtime.logs("probe", 100).unwrap();
-    assert!(logs.iter().any(|e| e.message == "probe stdout"), "stdout lands in the app log: {logs:?}");
+    assert!(
+        logs.iter().any(|e| e.message == "probe stdout"),
+        "stdout lands in the app log: {logs:?}"
+    );
 }

@@ -1,7 +1,9 @@
 //! Bad components are refused with an error naming the app and the cause,
 //! and compiled components come back from the disk cache.
 
-use capsule_runtime::{AppSpec, CacheOutcome, Capability, GrantSet, Hook, LoadError, RuntimeConfig};
+use capsule_runtime::{
+    AppSpec, CacheOutcome, Capability, GrantSet, Hook, LoadError, RuntimeConfig,
+};
 use capsule_tests::{Harness, test_app};
 
 fn spec(id: &str) -> AppSpec {
@@ -11,7 +13,11 @@ fn spec(id: &str) -> AppSpec {
 #[tokio::test]
 async fn bytes_that_are_not_webassembly_are_refused() {
     let h = Harness::new();
-    let err = h.runtime.load(spec("junk"), b"PK\x03\x04 definitely a zip").await.unwrap_err();
+    let err = h
+        .runtime
+        .load(spec("junk"), b"PK\x03\x04 definitely a zip")
+        .await
+        .unwrap_err();
     assert!(matches!(err, LoadError::NotAComponent { .. }), "{err}");
     assert!(err.to_string().contains("app `junk`"), "{err}");
 }
@@ -27,7 +33,8 @@ async fn a_core_module_is_refused_with_a_hint() {
 #[tokio::test]
 async fn a_component_for_another_world_is_refused() {
     let h = Harness::new();
-    let other = wat::parse_str(r#"(component (import "acme:chat/rooms@1.0.0" (instance)))"#).unwrap();
+    let other =
+        wat::parse_str(r#"(component (import "acme:chat/rooms@1.0.0" (instance)))"#).unwrap();
     let err = h.runtime.load(spec("other"), &other).await.unwrap_err();
     assert!(matches!(err, LoadError::WrongWorld { .. }), "{err}");
     assert!(err.to_string().contains("acme:chat/rooms@1.0.0"), "{err}");
@@ -36,17 +43,35 @@ async fn a_component_for_another_world_is_refused() {
 #[tokio::test]
 async fn a_component_for_an_unknown_contract_version_is_refused() {
     let h = Harness::new();
-    let future = wat::parse_str(r#"(component (import "capsule:apps/kv@9.0.0" (instance)))"#).unwrap();
-    let err = h.runtime.load(spec("future").granted(GrantSet::none().with(Capability::Kv)), &future).await.unwrap_err();
-    let LoadError::UnsupportedVersion { found, .. } = &err else { panic!("{err}") };
+    let future =
+        wat::parse_str(r#"(component (import "capsule:apps/kv@9.0.0" (instance)))"#).unwrap();
+    let err = h
+        .runtime
+        .load(
+            spec("future").granted(GrantSet::none().with(Capability::Kv)),
+            &future,
+        )
+        .await
+        .unwrap_err();
+    let LoadError::UnsupportedVersion { found, .. } = &err else {
+        panic!("{err}")
+    };
     assert_eq!(found, "9.0.0");
 }
 
 #[tokio::test]
 async fn a_component_that_does_not_export_a_declared_hook_is_refused() {
     let h = Harness::new();
-    let bare = wat::parse_str(r#"(component (import "capsule:apps/kv@0.1.0" (instance)))"#).unwrap();
-    let err = h.runtime.load(spec("bare").granted(GrantSet::none().with(Capability::Kv)), &bare).await.unwrap_err();
+    let bare =
+        wat::parse_str(r#"(component (import "capsule:apps/kv@0.1.0" (instance)))"#).unwrap();
+    let err = h
+        .runtime
+        .load(
+            spec("bare").granted(GrantSet::none().with(Capability::Kv)),
+            &bare,
+        )
+        .await
+        .unwrap_err();
     assert!(matches!(err, LoadError::MissingExports { .. }), "{err}");
     assert!(err.to_string().contains("message-events"), "{err}");
 }
@@ -64,29 +89,56 @@ async fn the_same_id_cannot_be_loaded_twice() {
 #[tokio::test]
 async fn a_restart_loads_compiled_code_from_the_disk_cache() {
     let dir = tempfile::tempdir().unwrap();
-    let config = RuntimeConfig { cache_dir: Some(dir.path().to_path_buf()), ..RuntimeConfig::default() };
+    let config = RuntimeConfig {
+        cache_dir: Some(dir.path().to_path_buf()),
+        ..RuntimeConfig::default()
+    };
     let wasm = test_app("bench");
 
     let first = Harness::with_config(config.clone());
-    assert_eq!(first.runtime.load(spec("b1"), &wasm).await.unwrap().cache, CacheOutcome::Compiled);
-    assert_eq!(first.runtime.load(spec("b2"), &wasm).await.unwrap().cache, CacheOutcome::Memory);
+    assert_eq!(
+        first.runtime.load(spec("b1"), &wasm).await.unwrap().cache,
+        CacheOutcome::Compiled
+    );
+    assert_eq!(
+        first.runtime.load(spec("b2"), &wasm).await.unwrap().cache,
+        CacheOutcome::Memory
+    );
     drop(first);
 
     let restarted = Harness::with_config(config);
-    assert_eq!(restarted.runtime.load(spec("b1"), &wasm).await.unwrap().cache, CacheOutcome::Disk);
+    assert_eq!(
+        restarted
+            .runtime
+            .load(spec("b1"), &wasm)
+            .await
+            .unwrap()
+            .cache,
+        CacheOutcome::Disk
+    );
     assert_eq!(restarted.post("cached").await.unwrap(), "cached ✓");
 }
 
 #[tokio::test]
 async fn a_corrupt_cache_entry_is_recompiled() {
     let dir = tempfile::tempdir().unwrap();
-    let config = RuntimeConfig { cache_dir: Some(dir.path().to_path_buf()), ..RuntimeConfig::default() };
+    let config = RuntimeConfig {
+        cache_dir: Some(dir.path().to_path_buf()),
+        ..RuntimeConfig::default()
+    };
     let wasm = test_app("bench");
-    Harness::with_config(config.clone()).runtime.load(spec("b"), &wasm).await.unwrap();
+    Harness::with_config(config.clone())
+        .runtime
+        .load(spec("b"), &wasm)
+        .await
+        .unwrap();
     for entry in std::fs::read_dir(dir.path()).unwrap() {
         std::fs::write(entry.unwrap().path(), b"garbage").unwrap();
     }
     let h = Harness::with_config(config);
-    assert_eq!(h.runtime.load(spec("b"), &wasm).await.unwrap().cache, CacheOutcome::Compiled);
+    assert_eq!(
+        h.runtime.load(spec("b"), &wasm).await.unwrap().cache,
+        CacheOutcome::Compiled
+    );
     assert_eq!(h.post("x").await.unwrap(), "x ✓");
 }

@@ -6,8 +6,9 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use capsule_runtime::{AppSpec, LoadError, LoadReport, MemoryBridge, Room, Runtime, RuntimeConfig, User};
-
+use capsule_runtime::{
+    AppSpec, LoadError, LoadReport, MemoryBridge, Room, Runtime, RuntimeConfig, User,
+};
 
 /// A runtime, its in-memory chat, one user and one room.
 pub struct Harness {
@@ -30,7 +31,12 @@ impl Harness {
         chat.attach(&runtime);
         let alice = chat.add_user("alice");
         let room = chat.add_room("general", &[&alice]);
-        Harness { runtime, chat, alice, room }
+        Harness {
+            runtime,
+            chat,
+            alice,
+            room,
+        }
     }
 
     /// Loads the test app built from `tests/apps/<crate_name>` under `spec`.
@@ -40,7 +46,10 @@ impl Harness {
 
     /// Posts `text` as alice in the room; the stored text or the veto.
     pub async fn post(&self, text: &str) -> Result<String, String> {
-        self.chat.post(&self.alice, &self.room, text).await.map(|m| m.text)
+        self.chat
+            .post(&self.alice, &self.room, text)
+            .await
+            .map(|m| m.text)
     }
 
     /// The app's faults so far, as `kind: message` lines from its log.
@@ -82,8 +91,13 @@ pub async fn fake_service() -> SocketAddr {
                 "too late"
             }),
         )
-        .route("/redirect-out", get(|| async { axum::response::Redirect::temporary("http://192.0.2.1/stolen") }));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a loopback port");
+        .route(
+            "/redirect-out",
+            get(|| async { axum::response::Redirect::temporary("http://192.0.2.1/stolen") }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind a loopback port");
     let addr = listener.local_addr().expect("local address");
     tokio::spawn(async move { axum::serve(listener, app).await.expect("fake service runs") });
     addr

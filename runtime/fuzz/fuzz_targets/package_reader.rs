@@ -9,10 +9,17 @@ use capsule_runtime::package::{ArchiveLimits, Package, TrustPolicy, TrustStore, 
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(package) = Package::read(data, &ArchiveLimits::default()) else { return };
+    let Ok(package) = Package::read(data, &ArchiveLimits::default()) else {
+        return;
+    };
     // Development mode gets furthest: it checks the digest even for an
     // unknown key.
-    let _ = package.verify(&TrustStore::new(), TrustPolicy { development_mode: true });
+    let _ = package.verify(
+        &TrustStore::new(),
+        TrustPolicy {
+            development_mode: true,
+        },
+    );
     let _ = check_api(package.manifest());
     let _ = package.component();
 });

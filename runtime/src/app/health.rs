@@ -15,7 +15,10 @@ pub enum AppStatus {
     /// An admin disabled it.
     DisabledByAdmin,
     /// The runtime disabled it after too many faults in a row.
-    DisabledAfterFaults { faults_in_a_row: u32, last_fault: String },
+    DisabledAfterFaults {
+        faults_in_a_row: u32,
+        last_fault: String,
+    },
     /// It may no longer run: e.g. its publisher's key left the trust store.
     /// Enabling it is refused until it is installed again.
     Refused { reason: String },
@@ -93,7 +96,10 @@ impl Health {
         if !status.is_enabled() {
             return None;
         }
-        *status = AppStatus::DisabledAfterFaults { faults_in_a_row: in_a_row, last_fault: fault.to_string() };
+        *status = AppStatus::DisabledAfterFaults {
+            faults_in_a_row: in_a_row,
+            last_fault: fault.to_string(),
+        };
         Some(status.clone())
     }
 
@@ -125,8 +131,16 @@ mod tests {
         health.record_success();
         assert_eq!(health.record_fault(&fault, 3), None);
         assert_eq!(health.record_fault(&fault, 3), None);
-        let status = health.record_fault(&fault, 3).expect("the third in a row disables");
-        assert_eq!(status, AppStatus::DisabledAfterFaults { faults_in_a_row: 3, last_fault: "trapped: boom".into() });
+        let status = health
+            .record_fault(&fault, 3)
+            .expect("the third in a row disables");
+        assert_eq!(
+            status,
+            AppStatus::DisabledAfterFaults {
+                faults_in_a_row: 3,
+                last_fault: "trapped: boom".into()
+            }
+        );
         assert_eq!(health.record_fault(&fault, 3), None, "reported once");
         let report = health.report();
         assert_eq!((report.calls, report.faults), (6, 5));

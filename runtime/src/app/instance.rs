@@ -77,9 +77,14 @@ pub(crate) async fn instantiate(
         // Not yet over budget (time in host calls does not count): check
         // again when the rest of the budget has passed, yielding to the
         // executor meanwhile so a busy guest does not starve other tasks.
-        Ok(UpdateDeadline::Yield(ticks_for(call.cpu_budget - used, tick)))
+        Ok(UpdateDeadline::Yield(ticks_for(
+            call.cpu_budget - used,
+            tick,
+        )))
     });
-    store.data_mut().begin_call(0, cpu, cpu.max(Duration::from_secs(1)));
+    store
+        .data_mut()
+        .begin_call(0, cpu, cpu.max(Duration::from_secs(1)));
     store.set_epoch_deadline(ticks_for(cpu, tick));
     let instance = pre.instantiate_async(&mut store).await?;
     let exports = Exports {
@@ -94,7 +99,10 @@ pub(crate) async fn instantiate(
     Ok(WarmInstance { store, exports })
 }
 
-fn load<I, G>(index: &Option<I>, f: impl FnOnce(&I) -> wasmtime::Result<G>) -> wasmtime::Result<Option<G>> {
+fn load<I, G>(
+    index: &Option<I>,
+    f: impl FnOnce(&I) -> wasmtime::Result<G>,
+) -> wasmtime::Result<Option<G>> {
     index.as_ref().map(f).transpose()
 }
 

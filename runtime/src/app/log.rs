@@ -54,7 +54,10 @@ pub struct AppLog {
 impl AppLog {
     /// A log that keeps the last `capacity` entries.
     pub fn new(capacity: usize) -> AppLog {
-        AppLog { entries: Mutex::new(VecDeque::with_capacity(capacity.min(64))), capacity }
+        AppLog {
+            entries: Mutex::new(VecDeque::with_capacity(capacity.min(64))),
+            capacity,
+        }
     }
 
     /// Appends a line, cutting it to a bounded length.
@@ -72,13 +75,22 @@ impl AppLog {
         if entries.len() == self.capacity {
             entries.pop_front();
         }
-        entries.push_back(LogEntry { at: SystemTime::now(), level, source, message });
+        entries.push_back(LogEntry {
+            at: SystemTime::now(),
+            level,
+            source,
+            message,
+        });
     }
 
     /// The most recent entries, oldest first.
     pub fn recent(&self, limit: usize) -> Vec<LogEntry> {
         let entries = self.entries.lock();
-        entries.iter().skip(entries.len().saturating_sub(limit)).cloned().collect()
+        entries
+            .iter()
+            .skip(entries.len().saturating_sub(limit))
+            .cloned()
+            .collect()
     }
 }
 

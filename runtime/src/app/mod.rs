@@ -25,7 +25,8 @@ use crate::fault::Fault;
 use crate::limits::CallKind;
 
 /// The future a call closure returns: borrows the instance's store.
-pub(crate) type CallFuture<'a, R> = Pin<Box<dyn Future<Output = wasmtime::Result<Result<R, Fault>>> + Send + 'a>>;
+pub(crate) type CallFuture<'a, R> =
+    Pin<Box<dyn Future<Output = wasmtime::Result<Result<R, Fault>>> + Send + 'a>>;
 
 /// One app, loaded and ready to serve events.
 pub(crate) struct LoadedApp {
@@ -66,8 +67,19 @@ impl LoadedApp {
     ) -> LoadedApp {
         // Nested calls (an app's message re-entering its own hook) each hold
         // a permit, so there must be more permits than pipeline levels.
-        let permits = spec.limits.max_concurrent_calls.max(spec.limits.max_depth as usize + 2);
-        LoadedApp { spec, shared, engine, pre, indices, pool: Mutex::new(Vec::new()), in_flight: tokio::sync::Semaphore::new(permits) }
+        let permits = spec
+            .limits
+            .max_concurrent_calls
+            .max(spec.limits.max_depth as usize + 2);
+        LoadedApp {
+            spec,
+            shared,
+            engine,
+            pre,
+            indices,
+            pool: Mutex::new(Vec::new()),
+            in_flight: tokio::sync::Semaphore::new(permits),
+        }
     }
 
     /// The app id.
@@ -83,7 +95,14 @@ impl LoadedApp {
     /// Runs one call into the app under its limits. Every call, whatever
     /// the export, goes through here: deadlines, output cap, fault
     /// classification, fault counting and instance reuse live in one place.
-    pub async fn call<R, F>(&self, hook: Hook, kind: CallKind, depth: u32, output_bytes: fn(&R) -> usize, f: F) -> Result<R, CallError>
+    pub async fn call<R, F>(
+        &self,
+        hook: Hook,
+        kind: CallKind,
+        depth: u32,
+        output_bytes: fn(&R) -> usize,
+        f: F,
+    ) -> Result<R, CallError>
     where
         F: for<'a> FnOnce(&'a mut wasmtime::Store<HostState>, &'a Exports) -> CallFuture<'a, R>,
     {
@@ -92,20 +111,33 @@ impl LoadedApp {
             return Err(CallError::NotImplemented { app, hook });
         }
         if !self.shared.health.is_enabled() {
-            return Err(CallError::Disabled { app, status: self.shared.health.status() });
+            return Err(CallError::Disabled {
+                app,
+                status: self.shared.health.status(),
+            });
         }
         let deadline = self.spec.limits.deadline(kind);
         // A cap on one app's calls in flight, so that a busy app cannot take
         // every instance slot (and every core) from the others.
-        let Ok(Ok(_permit)) = tokio::time::timeout(deadline.wall, self.in_flight.acquire()).await else {
-            return Err(CallError::Busy { app, limit: self.spec.limits.max_concurrent_calls });
+        let Ok(Ok(_permit)) = tokio::time::timeout(deadline.wall, self.in_flight.acquire()).await
+        else {
+            return Err(CallError::Busy {
+                app,
+                limit: self.spec.limits.max_concurrent_calls,
+            });
         };
         let started = std::time::Instant::now();
         let warm = self.pool.lock().pop();
         let mut instance = match warm {
             Some(instance) => instance,
             None => {
-                let creating = instantiate(&self.engine, &self.pre, &self.indices, &self.shared, deadline.cpu);
+                let creating = instantiate(
+                    &self.engine,
+                    &self.pre,
+                    &self.indices,
+                    &self.shared,
+                    deadline.cpu,
+                );
                 match tokio::time::timeout(deadline.wall, creating).await {
                     Ok(Ok(instance)) => instance,
                     Ok(Err(err)) => return Err(self.fault(Fault::Instantiate(format!("{err:#}")))),
@@ -116,8 +148,13 @@ impl LoadedApp {
         // The wall-clock deadline covers instantiation, the guest's code and
         // its host calls.
         let wall_left = deadline.wall.saturating_sub(started.elapsed());
-        instance.store.data_mut().begin_call(depth, deadline.cpu, wall_left);
-        instance.store.set_epoch_deadline(ticks_for(deadline.cpu, self.engine.tick()));
+        instance
+            .store
+            .data_mut()
+            .begin_call(depth, deadline.cpu, wall_left);
+        instance
+            .store
+            .set_epoch_deadline(ticks_for(deadline.cpu, self.engine.tick()));
         let WarmInstance { store, exports } = &mut instance;
         let outcome = tokio::time::timeout(wall_left, f(store, exports)).await;
         let result = match outcome {
@@ -126,13 +163,17 @@ impl LoadedApp {
             Ok(Ok(Err(fault))) => Err(fault),
             // A guest that recovered from a refused allocation still went
             // over its memory limit: the call fails and the bloated instance goes.
-            Ok(Ok(Ok(_))) if instance.store.data().limiter.hit => {
-                Err(Fault::MemoryLimit { limit_bytes: instance.store.data().limiter.limit })
-            }
+            Ok(Ok(Ok(_))) if instance.store.data().limiter.hit => Err(Fault::MemoryLimit {
+                limit_bytes: instance.store.data().limiter.limit,
+            }),
             Ok(Ok(Ok(value))) => {
                 let size = output_bytes(&value);
                 let limit = self.spec.limits.max_output_bytes;
-                if size > limit { Err(Fault::OutputTooLarge { size, limit }) } else { Ok(value) }
+                if size > limit {
+                    Err(Fault::OutputTooLarge { size, limit })
+                } else {
+                    Ok(value)
+                }
             }
         };
         let violations = std::mem::take(&mut instance.store.data_mut().call.violations);
@@ -184,10 +225,20 @@ impl LoadedApp {
     fn fault(&self, fault: Fault) -> CallError {
         let app = self.spec.id.clone();
         tracing::warn!(app = %app, fault = fault.kind(), "app fault: {fault}");
-        self.shared.log.push(LogLevel::Error, LogSource::Host, format!("fault: {fault}"));
-        if let Some(status) = self.shared.health.record_fault(&fault, self.spec.limits.max_faults_in_a_row) {
+        self.shared
+            .log
+            .push(LogLevel::Error, LogSource::Host, format!("fault: {fault}"));
+        if let Some(status) = self
+            .shared
+            .health
+            .record_fault(&fault, self.spec.limits.max_faults_in_a_row)
+        {
             tracing::error!(app = %app, ?status, "app disabled after repeated faults");
-            self.shared.log.push(LogLevel::Error, LogSource::Host, format!("disabled: {status:?}"));
+            self.shared.log.push(
+                LogLevel::Error,
+                LogSource::Host,
+                format!("disabled: {status:?}"),
+            );
             self.drop_warm_instances();
         }
         CallError::Fault { app, fault }
@@ -207,7 +258,9 @@ impl LoadedApp {
 /// Turns a wasmtime error into the fault it stands for.
 fn classify(err: wasmtime::Error, state: &HostState) -> Fault {
     if state.limiter.hit {
-        return Fault::MemoryLimit { limit_bytes: state.limiter.limit };
+        return Fault::MemoryLimit {
+            limit_bytes: state.limiter.limit,
+        };
     }
     match err.downcast_ref::<Trap>() {
         Some(Trap::Interrupt) => Fault::CpuDeadline(state.call.cpu_budget),

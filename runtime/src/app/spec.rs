@@ -72,9 +72,11 @@ impl Hook {
     pub fn interface(self) -> &'static str {
         match self {
             Hook::Lifecycle => "lifecycle",
-            Hook::PreSendPrevent | Hook::PreSendModify | Hook::PostSend | Hook::PostUpdate | Hook::PostDelete => {
-                "message-events"
-            }
+            Hook::PreSendPrevent
+            | Hook::PreSendModify
+            | Hook::PostSend
+            | Hook::PostUpdate
+            | Hook::PostDelete => "message-events",
             Hook::RoomCreated | Hook::UserJoined | Hook::UserLeft => "room-events",
             Hook::Command | Hook::CommandPreview => "commands",
             Hook::Endpoint => "endpoints",
@@ -92,14 +94,19 @@ impl fmt::Display for Hook {
 
 /// A hook name no runtime knows.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
-#[error("unknown hook `{0}`; known hooks: lifecycle, pre-send-prevent, pre-send-modify, post-send, post-update, post-delete, room-created, user-joined, user-left, command, command-preview, endpoint, job, ui-action")]
+#[error(
+    "unknown hook `{0}`; known hooks: lifecycle, pre-send-prevent, pre-send-modify, post-send, post-update, post-delete, room-created, user-joined, user-left, command, command-preview, endpoint, job, ui-action"
+)]
 pub struct UnknownHook(pub String);
 
 impl FromStr for Hook {
     type Err = UnknownHook;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Hook::ALL.into_iter().find(|h| h.name() == s).ok_or_else(|| UnknownHook(s.to_string()))
+        Hook::ALL
+            .into_iter()
+            .find(|h| h.name() == s)
+            .ok_or_else(|| UnknownHook(s.to_string()))
     }
 }
 

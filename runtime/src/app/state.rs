@@ -35,7 +35,10 @@ pub(crate) struct WriteBucket {
 
 impl WriteBucket {
     pub fn new(burst: u32) -> WriteBucket {
-        WriteBucket { tokens: f64::from(burst), last: Instant::now() }
+        WriteBucket {
+            tokens: f64::from(burst),
+            last: Instant::now(),
+        }
     }
 
     /// Takes one token if there is one.
@@ -98,7 +101,12 @@ pub(crate) struct MemoryCap {
 }
 
 impl ResourceLimiter for MemoryCap {
-    fn memory_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+    fn memory_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
         if desired > self.limit {
             self.hit = true;
             return Ok(false);
@@ -106,7 +114,12 @@ impl ResourceLimiter for MemoryCap {
         Ok(true)
     }
 
-    fn table_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
         Ok(desired <= 100_000)
     }
 }
@@ -123,8 +136,17 @@ pub(crate) struct HostState {
 impl HostState {
     pub fn new(app: Arc<AppShared>) -> HostState {
         let wasi = crate::wasi::sandboxed_ctx(&app.log);
-        let limiter = MemoryCap { limit: app.limits.memory_bytes, hit: false };
-        HostState { app, call: CallState::idle(), limiter, wasi, table: ResourceTable::new() }
+        let limiter = MemoryCap {
+            limit: app.limits.memory_bytes,
+            hit: false,
+        };
+        HostState {
+            app,
+            call: CallState::idle(),
+            limiter,
+            wasi,
+            table: ResourceTable::new(),
+        }
     }
 
     /// Starts a new call: resets what the previous one left.
@@ -148,7 +170,10 @@ impl HostState {
         if grants.has(capability) {
             Ok(grants)
         } else {
-            Err(self.violation(Fault::Denied { capability, detail: format!("the app has no `{capability}` grant") }))
+            Err(self.violation(Fault::Denied {
+                capability,
+                detail: format!("the app has no `{capability}` grant"),
+            }))
         }
     }
 
@@ -168,7 +193,12 @@ impl HostState {
     /// Takes a write permit from the app's rate limit.
     pub fn write_permit(&mut self) -> Result<(), Fault> {
         let limits = &self.app.limits;
-        if self.app.writes.lock().try_take(limits.writes_per_second, limits.write_burst) {
+        if self
+            .app
+            .writes
+            .lock()
+            .try_take(limits.writes_per_second, limits.write_burst)
+        {
             Ok(())
         } else {
             Err(self.violation(Fault::RateLimited))
@@ -179,7 +209,9 @@ impl HostState {
     pub fn violation(&mut self, fault: Fault) -> Fault {
         // A flood of identical violations is logged once per call.
         if !self.call.violations.contains(&fault) {
-            self.app.log.push(LogLevel::Warn, LogSource::Host, fault.to_string());
+            self.app
+                .log
+                .push(LogLevel::Warn, LogSource::Host, fault.to_string());
             self.call.violations.push(fault.clone());
         }
         fault
@@ -197,7 +229,10 @@ impl HostState {
 
 impl WasiView for HostState {
     fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
     }
 }
 
@@ -211,7 +246,10 @@ mod tests {
         let taken = (0..10).filter(|_| bucket.try_take(1000.0, 3)).count();
         assert_eq!(taken, 3, "only the burst passes at once");
         bucket.last -= Duration::from_millis(2);
-        assert!(bucket.try_take(1000.0, 3), "2 ms at 1000/s refills two tokens");
+        assert!(
+            bucket.try_take(1000.0, 3),
+            "2 ms at 1000/s refills two tokens"
+        );
         assert!(bucket.try_take(1000.0, 3));
         assert!(!bucket.try_take(1000.0, 3));
     }

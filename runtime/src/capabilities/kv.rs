@@ -41,9 +41,16 @@ impl Host for HostState {
         Ok(self.host_wait(bridge.kv_delete(&app, &key)).await?)
     }
 
-    async fn list_keys(&mut self, prefix: String, start_after: Option<String>, limit: u32) -> Result<Vec<String>, Error> {
+    async fn list_keys(
+        &mut self,
+        prefix: String,
+        start_after: Option<String>,
+        limit: u32,
+    ) -> Result<Vec<String>, Error> {
         self.grant(Capability::Kv)?;
         let (bridge, app) = (self.app.bridge.clone(), self.app.id.clone());
-        Ok(self.host_wait(bridge.kv_list(&app, &prefix, start_after.as_deref(), limit.min(MAX_LIST))).await?)
+        Ok(self
+            .host_wait(bridge.kv_list(&app, &prefix, start_after.as_deref(), limit.min(MAX_LIST)))
+            .await?)
     }
 }

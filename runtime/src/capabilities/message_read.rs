@@ -16,13 +16,22 @@ impl Host for HostState {
         // Checked after the read: an app limited to some rooms learns
         // nothing, not even existence, about messages elsewhere. Not a
         // violation: the app could not know where the id points.
-        Ok(message.filter(|m| grants.allows_room(&m.room_id)).map(Into::into))
+        Ok(message
+            .filter(|m| grants.allows_room(&m.room_id))
+            .map(Into::into))
     }
 
-    async fn history(&mut self, room: String, before: Option<u64>, limit: u32) -> Result<Vec<Message>, Error> {
+    async fn history(
+        &mut self,
+        room: String,
+        before: Option<u64>,
+        limit: u32,
+    ) -> Result<Vec<Message>, Error> {
         self.room_grant(Capability::MessageRead, &room)?;
         let bridge = self.app.bridge.clone();
-        let messages = self.host_wait(bridge.room_history(&room, before, limit.min(MAX_HISTORY))).await?;
+        let messages = self
+            .host_wait(bridge.room_history(&room, before, limit.min(MAX_HISTORY)))
+            .await?;
         Ok(messages.into_iter().map(Into::into).collect())
     }
 }

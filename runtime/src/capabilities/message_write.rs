@@ -22,7 +22,10 @@ impl HostState {
         if depth > max_depth {
             return Err(self.violation(Fault::LoopDetected { max_depth }).into());
         }
-        Ok(Origin { app_id: self.app.id.to_string(), depth })
+        Ok(Origin {
+            app_id: self.app.id.to_string(),
+            depth,
+        })
     }
 }
 
@@ -30,28 +33,47 @@ impl Host for HostState {
     async fn send(&mut self, msg: OutgoingMessage) -> Result<String, Error> {
         self.room_grant(Capability::MessageWrite, &msg.room_id)?;
         let outgoing: crate::model::OutgoingMessage = msg.into();
-        let size = outgoing.text.len() + outgoing.attachments.iter().map(crate::model::Attachment::byte_len).sum::<usize>();
-        check_len("the message (text and attachments)", size, MAX_MESSAGE_BYTES)?;
+        let size = outgoing.text.len()
+            + outgoing
+                .attachments
+                .iter()
+                .map(crate::model::Attachment::byte_len)
+                .sum::<usize>();
+        check_len(
+            "the message (text and attachments)",
+            size,
+            MAX_MESSAGE_BYTES,
+        )?;
         let origin = self.write_origin()?;
         self.write_permit()?;
         let bridge = self.app.bridge.clone();
-        Ok(self.host_wait(bridge.send_message(&origin, outgoing)).await?)
+        Ok(self
+            .host_wait(bridge.send_message(&origin, outgoing))
+            .await?)
     }
 
     async fn update(&mut self, id: String, edit: MessageEdit) -> Result<(), Error> {
         let grants = self.grant(Capability::MessageWrite)?;
         let edit: crate::model::MessageEdit = edit.into();
-        check_len("the edit (text and attachments)", edit.byte_len(), MAX_MESSAGE_BYTES)?;
+        check_len(
+            "the edit (text and attachments)",
+            edit.byte_len(),
+            MAX_MESSAGE_BYTES,
+        )?;
         let bridge = self.app.bridge.clone();
         let message = self.host_wait(bridge.message(&id)).await?;
         // A message in a room outside the grant answers exactly as a missing
         // one, so an app cannot probe which ids exist elsewhere.
         if !message.is_some_and(|m| grants.allows_room(&m.room_id)) {
-            return Err(Error::NotFound(format!("message `{id}` (in a room the app may write to)")));
+            return Err(Error::NotFound(format!(
+                "message `{id}` (in a room the app may write to)"
+            )));
         }
         let origin = self.write_origin()?;
         self.write_permit()?;
-        Ok(self.host_wait(bridge.update_message(&origin, &id, edit)).await?)
+        Ok(self
+            .host_wait(bridge.update_message(&origin, &id, edit))
+            .await?)
     }
 
     async fn notify_user(&mut self, room: String, user: String, text: String) -> Result<(), Error> {
@@ -60,6 +82,8 @@ impl Host for HostState {
         let origin = self.write_origin()?;
         self.write_permit()?;
         let bridge = self.app.bridge.clone();
-        Ok(self.host_wait(bridge.notify_user(&origin, &room, &user, &text)).await?)
+        Ok(self
+            .host_wait(bridge.notify_user(&origin, &room, &user, &text))
+            .await?)
     }
 }

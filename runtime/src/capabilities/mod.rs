@@ -26,18 +26,29 @@ pub mod user_read;
 impl apps::types::Host for HostState {}
 
 /// Adds the records interface and every granted capability to `linker`.
-pub(crate) fn link_granted(linker: &mut Linker<HostState>, grants: &GrantSet) -> wasmtime::Result<()> {
+pub(crate) fn link_granted(
+    linker: &mut Linker<HostState>,
+    grants: &GrantSet,
+) -> wasmtime::Result<()> {
     apps::types::add_to_linker::<HostState, HasSelf<HostState>>(linker, |s| s)?;
     for capability in grants.capabilities() {
         match capability {
-            Capability::MessageRead => apps::message_read::add_to_linker::<_, HasSelf<_>>(linker, |s| s)?,
-            Capability::MessageWrite => apps::message_write::add_to_linker::<_, HasSelf<_>>(linker, |s| s)?,
+            Capability::MessageRead => {
+                apps::message_read::add_to_linker::<_, HasSelf<_>>(linker, |s| s)?
+            }
+            Capability::MessageWrite => {
+                apps::message_write::add_to_linker::<_, HasSelf<_>>(linker, |s| s)?
+            }
             Capability::RoomRead => apps::room_read::add_to_linker::<_, HasSelf<_>>(linker, |s| s)?,
             Capability::UserRead => apps::user_read::add_to_linker::<_, HasSelf<_>>(linker, |s| s)?,
             Capability::Kv => apps::kv::add_to_linker::<_, HasSelf<_>>(linker, |s| s)?,
             Capability::Settings => apps::settings::add_to_linker::<_, HasSelf<_>>(linker, |s| s)?,
-            Capability::HttpOutbound => apps::http_outbound::add_to_linker::<_, HasSelf<_>>(linker, |s| s)?,
-            Capability::Scheduler => apps::scheduler::add_to_linker::<_, HasSelf<_>>(linker, |s| s)?,
+            Capability::HttpOutbound => {
+                apps::http_outbound::add_to_linker::<_, HasSelf<_>>(linker, |s| s)?
+            }
+            Capability::Scheduler => {
+                apps::scheduler::add_to_linker::<_, HasSelf<_>>(linker, |s| s)?
+            }
             Capability::Logging => apps::logging::add_to_linker::<_, HasSelf<_>>(linker, |s| s)?,
         }
     }
@@ -59,7 +70,9 @@ impl From<Fault> for Error {
 /// Refuses arguments longer than `max` bytes.
 pub(crate) fn check_len(what: &str, len: usize, max: usize) -> Result<(), Error> {
     if len > max {
-        return Err(Error::Invalid(format!("{what} is {len} bytes; the limit is {max}")));
+        return Err(Error::Invalid(format!(
+            "{what} is {len} bytes; the limit is {max}"
+        )));
     }
     Ok(())
 }

@@ -28,10 +28,17 @@ impl Host for HostState {
         Ok(visible(&grants, room))
     }
 
-    async fn members(&mut self, room: String, offset: u32, limit: u32) -> Result<Vec<UserRef>, Error> {
+    async fn members(
+        &mut self,
+        room: String,
+        offset: u32,
+        limit: u32,
+    ) -> Result<Vec<UserRef>, Error> {
         self.room_grant(Capability::RoomRead, &room)?;
         let bridge = self.app.bridge.clone();
-        let members = self.host_wait(bridge.room_members(&room, offset, limit.min(MAX_MEMBERS))).await?;
+        let members = self
+            .host_wait(bridge.room_members(&room, offset, limit.min(MAX_MEMBERS)))
+            .await?;
         Ok(members.into_iter().map(Into::into).collect())
     }
 }

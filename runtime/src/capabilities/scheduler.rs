@@ -14,7 +14,12 @@ const MAX_PAYLOAD: usize = 64 << 10;
 const MIN_EVERY_MS: u64 = 1000;
 
 impl Host for HostState {
-    async fn schedule_job(&mut self, name: String, when: Schedule, payload: Vec<u8>) -> Result<String, Error> {
+    async fn schedule_job(
+        &mut self,
+        name: String,
+        when: Schedule,
+        payload: Vec<u8>,
+    ) -> Result<String, Error> {
         self.grant(Capability::Scheduler)?;
         check_len("the job name", name.len(), 200)?;
         check_len("the job payload", payload.len(), MAX_PAYLOAD)?;
@@ -22,14 +27,18 @@ impl Host for HostState {
             Schedule::At(t) => model::Schedule::At(t),
             Schedule::AfterMs(ms) => model::Schedule::AfterMs(ms),
             Schedule::EveryMs(ms) if ms < MIN_EVERY_MS => {
-                return Err(Error::Invalid(format!("a recurring job runs at most every {MIN_EVERY_MS} ms")));
+                return Err(Error::Invalid(format!(
+                    "a recurring job runs at most every {MIN_EVERY_MS} ms"
+                )));
             }
             Schedule::EveryMs(ms) => model::Schedule::EveryMs(ms),
             Schedule::Cron(expr) => model::Schedule::Cron(expr),
         };
         self.write_permit()?;
         let (bridge, app) = (self.app.bridge.clone(), self.app.id.clone());
-        Ok(self.host_wait(bridge.schedule_job(&app, &name, when, payload)).await?)
+        Ok(self
+            .host_wait(bridge.schedule_job(&app, &name, when, payload))
+            .await?)
     }
 
     async fn cancel(&mut self, job_id: String) -> Result<bool, Error> {

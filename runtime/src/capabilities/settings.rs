@@ -19,7 +19,10 @@ impl Host for HostState {
         self.grant(Capability::Settings)?;
         let (bridge, app) = (self.app.bridge.clone(), self.app.id.clone());
         let all = self.host_wait(bridge.settings(&app)).await?;
-        Ok(all.into_iter().find(|(key, _)| *key == id).map(|(_, v)| to_wit(v)))
+        Ok(all
+            .into_iter()
+            .find(|(key, _)| *key == id)
+            .map(|(_, v)| to_wit(v)))
     }
 
     async fn all(&mut self) -> Result<Vec<(String, Value)>, Error> {

@@ -15,6 +15,9 @@ impl Host for HostState {
     async fn get_by_username(&mut self, username: String) -> Result<Option<User>, Error> {
         self.grant(Capability::UserRead)?;
         let bridge = self.app.bridge.clone();
-        Ok(self.host_wait(bridge.user_by_username(&username)).await?.map(Into::into))
+        Ok(self
+            .host_wait(bridge.user_by_username(&username))
+            .await?
+            .map(Into::into))
     }
 }

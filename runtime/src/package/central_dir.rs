@@ -39,14 +39,18 @@ pub(crate) struct EndRecords<'a> {
 /// its claimed size is at most `max_entries`.
 pub(crate) fn scan(bytes: &[u8], max_entries: usize) -> EndRecords<'_> {
     let mut result = EndRecords::default();
-    let Some(last_start) = bytes.len().checked_sub(EOCD_LEN) else { return result };
+    let Some(last_start) = bytes.len().checked_sub(EOCD_LEN) else {
+        return result;
+    };
     let first_start = last_start.saturating_sub(MAX_COMMENT);
     let mut last_directory = None;
     for pos in (first_start..=last_start).rev() {
         if &bytes[pos..pos + 4] != EOCD_SIG {
             continue;
         }
-        let Some(directory) = directory_of(bytes, pos) else { continue };
+        let Some(directory) = directory_of(bytes, pos) else {
+            continue;
+        };
         result.claimed_entries = result.claimed_entries.max(directory.entries);
         if last_directory.is_none() {
             last_directory = Some(directory);
@@ -75,11 +79,16 @@ fn directory_of(bytes: &[u8], pos: usize) -> Option<Directory> {
     let total = u64::from(u16_at(bytes, pos + 10)?);
     let size = u64::from(u32_at(bytes, pos + 12)?);
     let offset = u64::from(u32_at(bytes, pos + 16)?);
-    let saturated = on_disk == 0xFFFF || total == 0xFFFF || size == 0xFFFF_FFFF || offset == 0xFFFF_FFFF;
+    let saturated =
+        on_disk == 0xFFFF || total == 0xFFFF || size == 0xFFFF_FFFF || offset == 0xFFFF_FFFF;
     if saturated && let Some(zip64) = zip64_directory(bytes, pos) {
         return Some(zip64);
     }
-    Some(Directory { entries: on_disk.max(total), offset, size })
+    Some(Directory {
+        entries: on_disk.max(total),
+        offset,
+        size,
+    })
 }
 
 fn zip64_directory(bytes: &[u8], eocd_pos: usize) -> Option<Directory> {
@@ -88,7 +97,9 @@ fn zip64_directory(bytes: &[u8], eocd_pos: usize) -> Option<Directory> {
         return None;
     }
     let record = usize::try_from(u64_at(bytes, locator + 8)?).ok()?;
-    if bytes.get(record..record.checked_add(4)?)? != ZIP64_EOCD_SIG || record.checked_add(ZIP64_EOCD_LEN)? > bytes.len() {
+    if bytes.get(record..record.checked_add(4)?)? != ZIP64_EOCD_SIG
+        || record.checked_add(ZIP64_EOCD_LEN)? > bytes.len()
+    {
         return None;
     }
     Some(Directory {
@@ -110,7 +121,8 @@ fn walk<'a>(bytes: &'a [u8], directory: &Directory) -> Option<Vec<&'a [u8]>> {
     let mut names = Vec::with_capacity(usize::try_from(directory.entries).ok()?);
     let mut pos = start;
     for _ in 0..directory.entries {
-        if pos.checked_add(CENTRAL_HEADER_LEN)? > end || &bytes[pos..pos + 4] != CENTRAL_HEADER_SIG {
+        if pos.checked_add(CENTRAL_HEADER_LEN)? > end || &bytes[pos..pos + 4] != CENTRAL_HEADER_SIG
+        {
             return None;
         }
         let name_len = usize::from(u16_at(bytes, pos + 28)?);
@@ -124,15 +136,21 @@ fn walk<'a>(bytes: &'a [u8], directory: &Directory) -> Option<Vec<&'a [u8]>> {
 }
 
 fn u16_at(bytes: &[u8], pos: usize) -> Option<u16> {
-    Some(u16::from_le_bytes(bytes.get(pos..pos.checked_add(2)?)?.try_into().ok()?))
+    Some(u16::from_le_bytes(
+        bytes.get(pos..pos.checked_add(2)?)?.try_into().ok()?,
+    ))
 }
 
 fn u32_at(bytes: &[u8], pos: usize) -> Option<u32> {
-    Some(u32::from_le_bytes(bytes.get(pos..pos.checked_add(4)?)?.try_into().ok()?))
+    Some(u32::from_le_bytes(
+        bytes.get(pos..pos.checked_add(4)?)?.try_into().ok()?,
+    ))
 }
 
 fn u64_at(bytes: &[u8], pos: usize) -> Option<u64> {
-    Some(u64::from_le_bytes(bytes.get(pos..pos.checked_add(8)?)?.try_into().ok()?))
+    Some(u64::from_le_bytes(
+        bytes.get(pos..pos.checked_add(8)?)?.try_into().ok()?,
+    ))
 }
 
 #[cfg(test)]

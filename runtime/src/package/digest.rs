@@ -27,7 +27,9 @@ pub struct PackageDigest(pub [u8; 32]);
 
 impl PackageDigest {
     /// The digest of a package's files (the signature file is left out).
-    pub fn of_files<'a>(files: impl IntoIterator<Item = (&'a String, &'a Vec<u8>)>) -> PackageDigest {
+    pub fn of_files<'a>(
+        files: impl IntoIterator<Item = (&'a String, &'a Vec<u8>)>,
+    ) -> PackageDigest {
         PackageDigest::of_hashes(&file_hashes(files))
     }
 
@@ -102,7 +104,11 @@ impl FileChanges {
                 Some(_) => {}
             }
         }
-        changes.removed = signed.keys().filter(|name| !actual.contains_key(*name)).cloned().collect();
+        changes.removed = signed
+            .keys()
+            .filter(|name| !actual.contains_key(*name))
+            .cloned()
+            .collect();
         changes
     }
 
@@ -117,7 +123,10 @@ mod tests {
     use super::*;
 
     fn files(entries: &[(&str, &[u8])]) -> BTreeMap<String, Vec<u8>> {
-        entries.iter().map(|(n, d)| (n.to_string(), d.to_vec())).collect()
+        entries
+            .iter()
+            .map(|(n, d)| (n.to_string(), d.to_vec()))
+            .collect()
     }
 
     #[test]
@@ -128,14 +137,20 @@ mod tests {
             hex::encode(Sha256::digest(b"a")),
             hex::encode(Sha256::digest(b"b"))
         );
-        assert_eq!(PackageDigest::of_files(&files).0, <[u8; 32]>::from(Sha256::digest(text.as_bytes())));
+        assert_eq!(
+            PackageDigest::of_files(&files).0,
+            <[u8; 32]>::from(Sha256::digest(text.as_bytes()))
+        );
     }
 
     #[test]
     fn the_signature_file_is_left_out() {
         let plain = files(&[("a", b"1")]);
         let signed = files(&[("a", b"1"), (SIGNATURE_FILE, b"{}")]);
-        assert_eq!(PackageDigest::of_files(&plain), PackageDigest::of_files(&signed));
+        assert_eq!(
+            PackageDigest::of_files(&plain),
+            PackageDigest::of_files(&signed)
+        );
     }
 
     #[test]
@@ -143,7 +158,10 @@ mod tests {
         let digest = PackageDigest::of_files(&files(&[("a", b"1")]));
         assert_eq!(PackageDigest::from_hex(&digest.to_hex()), Some(digest));
         assert_eq!(PackageDigest::from_hex("abc"), None);
-        assert_eq!(PackageDigest::from_hex(&digest.to_hex().to_uppercase()), None);
+        assert_eq!(
+            PackageDigest::from_hex(&digest.to_hex().to_uppercase()),
+            None
+        );
     }
 
     #[test]

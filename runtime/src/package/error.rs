@@ -13,13 +13,17 @@ pub enum PackageError {
     #[error("{0}")]
     Archive(#[from] ArchiveError),
     /// There is no `manifest.json`.
-    #[error("the package has no `manifest.json` at its root; every package needs one (see docs/packages.md)")]
+    #[error(
+        "the package has no `manifest.json` at its root; every package needs one (see docs/packages.md)"
+    )]
     MissingManifest,
     /// `manifest.json` is malformed or invalid.
     #[error("manifest.json: {0}")]
     Manifest(#[from] ManifestError),
     /// The manifest names a file the package does not hold.
-    #[error("manifest.json: `{field}` names `{path}`, but the package has no such file; add the file or correct the path")]
+    #[error(
+        "manifest.json: `{field}` names `{path}`, but the package has no such file; add the file or correct the path"
+    )]
     MissingFile { field: &'static str, path: String },
     /// No `signature.json`, outside development mode.
     #[error(
@@ -57,12 +61,26 @@ pub enum PackageError {
 
 fn describe_mismatch(changes: Option<&FileChanges>, present: &[String]) -> String {
     let Some(changes) = changes else {
-        return format!("the digest does not match (files present: {})", present.join(", "));
+        return format!(
+            "the digest does not match (files present: {})",
+            present.join(", ")
+        );
     };
     let mut parts = Vec::new();
-    for (label, names) in [("changed", &changes.changed), ("added", &changes.added), ("removed", &changes.removed)] {
+    for (label, names) in [
+        ("changed", &changes.changed),
+        ("added", &changes.added),
+        ("removed", &changes.removed),
+    ] {
         if !names.is_empty() {
-            parts.push(format!("{label} {}", names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")));
+            parts.push(format!(
+                "{label} {}",
+                names
+                    .iter()
+                    .map(|n| format!("`{n}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
         }
     }
     parts.join("; ")

@@ -28,21 +28,47 @@ pub enum KeyError {
     #[error("{what}: not a key file: {reason}; check that this is the Capsule key file you meant")]
     Json { what: &'static str, reason: String },
     #[error("{what}: `kind` is `{found}`, expected `{expected}`{hint}")]
-    WrongKind { what: &'static str, found: String, expected: &'static str, hint: &'static str },
-    #[error("{what}: `{field}` is not valid base64: {reason}; get the file again from its publisher")]
-    Base64 { what: &'static str, field: &'static str, reason: String },
-    #[error("{what}: `{field}` holds {len} bytes, but an ed25519 key has 32; get the file again from its publisher")]
-    KeyLength { what: &'static str, field: &'static str, len: usize },
-    #[error("{what}: `public` is not a valid ed25519 public key; get the file again from its publisher")]
+    WrongKind {
+        what: &'static str,
+        found: String,
+        expected: &'static str,
+        hint: &'static str,
+    },
+    #[error(
+        "{what}: `{field}` is not valid base64: {reason}; get the file again from its publisher"
+    )]
+    Base64 {
+        what: &'static str,
+        field: &'static str,
+        reason: String,
+    },
+    #[error(
+        "{what}: `{field}` holds {len} bytes, but an ed25519 key has 32; get the file again from its publisher"
+    )]
+    KeyLength {
+        what: &'static str,
+        field: &'static str,
+        len: usize,
+    },
+    #[error(
+        "{what}: `public` is not a valid ed25519 public key; get the file again from its publisher"
+    )]
     InvalidPublicKey { what: &'static str },
     #[error(
         "{what}: `key_id` says `{stated}` but the key's id is `{actual}`; the file was edited — get it again from its publisher"
     )]
-    KeyIdMismatch { what: &'static str, stated: String, actual: String },
+    KeyIdMismatch {
+        what: &'static str,
+        stated: String,
+        actual: String,
+    },
     #[error("{what}: `name` is empty; give the publisher's name as admins will recognise it")]
     EmptyName { what: &'static str },
     #[error("{path}: {source}")]
-    Io { path: String, source: std::io::Error },
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
 }
 
 /// The key id of 32 public key bytes.
@@ -87,7 +113,10 @@ pub(crate) struct PublicKeyFile {
 impl SigningKey {
     /// A new random key for the publisher `name`, from the OS's generator.
     pub fn generate(name: impl Into<String>) -> SigningKey {
-        SigningKey::from_dalek(name.into(), ed25519_dalek::SigningKey::generate(&mut rand_core::OsRng))
+        SigningKey::from_dalek(
+            name.into(),
+            ed25519_dalek::SigningKey::generate(&mut rand_core::OsRng),
+        )
     }
 
     /// The key with the given 32 secret bytes (for tests and imports).
@@ -96,7 +125,11 @@ impl SigningKey {
     }
 
     fn from_dalek(name: String, inner: ed25519_dalek::SigningKey) -> SigningKey {
-        SigningKey { key_id: key_id_of(inner.verifying_key().as_bytes()), name, inner }
+        SigningKey {
+            key_id: key_id_of(inner.verifying_key().as_bytes()),
+            name,
+            inner,
+        }
     }
 
     /// The publisher's name.
@@ -111,7 +144,11 @@ impl SigningKey {
 
     /// The matching public key, to hand to admins.
     pub fn public_key(&self) -> PublicKey {
-        PublicKey { name: self.name.clone(), key_id: self.key_id.clone(), inner: self.inner.verifying_key() }
+        PublicKey {
+            name: self.name.clone(),
+            key_id: self.key_id.clone(),
+            inner: self.inner.verifying_key(),
+        }
     }
 
     /// Signs `message`.
@@ -151,7 +188,10 @@ impl SigningKey {
     /// allows; refuses to overwrite an existing file, which would lose a key.
     pub fn save(&self, path: &Path) -> Result<(), KeyError> {
         use std::io::Write as _;
-        let io = |source| KeyError::Io { path: path.display().to_string(), source };
+        let io = |source| KeyError::Io {
+            path: path.display().to_string(),
+            source,
+        };
         let mut options = std::fs::OpenOptions::new();
         options.write(true).create_new(true);
         #[cfg(unix)]
@@ -164,16 +204,23 @@ impl SigningKey {
 
 impl fmt::Debug for SigningKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SigningKey").field("name", &self.name).field("key_id", &self.key_id).finish_non_exhaustive()
+        f.debug_struct("SigningKey")
+            .field("name", &self.name)
+            .field("key_id", &self.key_id)
+            .finish_non_exhaustive()
     }
 }
 
 impl PublicKey {
     /// The public key with the given 32 bytes.
     pub fn from_bytes(name: impl Into<String>, public: &[u8; 32]) -> Result<PublicKey, KeyError> {
-        let inner =
-            ed25519_dalek::VerifyingKey::from_bytes(public).map_err(|_| KeyError::InvalidPublicKey { what: "public key" })?;
-        Ok(PublicKey { name: name.into(), key_id: key_id_of(public), inner })
+        let inner = ed25519_dalek::VerifyingKey::from_bytes(public)
+            .map_err(|_| KeyError::InvalidPublicKey { what: "public key" })?;
+        Ok(PublicKey {
+            name: name.into(),
+            key_id: key_id_of(public),
+            inner,
+        })
     }
 
     /// The publisher's name, as an admin recognises it.
@@ -194,7 +241,9 @@ impl PublicKey {
     /// Whether `signature` is this key's signature of `message`. Uses strict
     /// verification, which refuses weak keys and malleable signatures.
     pub fn verify(&self, message: &[u8], signature: &[u8; 64]) -> bool {
-        self.inner.verify_strict(message, &Signature::from_bytes(signature)).is_ok()
+        self.inner
+            .verify_strict(message, &Signature::from_bytes(signature))
+            .is_ok()
     }
 
     pub(crate) fn to_file(&self) -> PublicKeyFile {
@@ -206,11 +255,19 @@ impl PublicKey {
         }
     }
 
-    pub(crate) fn from_file(what: &'static str, file: PublicKeyFile) -> Result<PublicKey, KeyError> {
+    pub(crate) fn from_file(
+        what: &'static str,
+        file: PublicKeyFile,
+    ) -> Result<PublicKey, KeyError> {
         check_kind(what, &file.kind, PUBLIC_KEY_KIND)?;
         let public = decode_32(what, "public", &file.public)?;
-        let inner = ed25519_dalek::VerifyingKey::from_bytes(&public).map_err(|_| KeyError::InvalidPublicKey { what })?;
-        let key = PublicKey { name: file.name, key_id: key_id_of(&public), inner };
+        let inner = ed25519_dalek::VerifyingKey::from_bytes(&public)
+            .map_err(|_| KeyError::InvalidPublicKey { what })?;
+        let key = PublicKey {
+            name: file.name,
+            key_id: key_id_of(&public),
+            inner,
+        };
         check_meta(what, &key.name, &file.key_id, &key.key_id)?;
         Ok(key)
     }
@@ -235,7 +292,10 @@ impl PublicKey {
 
 impl fmt::Debug for PublicKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("PublicKey").field("name", &self.name).field("key_id", &self.key_id).finish()
+        f.debug_struct("PublicKey")
+            .field("name", &self.name)
+            .field("key_id", &self.key_id)
+            .finish()
     }
 }
 
@@ -247,11 +307,17 @@ fn pretty<T: Serialize>(value: &T) -> String {
 }
 
 fn parse<T: for<'de> Deserialize<'de>>(what: &'static str, text: &str) -> Result<T, KeyError> {
-    serde_json::from_str(text).map_err(|e| KeyError::Json { what, reason: e.to_string() })
+    serde_json::from_str(text).map_err(|e| KeyError::Json {
+        what,
+        reason: e.to_string(),
+    })
 }
 
 fn read(path: &Path) -> Result<String, KeyError> {
-    std::fs::read_to_string(path).map_err(|source| KeyError::Io { path: path.display().to_string(), source })
+    std::fs::read_to_string(path).map_err(|source| KeyError::Io {
+        path: path.display().to_string(),
+        source,
+    })
 }
 
 /// Checks `kind` before the other fields, so that a secret key handed over
@@ -272,16 +338,33 @@ fn check_kind(what: &'static str, found: &str, expected: &'static str) -> Result
         return Ok(());
     }
     let hint = match found {
-        SIGNING_KEY_KIND => " (this is a SECRET signing key: keep it with the publisher and hand out its public key file)",
-        PUBLIC_KEY_KIND => " (this is a public key; signing needs the publisher's signing key file)",
+        SIGNING_KEY_KIND => {
+            " (this is a SECRET signing key: keep it with the publisher and hand out its public key file)"
+        }
+        PUBLIC_KEY_KIND => {
+            " (this is a public key; signing needs the publisher's signing key file)"
+        }
         _ => "",
     };
-    Err(KeyError::WrongKind { what, found: found.to_string(), expected, hint })
+    Err(KeyError::WrongKind {
+        what,
+        found: found.to_string(),
+        expected,
+        hint,
+    })
 }
 
 fn decode_32(what: &'static str, field: &'static str, text: &str) -> Result<[u8; 32], KeyError> {
-    let bytes = BASE64.decode(text).map_err(|e| KeyError::Base64 { what, field, reason: e.to_string() })?;
-    <[u8; 32]>::try_from(bytes.as_slice()).map_err(|_| KeyError::KeyLength { what, field, len: bytes.len() })
+    let bytes = BASE64.decode(text).map_err(|e| KeyError::Base64 {
+        what,
+        field,
+        reason: e.to_string(),
+    })?;
+    <[u8; 32]>::try_from(bytes.as_slice()).map_err(|_| KeyError::KeyLength {
+        what,
+        field,
+        len: bytes.len(),
+    })
 }
 
 fn check_meta(what: &'static str, name: &str, stated: &str, actual: &str) -> Result<(), KeyError> {
@@ -289,7 +372,11 @@ fn check_meta(what: &'static str, name: &str, stated: &str, actual: &str) -> Res
         return Err(KeyError::EmptyName { what });
     }
     if stated != actual {
-        return Err(KeyError::KeyIdMismatch { what, stated: stated.to_string(), actual: actual.to_string() });
+        return Err(KeyError::KeyIdMismatch {
+            what,
+            stated: stated.to_string(),
+            actual: actual.to_string(),
+        });
     }
     Ok(())
 }
@@ -316,23 +403,42 @@ mod tests {
         let signature = key.sign(b"message");
         assert!(key.public_key().verify(b"message", &signature));
         assert!(!key.public_key().verify(b"massage", &signature));
-        assert!(!SigningKey::generate("b").public_key().verify(b"message", &signature));
+        assert!(
+            !SigningKey::generate("b")
+                .public_key()
+                .verify(b"message", &signature)
+        );
     }
 
     #[test]
     fn edited_or_mixed_up_files_are_refused() {
         let key = SigningKey::generate("a");
         let secret_as_public = PublicKey::from_json(&key.to_json()).unwrap_err();
-        assert!(matches!(secret_as_public, KeyError::WrongKind { .. }), "{secret_as_public}");
-        assert!(secret_as_public.to_string().contains("SECRET"), "{secret_as_public}");
+        assert!(
+            matches!(secret_as_public, KeyError::WrongKind { .. }),
+            "{secret_as_public}"
+        );
+        assert!(
+            secret_as_public.to_string().contains("SECRET"),
+            "{secret_as_public}"
+        );
         let public_as_secret = SigningKey::from_json(&key.public_key().to_json()).unwrap_err();
-        assert!(matches!(public_as_secret, KeyError::WrongKind { .. }), "{public_as_secret}");
+        assert!(
+            matches!(public_as_secret, KeyError::WrongKind { .. }),
+            "{public_as_secret}"
+        );
         let mut file = key.public_key().to_file();
         file.key_id = "0000000000000000".into();
-        assert!(matches!(PublicKey::from_file("x", file), Err(KeyError::KeyIdMismatch { .. })));
+        assert!(matches!(
+            PublicKey::from_file("x", file),
+            Err(KeyError::KeyIdMismatch { .. })
+        ));
         let mut file = key.public_key().to_file();
         file.public = BASE64.encode([1u8; 31]);
-        assert!(matches!(PublicKey::from_file("x", file), Err(KeyError::KeyLength { len: 31, .. })));
+        assert!(matches!(
+            PublicKey::from_file("x", file),
+            Err(KeyError::KeyLength { len: 31, .. })
+        ));
     }
 
     #[test]
@@ -342,6 +448,9 @@ mod tests {
         let key = SigningKey::generate("a");
         key.save(&path).unwrap();
         assert_eq!(SigningKey::load(&path).unwrap().key_id(), key.key_id());
-        assert!(matches!(SigningKey::generate("b").save(&path), Err(KeyError::Io { .. })));
+        assert!(matches!(
+            SigningKey::generate("b").save(&path),
+            Err(KeyError::Io { .. })
+        ));
     }
 }

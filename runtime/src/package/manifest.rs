@@ -230,9 +230,15 @@ impl Manifest {
     /// Parses `manifest.json`, checking only its shape and types.
     pub fn parse_unvalidated(bytes: &[u8]) -> Result<Manifest, ManifestError> {
         let mut de = serde_json::Deserializer::from_slice(bytes);
-        let manifest: Manifest = serde_path_to_error::deserialize(&mut de)
-            .map_err(|e| ManifestError::Json { field: field_of(&e.path().to_string()), reason: e.inner().to_string() })?;
-        de.end().map_err(|e| ManifestError::Json { field: String::new(), reason: e.to_string() })?;
+        let manifest: Manifest =
+            serde_path_to_error::deserialize(&mut de).map_err(|e| ManifestError::Json {
+                field: field_of(&e.path().to_string()),
+                reason: e.inner().to_string(),
+            })?;
+        de.end().map_err(|e| ManifestError::Json {
+            field: String::new(),
+            reason: e.to_string(),
+        })?;
         Ok(manifest)
     }
 
@@ -262,9 +268,15 @@ impl Manifest {
         let mut grants = GrantSet::none();
         let mut rooms = None;
         for permission in &self.permissions {
-            let Ok(capability) = permission.name.parse::<Capability>() else { continue };
+            let Ok(capability) = permission.name.parse::<Capability>() else {
+                continue;
+            };
             if capability == Capability::HttpOutbound {
-                let hosts = permission.hosts.iter().flatten().filter(|h| HostRule::parse(h).is_ok());
+                let hosts = permission
+                    .hosts
+                    .iter()
+                    .flatten()
+                    .filter(|h| HostRule::parse(h).is_ok());
                 grants = match grants.clone().with_http_hosts(hosts) {
                     Ok(with_hosts) => with_hosts,
                     Err(_) => grants,
@@ -286,18 +298,27 @@ impl Manifest {
     /// (often [`requested_grants`](Manifest::requested_grants), or fewer),
     /// with default limits and priority.
     pub fn to_spec(&self, granted: GrantSet) -> AppSpec {
-        AppSpec::new(self.id.clone()).implementing(self.hooks()).granted(granted)
+        AppSpec::new(self.id.clone())
+            .implementing(self.hooks())
+            .granted(granted)
     }
 }
 
 /// Whether a capability can be limited to rooms.
 pub(crate) fn is_room_scoped(capability: Capability) -> bool {
-    matches!(capability, Capability::MessageRead | Capability::MessageWrite | Capability::RoomRead)
+    matches!(
+        capability,
+        Capability::MessageRead | Capability::MessageWrite | Capability::RoomRead
+    )
 }
 
 /// `serde_path_to_error` writes the root as `.`; we write it as nothing.
 fn field_of(path: &str) -> String {
-    if path == "." { String::new() } else { path.to_string() }
+    if path == "." {
+        String::new()
+    } else {
+        path.to_string()
+    }
 }
 
 /// The JSON Schema of `manifest.json`, as committed in

@@ -79,19 +79,33 @@ fn the_schema_lists_every_hook_and_capability() {
         assert!(text.contains(&format!("\"{}\"", hook.name())), "{hook}");
     }
     for capability in Capability::ALL {
-        assert!(text.contains(&format!("\"{}\"", capability.name())), "{capability}");
+        assert!(
+            text.contains(&format!("\"{}\"", capability.name())),
+            "{capability}"
+        );
     }
 }
 
 #[test]
 fn shape_errors_name_the_field() {
     let err = error_of(with(minimal(), "colour", json!("red")));
-    assert!(matches!(err, ManifestError::Json { .. }) && err.to_string().contains("unknown field `colour`"), "{err}");
+    assert!(
+        matches!(err, ManifestError::Json { .. })
+            && err.to_string().contains("unknown field `colour`"),
+        "{err}"
+    );
     let err = error_of(with(minimal(), "version", json!("1.2")));
     assert_eq!(err.field(), "version", "{err}");
-    let err = error_of(with(minimal(), "permissions", json!([{"name": "kv"}, {"name": "kv", "host": []}])));
+    let err = error_of(with(
+        minimal(),
+        "permissions",
+        json!([{"name": "kv"}, {"name": "kv", "host": []}]),
+    ));
     assert_eq!(err.field(), "permissions[1].host", "{err}");
-    assert!(matches!(Manifest::parse(b"{} x"), Err(ManifestError::Json { .. })));
+    assert!(matches!(
+        Manifest::parse(b"{} x"),
+        Err(ManifestError::Json { .. })
+    ));
 }
 
 #[test]
@@ -110,22 +124,59 @@ fn meaning_errors_name_the_field() {
     let cases: Vec<(Value, &str)> = vec![
         (with(minimal(), "id", json!("Weather App")), "id"),
         (with(minimal(), "name", json!(" ")), "name"),
-        (with(minimal(), "homepage", json!("ftp://acme.example")), "homepage"),
-        (with(minimal(), "author", json!({"name": "A", "email": "nope"})), "author.email"),
+        (
+            with(minimal(), "homepage", json!("ftp://acme.example")),
+            "homepage",
+        ),
+        (
+            with(minimal(), "author", json!({"name": "A", "email": "nope"})),
+            "author.email",
+        ),
         (with(minimal(), "icon", json!("../icon.png")), "icon"),
         (with(minimal(), "icon", json!("icon.exe")), "icon"),
         (with(minimal(), "component", json!("app.so")), "component"),
-        (with(minimal(), "implements", json!(["post-send", "teleport"])), "implements[1]"),
-        (with(minimal(), "implements", json!(["post-send", "post-send"])), "implements[1]"),
-        (with(minimal(), "permissions", json!([{"name": "kv", "hosts": ["a.example"]}])), "permissions[0].hosts"),
-        (with(minimal(), "permissions", json!([{"name": "http-outbound"}])), "permissions[0].hosts"),
         (
-            with(minimal(), "permissions", json!([{"name": "http-outbound", "hosts": ["https://a.example/x"]}])),
+            with(minimal(), "implements", json!(["post-send", "teleport"])),
+            "implements[1]",
+        ),
+        (
+            with(minimal(), "implements", json!(["post-send", "post-send"])),
+            "implements[1]",
+        ),
+        (
+            with(
+                minimal(),
+                "permissions",
+                json!([{"name": "kv", "hosts": ["a.example"]}]),
+            ),
+            "permissions[0].hosts",
+        ),
+        (
+            with(minimal(), "permissions", json!([{"name": "http-outbound"}])),
+            "permissions[0].hosts",
+        ),
+        (
+            with(
+                minimal(),
+                "permissions",
+                json!([{"name": "http-outbound", "hosts": ["https://a.example/x"]}]),
+            ),
             "permissions[0].hosts[0]",
         ),
-        (with(minimal(), "permissions", json!([{"name": "kv", "rooms": ["a"]}])), "permissions[0].rooms"),
         (
-            with(minimal(), "permissions", json!([{"name": "room-read", "rooms": ["a"]}, {"name": "message-read"}])),
+            with(
+                minimal(),
+                "permissions",
+                json!([{"name": "kv", "rooms": ["a"]}]),
+            ),
+            "permissions[0].rooms",
+        ),
+        (
+            with(
+                minimal(),
+                "permissions",
+                json!([{"name": "room-read", "rooms": ["a"]}, {"name": "message-read"}]),
+            ),
             "permissions[1].rooms",
         ),
         (
@@ -144,13 +195,34 @@ fn meaning_errors_name_the_field() {
             ),
             "settings[0].default",
         ),
-        (with(minimal(), "settings", json!([{"id": "t", "type": "text", "label": "T"}])), "settings"),
-        (with(minimal(), "commands", json!([{"command": "w", "description": "d"}])), "commands"),
         (
-            with(with(minimal(), "implements", json!(["command"])), "commands", json!([{"command": "/w", "description": "d"}])),
+            with(
+                minimal(),
+                "settings",
+                json!([{"id": "t", "type": "text", "label": "T"}]),
+            ),
+            "settings",
+        ),
+        (
+            with(
+                minimal(),
+                "commands",
+                json!([{"command": "w", "description": "d"}]),
+            ),
+            "commands",
+        ),
+        (
+            with(
+                with(minimal(), "implements", json!(["command"])),
+                "commands",
+                json!([{"command": "/w", "description": "d"}]),
+            ),
             "commands[0].command",
         ),
-        (with(minimal(), "implements", json!(["command"])), "implements[0]"),
+        (
+            with(minimal(), "implements", json!(["command"])),
+            "implements[0]",
+        ),
         (
             with(
                 with(minimal(), "implements", json!(["endpoint"])),
@@ -177,16 +249,28 @@ fn meaning_errors_name_the_field() {
 
 #[test]
 fn problems_lists_them_all() {
-    let value = with(with(minimal(), "id", json!("")), "permissions", json!([{"name": "teleport"}]));
+    let value = with(
+        with(minimal(), "id", json!("")),
+        "permissions",
+        json!([{"name": "teleport"}]),
+    );
     let manifest = Manifest::parse_unvalidated(value.to_string().as_bytes()).unwrap();
-    let fields: Vec<String> = manifest.problems().iter().map(|p| p.field().to_string()).collect();
+    let fields: Vec<String> = manifest
+        .problems()
+        .iter()
+        .map(|p| p.field().to_string())
+        .collect();
     assert_eq!(fields, ["id", "permissions[0].name"]);
 }
 
 #[test]
 fn requested_grants_and_spec_follow_the_manifest() {
     let value = with(
-        with(minimal(), "implements", json!(["post-send", "pre-send-modify"])),
+        with(
+            minimal(),
+            "implements",
+            json!(["post-send", "pre-send-modify"]),
+        ),
         "permissions",
         json!([
             {"name": "message-read", "rooms": ["support"]},
@@ -198,13 +282,25 @@ fn requested_grants_and_spec_follow_the_manifest() {
     let manifest = Manifest::parse(value.to_string().as_bytes()).unwrap();
     let grants = manifest.requested_grants();
     let capabilities: Vec<Capability> = grants.capabilities().collect();
-    assert_eq!(capabilities, [Capability::MessageRead, Capability::MessageWrite, Capability::Kv, Capability::HttpOutbound]);
+    assert_eq!(
+        capabilities,
+        [
+            Capability::MessageRead,
+            Capability::MessageWrite,
+            Capability::Kv,
+            Capability::HttpOutbound
+        ]
+    );
     assert!(grants.allows_room("support") && !grants.allows_room("general"));
     assert!(grants.allows_host("api.weather.example", 443, 443));
     assert!(grants.allows_host("img.cdn.example", 8443, 443));
     let spec = manifest.to_spec(grants.clone().without(Capability::Kv));
     assert_eq!(spec.id, "weather");
-    assert!(spec.implements(Hook::PostSend) && spec.implements(Hook::PreSendModify) && !spec.implements(Hook::Command));
+    assert!(
+        spec.implements(Hook::PostSend)
+            && spec.implements(Hook::PreSendModify)
+            && !spec.implements(Hook::Command)
+    );
     assert!(!spec.grants.has(Capability::Kv) && spec.grants.has(Capability::MessageRead));
 }
 

@@ -31,12 +31,14 @@ mod verify;
 mod version;
 
 pub use archive::{ArchiveError, ArchiveLimits, Files, build, read as read_archive};
-pub use digest::{DIGEST_HEADER, FileChanges, FileHashes, PackageDigest, SIGNATURE_FILE, file_hashes};
+pub use digest::{
+    DIGEST_HEADER, FileChanges, FileHashes, PackageDigest, SIGNATURE_FILE, file_hashes,
+};
 pub use error::PackageError;
 pub use keys::{KeyError, PUBLIC_KEY_KIND, PublicKey, SIGNING_KEY_KIND, SigningKey, key_id_of};
 pub use manifest::{
-    Author, Command, Endpoint, MANIFEST_FILE, Manifest, ManifestError, Permission, Setting, SettingType, Visibility,
-    manifest_schema,
+    Author, Command, Endpoint, MANIFEST_FILE, Manifest, ManifestError, Permission, Setting,
+    SettingType, Visibility, manifest_schema,
 };
 pub use names::{MAX_NAME_BYTES, NameProblem, check_name};
 pub use signature::{ALGORITHM, SignatureFile, sign};
@@ -56,7 +58,11 @@ pub struct Package {
 impl std::fmt::Debug for Package {
     // Names and sizes rather than contents: a component is megabytes.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let files: Vec<String> = self.files.iter().map(|(name, data)| format!("{name} ({} bytes)", data.len())).collect();
+        let files: Vec<String> = self
+            .files
+            .iter()
+            .map(|(name, data)| format!("{name} ({} bytes)", data.len()))
+            .collect();
         f.debug_struct("Package")
             .field("id", &self.manifest.id)
             .field("version", &self.manifest.version.to_string())
@@ -76,23 +82,42 @@ impl Package {
     /// checks them after unzipping.
     pub fn from_files(files: Files) -> Result<Package, PackageError> {
         for name in files.keys() {
-            check_name(name, MAX_NAME_BYTES).map_err(|problem| ArchiveError::UnsafeName { name: name.clone(), problem })?;
+            check_name(name, MAX_NAME_BYTES).map_err(|problem| ArchiveError::UnsafeName {
+                name: name.clone(),
+                problem,
+            })?;
         }
         archive::check_name_set(files.keys().map(String::as_str))?;
-        let raw = files.get(MANIFEST_FILE).ok_or(PackageError::MissingManifest)?;
+        let raw = files
+            .get(MANIFEST_FILE)
+            .ok_or(PackageError::MissingManifest)?;
         let manifest = Manifest::parse(raw)?;
         if !files.contains_key(&manifest.component) {
-            return Err(PackageError::MissingFile { field: "component", path: manifest.component.clone() });
+            return Err(PackageError::MissingFile {
+                field: "component",
+                path: manifest.component.clone(),
+            });
         }
-        if let Some(icon) = manifest.icon.as_ref().filter(|icon| !files.contains_key(*icon)) {
-            return Err(PackageError::MissingFile { field: "icon", path: icon.clone() });
+        if let Some(icon) = manifest
+            .icon
+            .as_ref()
+            .filter(|icon| !files.contains_key(*icon))
+        {
+            return Err(PackageError::MissingFile {
+                field: "icon",
+                path: icon.clone(),
+            });
         }
         Ok(Package { files, manifest })
     }
 
     /// Checks the signature (see the module docs for why this comes before
     /// anything touches the component).
-    pub fn verify(&self, trust: &TrustStore, policy: TrustPolicy) -> Result<Verification, PackageError> {
+    pub fn verify(
+        &self,
+        trust: &TrustStore,
+        policy: TrustPolicy,
+    ) -> Result<Verification, PackageError> {
         verify::verify(&self.files, trust, policy)
     }
 
@@ -105,7 +130,10 @@ impl Package {
     /// [`verify`](Package::verify) accepted the package.
     pub fn component(&self) -> &[u8] {
         // `read` checked that the file exists.
-        self.files.get(&self.manifest.component).map(Vec::as_slice).unwrap_or_default()
+        self.files
+            .get(&self.manifest.component)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
     }
 
     /// Every file, `signature.json` included.

@@ -25,7 +25,9 @@ pub enum NameProblem {
     #[error("the name contains a backslash; separate directories with `/`")]
     Backslash,
     /// The name has a `..` component.
-    #[error("the name has a `..` component, which would point outside the package; keep every file inside it")]
+    #[error(
+        "the name has a `..` component, which would point outside the package; keep every file inside it"
+    )]
     ParentComponent,
     /// The name has an empty or `.` component (`a//b`, `./a`).
     #[error("the name has an empty or `.` component; write the plain path")]
@@ -41,7 +43,10 @@ pub fn check_name(name: &str, max_bytes: usize) -> Result<(), NameProblem> {
         return Err(NameProblem::Empty);
     }
     if name.len() > max_bytes {
-        return Err(NameProblem::TooLong { len: name.len(), limit: max_bytes });
+        return Err(NameProblem::TooLong {
+            len: name.len(),
+            limit: max_bytes,
+        });
     }
     if name.chars().any(char::is_control) {
         return Err(NameProblem::ControlCharacter);
@@ -96,6 +101,12 @@ mod tests {
         for (name, problem) in cases {
             assert_eq!(check_name(name, MAX_NAME_BYTES), Err(problem), "{name:?}");
         }
-        assert_eq!(check_name(&"x".repeat(256), 255), Err(NameProblem::TooLong { len: 256, limit: 255 }));
+        assert_eq!(
+            check_name(&"x".repeat(256), 255),
+            Err(NameProblem::TooLong {
+                len: 256,
+                limit: 255
+            })
+        );
     }
 }

@@ -52,22 +52,35 @@ impl SignatureFile {
     /// Parses and decodes `signature.json`; refuses any algorithm but ed25519.
     pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded, PackageError> {
         let invalid = |reason: String| PackageError::InvalidSignatureFile { reason };
-        let file: SignatureFile = serde_json::from_slice(bytes).map_err(|e| invalid(e.to_string()))?;
+        let file: SignatureFile =
+            serde_json::from_slice(bytes).map_err(|e| invalid(e.to_string()))?;
         if file.algorithm != ALGORITHM {
-            return Err(PackageError::WrongAlgorithm { found: truncate(&file.algorithm) });
+            return Err(PackageError::WrongAlgorithm {
+                found: truncate(&file.algorithm),
+            });
         }
         // The key id ends up in errors and logs: accept only its real shape.
-        if file.key_id.len() != 16 || !file.key_id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+        if file.key_id.len() != 16
+            || !file
+                .key_id
+                .bytes()
+                .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+        {
             return Err(invalid("`key_id` is not 16 lower-case hex digits".into()));
         }
-        let digest =
-            PackageDigest::from_hex(&file.digest).ok_or_else(|| invalid("`digest` is not 64 lower-case hex digits".into()))?;
+        let digest = PackageDigest::from_hex(&file.digest)
+            .ok_or_else(|| invalid("`digest` is not 64 lower-case hex digits".into()))?;
         let signature = BASE64
             .decode(&file.signature)
             .ok()
             .and_then(|bytes| <[u8; 64]>::try_from(bytes.as_slice()).ok())
             .ok_or_else(|| invalid("`signature` is not the base64 of 64 bytes".into()))?;
-        Ok(Decoded { key_id: file.key_id, digest, signature, files: file.files })
+        Ok(Decoded {
+            key_id: file.key_id,
+            digest,
+            signature,
+            files: file.files,
+        })
     }
 }
 
@@ -100,7 +113,10 @@ mod tests {
     use super::*;
 
     fn package() -> Files {
-        [("manifest.json", &b"{}"[..]), ("app.wasm", b"\0asm")].into_iter().map(|(n, d)| (n.into(), d.to_vec())).collect()
+        [("manifest.json", &b"{}"[..]), ("app.wasm", b"\0asm")]
+            .into_iter()
+            .map(|(n, d)| (n.into(), d.to_vec()))
+            .collect()
     }
 
     #[test]
@@ -110,7 +126,10 @@ mod tests {
         let decoded = SignatureFile::decode(&signed[SIGNATURE_FILE]).unwrap();
         assert_eq!(decoded.key_id, key.key_id());
         assert_eq!(decoded.digest, PackageDigest::of_files(&package()));
-        assert!(key.public_key().verify(&decoded.digest.0, &decoded.signature));
+        assert!(
+            key.public_key()
+                .verify(&decoded.digest.0, &decoded.signature)
+        );
         assert_eq!(decoded.files.unwrap().len(), 2);
     }
 
@@ -124,7 +143,8 @@ mod tests {
     #[test]
     fn malformed_fields_are_refused_with_their_name() {
         let key = SigningKey::generate("a");
-        let good: SignatureFile = serde_json::from_slice(&sign(&package(), &key)[SIGNATURE_FILE]).unwrap();
+        let good: SignatureFile =
+            serde_json::from_slice(&sign(&package(), &key)[SIGNATURE_FILE]).unwrap();
         type Edit = fn(&mut SignatureFile);
         let cases: [(Edit, &str); 4] = [
             (|f| f.algorithm = "rsa".into(), "rsa"),
@@ -139,6 +159,9 @@ mod tests {
             assert!(err.to_string().contains(needle), "{err}");
         }
         let err = SignatureFile::decode(b"{\"algorithm\": \"ed25519\", \"extra\": 1}").unwrap_err();
-        assert!(matches!(err, PackageError::InvalidSignatureFile { .. }), "{err}");
+        assert!(
+            matches!(err, PackageError::InvalidSignatureFile { .. }),
+            "{err}"
+        );
     }
 }

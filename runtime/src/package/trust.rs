@@ -18,13 +18,22 @@ pub const TRUST_STORE_KIND: &str = "capsule-trust-store";
 #[derive(Debug, thiserror::Error)]
 pub enum TrustError {
     #[error("{path}: {source}")]
-    Io { path: String, source: std::io::Error },
-    #[error("{path}: not a trust store file: {reason}; restore it from a backup or start a new one")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error(
+        "{path}: not a trust store file: {reason}; restore it from a backup or start a new one"
+    )]
     Json { path: String, reason: String },
     #[error("{path}: `kind` is `{found}`, expected `{TRUST_STORE_KIND}`")]
     WrongKind { path: String, found: String },
     #[error("{path}: keys[{index}]: {source}")]
-    Key { path: String, index: usize, source: KeyError },
+    Key {
+        path: String,
+        index: usize,
+        source: KeyError,
+    },
     #[error("{path}: key `{key_id}` is listed twice; remove one")]
     DuplicateKey { path: String, key_id: String },
     #[error(
@@ -61,27 +70,39 @@ impl TrustStore {
         match std::fs::read_to_string(path) {
             Ok(text) => TrustStore::from_json(&shown, &text),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(TrustStore::new()),
-            Err(source) => Err(TrustError::Io { path: shown, source }),
+            Err(source) => Err(TrustError::Io {
+                path: shown,
+                source,
+            }),
         }
     }
 
     /// Parses a store; `path` is only used in errors.
     pub fn from_json(path: &str, text: &str) -> Result<TrustStore, TrustError> {
-        let file: StoreFile =
-            serde_json::from_str(text).map_err(|e| TrustError::Json { path: path.into(), reason: e.to_string() })?;
+        let file: StoreFile = serde_json::from_str(text).map_err(|e| TrustError::Json {
+            path: path.into(),
+            reason: e.to_string(),
+        })?;
         if file.kind != TRUST_STORE_KIND {
-            return Err(TrustError::WrongKind { path: path.into(), found: file.kind });
+            return Err(TrustError::WrongKind {
+                path: path.into(),
+                found: file.kind,
+            });
         }
         let mut store = TrustStore::new();
         for (index, entry) in file.keys.into_iter().enumerate() {
-            let key = PublicKey::from_file("trusted key", entry).map_err(|source| TrustError::Key {
-                path: path.into(),
-                index,
-                source,
-            })?;
+            let key =
+                PublicKey::from_file("trusted key", entry).map_err(|source| TrustError::Key {
+                    path: path.into(),
+                    index,
+                    source,
+                })?;
             let key_id = key.key_id().to_string();
             if store.keys.insert(key_id.clone(), key).is_some() {
-                return Err(TrustError::DuplicateKey { path: path.into(), key_id });
+                return Err(TrustError::DuplicateKey {
+                    path: path.into(),
+                    key_id,
+                });
             }
         }
         Ok(store)
@@ -89,7 +110,10 @@ impl TrustStore {
 
     /// The store's JSON text.
     pub fn to_json(&self) -> String {
-        let file = StoreFile { kind: TRUST_STORE_KIND.into(), keys: self.keys.values().map(PublicKey::to_file).collect() };
+        let file = StoreFile {
+            kind: TRUST_STORE_KIND.into(),
+            keys: self.keys.values().map(PublicKey::to_file).collect(),
+        };
         // Serialising strings cannot fail.
         let mut text = serde_json::to_string_pretty(&file).unwrap_or_default();
         text.push('\n');
@@ -101,8 +125,14 @@ impl TrustStore {
     /// leaves either the old store or the new one, never half of one.
     pub fn save(&self, path: &Path) -> Result<(), TrustError> {
         use std::io::Write as _;
-        let io = |source| TrustError::Io { path: path.display().to_string(), source };
-        let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "trust-store".into());
+        let io = |source| TrustError::Io {
+            path: path.display().to_string(),
+            source,
+        };
+        let file_name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "trust-store".into());
         let temp = path.with_file_name(format!(".{file_name}.{}.tmp", std::process::id()));
         let result = (|| {
             let mut file = std::fs::File::create(&temp)?;
@@ -128,7 +158,10 @@ impl TrustStore {
     pub fn add(&mut self, key: PublicKey) -> Result<bool, TrustError> {
         match self.keys.get(key.key_id()) {
             Some(existing) if existing.as_bytes() == key.as_bytes() => Ok(false),
-            Some(existing) => Err(TrustError::KeyIdConflict { key_id: key.key_id().into(), existing: existing.name().into() }),
+            Some(existing) => Err(TrustError::KeyIdConflict {
+                key_id: key.key_id().into(),
+                existing: existing.name().into(),
+            }),
             None => {
                 self.keys.insert(key.key_id().to_string(), key);
                 Ok(true)
@@ -138,7 +171,11 @@ impl TrustStore {
 
     /// Stops trusting the key `key_id`; returns it.
     pub fn remove(&mut self, key_id: &str) -> Result<PublicKey, TrustError> {
-        self.keys.remove(key_id).ok_or_else(|| TrustError::UnknownKey { key_id: key_id.into() })
+        self.keys
+            .remove(key_id)
+            .ok_or_else(|| TrustError::UnknownKey {
+                key_id: key_id.into(),
+            })
     }
 
     /// The trusted key with this id.
@@ -172,7 +209,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("trust.json");
         assert!(TrustStore::load(&path).unwrap().is_empty());
-        let (a, b) = (SigningKey::generate("Acme").public_key(), SigningKey::generate("Globex").public_key());
+        let (a, b) = (
+            SigningKey::generate("Acme").public_key(),
+            SigningKey::generate("Globex").public_key(),
+        );
         let mut store = TrustStore::new();
         assert!(store.add(a.clone()).unwrap());
         assert!(!store.add(a.clone()).unwrap());
@@ -185,8 +225,14 @@ mod tests {
         names.sort();
         assert_eq!(names, ["Acme", "Globex"]);
         assert_eq!(store.remove(b.key_id()).unwrap(), b);
-        assert!(matches!(store.remove(b.key_id()), Err(TrustError::UnknownKey { .. })));
-        let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert!(matches!(
+            store.remove(b.key_id()),
+            Err(TrustError::UnknownKey { .. })
+        ));
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(leftovers, ["trust.json"], "the temporary file is gone");
     }
 
@@ -199,18 +245,36 @@ mod tests {
         let mut store = TrustStore::new();
         store.keys.insert(real.key_id().to_string(), other);
         let err = store.add(real).unwrap_err();
-        assert!(matches!(err, TrustError::KeyIdConflict { ref existing, .. } if existing == "Mallory"), "{err}");
+        assert!(
+            matches!(err, TrustError::KeyIdConflict { ref existing, .. } if existing == "Mallory"),
+            "{err}"
+        );
     }
 
     #[test]
     fn malformed_store_files_name_the_entry() {
-        let err = TrustStore::from_json("trust.json", "{\"kind\": \"capsule-trust-store\", \"keys\": [{}]}").unwrap_err();
-        assert!(err.to_string().starts_with("trust.json: not a trust store file"), "{err}");
+        let err = TrustStore::from_json(
+            "trust.json",
+            "{\"kind\": \"capsule-trust-store\", \"keys\": [{}]}",
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("trust.json: not a trust store file"),
+            "{err}"
+        );
         let key = SigningKey::generate("a").public_key();
         let entry = serde_json::to_value(key.to_file()).unwrap();
-        let text = serde_json::json!({"kind": TRUST_STORE_KIND, "keys": [entry.clone(), entry]}).to_string();
-        assert!(matches!(TrustStore::from_json("t", &text), Err(TrustError::DuplicateKey { .. })));
+        let text = serde_json::json!({"kind": TRUST_STORE_KIND, "keys": [entry.clone(), entry]})
+            .to_string();
+        assert!(matches!(
+            TrustStore::from_json("t", &text),
+            Err(TrustError::DuplicateKey { .. })
+        ));
         let text = serde_json::json!({"kind": "other", "keys": []}).to_string();
-        assert!(matches!(TrustStore::from_json("t", &text), Err(TrustError::WrongKind { .. })));
+        assert!(matches!(
+            TrustStore::from_json("t", &text),
+            Err(TrustError::WrongKind { .. })
+        ));
     }
 }

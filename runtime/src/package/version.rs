@@ -12,12 +12,17 @@ use crate::loader::SUPPORTED_VERSIONS;
 #[derive(Clone, Debug, thiserror::Error, PartialEq, Eq)]
 pub enum VersionError {
     #[error("manifest.json: api: the app needs contract version `{requirement}`, but this server supports {}; install a build of the app for one of those, or upgrade Capsule", supported.join(", "))]
-    UnsupportedApi { requirement: VersionReq, supported: Vec<&'static str> },
+    UnsupportedApi {
+        requirement: VersionReq,
+        supported: Vec<&'static str>,
+    },
     #[error(
         "version {version} is already installed; raise `version` in manifest.json for an update (use --force to reinstall it)"
     )]
     SameVersion { version: Version },
-    #[error("version {new} is older than the installed {installed}; an update must raise the version (use --force to downgrade)")]
+    #[error(
+        "version {new} is older than the installed {installed}; an update must raise the version (use --force to downgrade)"
+    )]
     Downgrade { installed: Version, new: Version },
 }
 
@@ -39,18 +44,30 @@ pub fn check_api(manifest: &Manifest) -> Result<Version, VersionError> {
         .filter_map(|v| Version::parse(v).ok())
         .filter(|v| manifest.api.matches(v))
         .max()
-        .ok_or_else(|| VersionError::UnsupportedApi { requirement: manifest.api.clone(), supported: SUPPORTED_VERSIONS.to_vec() })
+        .ok_or_else(|| VersionError::UnsupportedApi {
+            requirement: manifest.api.clone(),
+            supported: SUPPORTED_VERSIONS.to_vec(),
+        })
 }
 
 /// Whether `new` may replace `installed`. Build metadata does not count
 /// (semver precedence), so `1.0.0+a` over `1.0.0+b` is a reinstall.
-pub fn check_update(installed: &Version, new: &Version, force: bool) -> Result<UpdateKind, VersionError> {
+pub fn check_update(
+    installed: &Version,
+    new: &Version,
+    force: bool,
+) -> Result<UpdateKind, VersionError> {
     match new.cmp_precedence(installed) {
         Ordering::Greater => Ok(UpdateKind::Upgrade),
         Ordering::Equal if force => Ok(UpdateKind::Reinstall),
-        Ordering::Equal => Err(VersionError::SameVersion { version: new.clone() }),
+        Ordering::Equal => Err(VersionError::SameVersion {
+            version: new.clone(),
+        }),
         Ordering::Less if force => Ok(UpdateKind::Downgrade),
-        Ordering::Less => Err(VersionError::Downgrade { installed: installed.clone(), new: new.clone() }),
+        Ordering::Less => Err(VersionError::Downgrade {
+            installed: installed.clone(),
+            new: new.clone(),
+        }),
     }
 }
 
@@ -80,12 +97,30 @@ mod tests {
 
     #[test]
     fn updates_must_raise_the_version_unless_forced() {
-        assert_eq!(check_update(&v("1.0.0"), &v("1.0.1"), false), Ok(UpdateKind::Upgrade));
-        assert_eq!(check_update(&v("1.0.0-beta"), &v("1.0.0"), false), Ok(UpdateKind::Upgrade));
-        assert!(matches!(check_update(&v("1.0.0"), &v("1.0.0+build2"), false), Err(VersionError::SameVersion { .. })));
+        assert_eq!(
+            check_update(&v("1.0.0"), &v("1.0.1"), false),
+            Ok(UpdateKind::Upgrade)
+        );
+        assert_eq!(
+            check_update(&v("1.0.0-beta"), &v("1.0.0"), false),
+            Ok(UpdateKind::Upgrade)
+        );
+        assert!(matches!(
+            check_update(&v("1.0.0"), &v("1.0.0+build2"), false),
+            Err(VersionError::SameVersion { .. })
+        ));
         let err = check_update(&v("2.0.0"), &v("1.9.9"), false).unwrap_err();
-        assert!(err.to_string().contains("use --force to downgrade"), "{err}");
-        assert_eq!(check_update(&v("2.0.0"), &v("1.9.9"), true), Ok(UpdateKind::Downgrade));
-        assert_eq!(check_update(&v("2.0.0"), &v("2.0.0"), true), Ok(UpdateKind::Reinstall));
+        assert!(
+            err.to_string().contains("use --force to downgrade"),
+            "{err}"
+        );
+        assert_eq!(
+            check_update(&v("2.0.0"), &v("1.9.9"), true),
+            Ok(UpdateKind::Downgrade)
+        );
+        assert_eq!(
+            check_update(&v("2.0.0"), &v("2.0.0"), true),
+            Ok(UpdateKind::Reinstall)
+        );
     }
 }

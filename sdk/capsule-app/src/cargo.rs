@@ -21,43 +21,84 @@ impl AppCrate {
     pub fn locate(dir: &Path) -> Result<AppCrate> {
         let manifest = dir.join("Cargo.toml");
         if !manifest.is_file() {
-            bail!("no Cargo.toml in {}: run this in an app folder, pass --dir, or start one with `capsule-app new NAME`", dir.display());
+            bail!(
+                "no Cargo.toml in {}: run this in an app folder, pass --dir, or start one with `capsule-app new NAME`",
+                dir.display()
+            );
         }
         let output = Command::new("cargo")
-            .args(["metadata", "--format-version", "1", "--no-deps", "--manifest-path"])
+            .args([
+                "metadata",
+                "--format-version",
+                "1",
+                "--no-deps",
+                "--manifest-path",
+            ])
             .arg(&manifest)
             .output()
             .context("cannot run cargo: is the Rust toolchain installed and on PATH?")?;
         if !output.status.success() {
-            bail!("`cargo metadata` failed for {}:\n{}", manifest.display(), String::from_utf8_lossy(&output.stderr));
+            bail!(
+                "`cargo metadata` failed for {}:\n{}",
+                manifest.display(),
+                String::from_utf8_lossy(&output.stderr)
+            );
         }
-        let meta: serde_json::Value = serde_json::from_slice(&output.stdout).context("cargo metadata printed something that is not JSON")?;
+        let meta: serde_json::Value = serde_json::from_slice(&output.stdout)
+            .context("cargo metadata printed something that is not JSON")?;
         let wanted = manifest.canonicalize()?;
         let name = meta["packages"]
             .as_array()
             .into_iter()
             .flatten()
-            .find(|p| p["manifest_path"].as_str().and_then(|m| Path::new(m).canonicalize().ok()).as_deref() == Some(&wanted))
+            .find(|p| {
+                p["manifest_path"]
+                    .as_str()
+                    .and_then(|m| Path::new(m).canonicalize().ok())
+                    .as_deref()
+                    == Some(&wanted)
+            })
             .and_then(|p| p["name"].as_str())
-            .with_context(|| format!("{} is a workspace, not an app crate: pass --dir with the app's own folder", manifest.display()))?
+            .with_context(|| {
+                format!(
+                    "{} is a workspace, not an app crate: pass --dir with the app's own folder",
+                    manifest.display()
+                )
+            })?
             .to_string();
-        let target_dir = meta["target_directory"].as_str().context("cargo metadata gave no target directory")?.into();
+        let target_dir = meta["target_directory"]
+            .as_str()
+            .context("cargo metadata gave no target directory")?
+            .into();
         Ok(AppCrate { name, target_dir })
     }
 
     /// The component a release build for wasm32-wasip2 produces.
     pub fn component_path(&self) -> PathBuf {
-        self.target_dir.join(WASM_TARGET).join("release").join(format!("{}.wasm", self.name.replace('-', "_")))
+        self.target_dir
+            .join(WASM_TARGET)
+            .join("release")
+            .join(format!("{}.wasm", self.name.replace('-', "_")))
     }
 }
 
 /// Installs the wasm32-wasip2 target with rustup when it is missing.
 pub fn ensure_wasm_target() -> Result<()> {
-    let installed = Command::new("rustup").args(["target", "list", "--installed"]).output();
+    let installed = Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output();
     match installed {
-        Ok(out) if String::from_utf8_lossy(&out.stdout).lines().any(|l| l.trim() == WASM_TARGET) => Ok(()),
+        Ok(out)
+            if String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .any(|l| l.trim() == WASM_TARGET) =>
+        {
+            Ok(())
+        }
         Ok(_) => {
-            let status = Command::new("rustup").args(["target", "add", WASM_TARGET]).status()?;
+            let status = Command::new("rustup")
+                .args(["target", "add", WASM_TARGET])
+                .status()?;
             if !status.success() {
                 bail!("`rustup target add {WASM_TARGET}` failed: run it yourself and try again");
             }

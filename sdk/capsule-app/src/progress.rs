@@ -7,7 +7,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 /// Runs `work` while showing `what`; says how long it took.
 pub fn step<T>(what: &str, work: impl FnOnce() -> anyhow::Result<T>) -> anyhow::Result<T> {
     let bar = ProgressBar::new_spinner();
-    bar.set_style(ProgressStyle::with_template("{spinner} {msg} ({elapsed})").expect("the template is valid"));
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {msg} ({elapsed})").expect("the template is valid"),
+    );
     bar.set_message(what.to_string());
     bar.enable_steady_tick(Duration::from_millis(120));
     let started = std::time::Instant::now();

@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::Arc;
 
-use capsule_runtime::package::{ArchiveLimits, Package, PublicKey, TrustPolicy, TrustStore, Verification, check_api};
+use capsule_runtime::package::{
+    ArchiveLimits, Package, PublicKey, TrustPolicy, TrustStore, Verification, check_api,
+};
 use capsule_runtime::{MemoryBridge, Runtime, RuntimeConfig};
 
 fn cli(dir: &Path, args: &[&str]) -> Output {
@@ -14,7 +16,10 @@ fn cli(dir: &Path, args: &[&str]) -> Output {
         .args(args)
         .current_dir(dir)
         // Share the repository's wasm build folder: the SDK compiles once per run.
-        .env("CARGO_TARGET_DIR", Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/wasm"))
+        .env(
+            "CARGO_TARGET_DIR",
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/wasm"),
+        )
         .env_remove("RUSTFLAGS")
         .env_remove("CARGO_ENCODED_RUSTFLAGS")
         .output()
@@ -23,7 +28,11 @@ fn cli(dir: &Path, args: &[&str]) -> Output {
 
 fn ok(dir: &Path, args: &[&str]) -> String {
     let out = cli(dir, args);
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(out.status.success(), "capsule-app {args:?} failed:\n{text}");
     text
 }
@@ -39,11 +48,18 @@ fn built_app(root: &Path, name: &str) -> (PathBuf, PathBuf) {
     ok(root, &["new", name]);
     let dir = root.join(name);
     let out = cli(&dir, &["build"]);
-    assert!(out.status.success(), "build failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "build failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     // The package's path is what `build` prints on stdout.
     let printed = String::from_utf8_lossy(&out.stdout).into_owned();
     let package = PathBuf::from(printed.trim());
-    assert!(package.ends_with(format!("capsule/{name}-0.1.0.zip")), "{printed}");
+    assert!(
+        package.ends_with(format!("capsule/{name}-0.1.0.zip")),
+        "{printed}"
+    );
     (dir, package)
 }
 
@@ -53,23 +69,38 @@ fn a_new_app_is_built_signed_verified_and_loads_in_the_runtime() {
     let (_dir, package) = built_app(root.path(), "round-trip");
     let pkg = package.to_str().unwrap();
 
-    ok(root.path(), &["keygen", "--name", "Acme Apps", "--out", "acme.json"]);
+    ok(
+        root.path(),
+        &["keygen", "--name", "Acme Apps", "--out", "acme.json"],
+    );
     ok(root.path(), &["sign", pkg, "--key", "acme.json"]);
     let verified = ok(root.path(), &["verify", pkg, "--key", "acme.pub.json"]);
     assert!(verified.contains("signed by Acme Apps"), "{verified}");
     let inspected = ok(root.path(), &["inspect", pkg]);
-    assert!(inspected.contains("round-trip 0.1.0") && inspected.contains("/round-trip"), "{inspected}");
+    assert!(
+        inspected.contains("round-trip 0.1.0") && inspected.contains("/round-trip"),
+        "{inspected}"
+    );
 
     // What a server does with it: read, verify, check the contract, load.
     let bytes = std::fs::read(&package).unwrap();
     let package = Package::read(&bytes, &ArchiveLimits::default()).unwrap();
     let mut trust = TrustStore::new();
-    trust.add(PublicKey::load(&root.path().join("acme.pub.json")).unwrap()).unwrap();
+    trust
+        .add(PublicKey::load(&root.path().join("acme.pub.json")).unwrap())
+        .unwrap();
     let verdict = package.verify(&trust, TrustPolicy::default()).unwrap();
-    assert!(matches!(verdict, Verification::Signed { ref publisher_name, .. } if publisher_name == "Acme Apps"));
+    assert!(
+        matches!(verdict, Verification::Signed { ref publisher_name, .. } if publisher_name == "Acme Apps")
+    );
     check_api(package.manifest()).unwrap();
-    let spec = package.manifest().to_spec(package.manifest().requested_grants());
-    let tokio = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let spec = package
+        .manifest()
+        .to_spec(package.manifest().requested_grants());
+    let tokio = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     tokio.block_on(async {
         let chat = Arc::new(MemoryBridge::new());
         let runtime = Runtime::new(RuntimeConfig::default(), chat.clone()).unwrap();
@@ -92,21 +123,32 @@ fn tampered_unsigned_and_untrusted_packages_are_refused() {
     assert!(unsigned.contains("not signed"), "{unsigned}");
     assert!(ok(root.path(), &["verify", pkg, "--dev"]).contains("development mode only"));
 
-    ok(root.path(), &["keygen", "--name", "Acme", "--out", "acme.json"]);
-    ok(root.path(), &["keygen", "--name", "Mallory", "--out", "mallory.json"]);
+    ok(
+        root.path(),
+        &["keygen", "--name", "Acme", "--out", "acme.json"],
+    );
+    ok(
+        root.path(),
+        &["keygen", "--name", "Mallory", "--out", "mallory.json"],
+    );
     ok(root.path(), &["sign", pkg, "--key", "mallory.json"]);
     let untrusted = refused(root.path(), &["verify", pkg, "--key", "acme.pub.json"]);
     assert!(untrusted.contains("not in the trust store"), "{untrusted}");
 
     // Re-pack with one byte of the component flipped, keeping the old signature.
     ok(root.path(), &["sign", pkg, "--key", "acme.json"]);
-    let mut files = Package::read(&std::fs::read(&package).unwrap(), &ArchiveLimits::default()).unwrap().into_files();
+    let mut files = Package::read(&std::fs::read(&package).unwrap(), &ArchiveLimits::default())
+        .unwrap()
+        .into_files();
     let wasm = files.get_mut("app.wasm").unwrap();
     let last = wasm.len() - 1;
     wasm[last] ^= 1;
     std::fs::write(&package, capsule_runtime::package::build(&files).unwrap()).unwrap();
     let flipped = refused(root.path(), &["verify", pkg, "--key", "acme.pub.json"]);
-    assert!(flipped.contains("app.wasm"), "the error names the changed file: {flipped}");
+    assert!(
+        flipped.contains("app.wasm"),
+        "the error names the changed file: {flipped}"
+    );
 }
 
 #[test]
@@ -125,7 +167,9 @@ fn bad_names_and_missing_files_say_what_to_do() {
 #[test]
 fn every_command_has_help() {
     let root = tempfile::tempdir().unwrap();
-    for command in ["new", "test", "build", "package", "keygen", "sign", "verify", "inspect", "deploy"] {
+    for command in [
+        "new", "test", "build", "package", "keygen", "sign", "verify", "inspect", "deploy",
+    ] {
         let help = ok(root.path(), &[command, "--help"]);
         assert!(help.contains("Usage: capsule-app"), "{command}: {help}");
     }

@@ -295,7 +295,12 @@ impl BuildLock {
 
 /// `cargo build --release --target wasm32-wasip2` of one manifest, quietly,
 /// into `target_dir`.
-fn release_build(manifest_path: &Path, target_dir: &Path, cwd: &Path, extra: &[&str]) -> Result<(), BuildError> {
+fn release_build(
+    manifest_path: &Path,
+    target_dir: &Path,
+    cwd: &Path,
+    extra: &[&str],
+) -> Result<(), BuildError> {
     let mut build = cargo();
     build
         .args(["build", "--release", "--target", WASM_TARGET])

@@ -20,11 +20,22 @@ pub struct Args {
 pub fn run(args: Args) -> Result<()> {
     let dir = crate::app_dir(args.dir);
     let app = AppCrate::locate(&dir)?;
-    step("checking the wasm32-wasip2 target", cargo::ensure_wasm_target)?;
-    step(&format!("compiling {} for {WASM_TARGET} (release)", app.name), || {
-        cargo::run(&dir, &["build", "--release", "--target", WASM_TARGET])
+    step(
+        "checking the wasm32-wasip2 target",
+        cargo::ensure_wasm_target,
+    )?;
+    step(
+        &format!("compiling {} for {WASM_TARGET} (release)", app.name),
+        || cargo::run(&dir, &["build", "--release", "--target", WASM_TARGET]),
+    )?;
+    let package = step("packaging", || {
+        super::package::package_app(
+            &dir,
+            &app.component_path(),
+            args.output.key.as_deref(),
+            args.output.out,
+        )
     })?;
-    let package = step("packaging", || super::package::package_app(&dir, &app.component_path(), args.output.key.as_deref(), args.output.out))?;
     println!("{}", package.display());
     Ok(())
 }

@@ -25,10 +25,18 @@ pub fn run(args: Args) -> Result<()> {
     let manifest = super::read_package(&args.package)?.manifest().clone();
     let bytes = std::fs::read(&args.package)?;
     let url = format!("{}/api/apps", args.server.trim_end_matches('/'));
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
     let (status, body) = runtime.block_on(async {
-        let file_name = args.package.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "app.zip".into());
-        let part = reqwest::multipart::Part::bytes(bytes).file_name(file_name).mime_str("application/zip")?;
+        let file_name = args
+            .package
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "app.zip".into());
+        let part = reqwest::multipart::Part::bytes(bytes)
+            .file_name(file_name)
+            .mime_str("application/zip")?;
         let form = reqwest::multipart::Form::new().part("app", part);
         let response = reqwest::Client::new()
             .post(&url)
@@ -37,7 +45,9 @@ pub fn run(args: Args) -> Result<()> {
             .multipart(form)
             .send()
             .await
-            .with_context(|| format!("cannot reach {url}: is the server running, and is --server right?"))?;
+            .with_context(|| {
+                format!("cannot reach {url}: is the server running, and is --server right?")
+            })?;
         let status = response.status();
         anyhow::Ok((status, response.text().await.unwrap_or_default()))
     })?;
@@ -46,7 +56,9 @@ pub fn run(args: Args) -> Result<()> {
             println!("uploaded {} {}: {body}", manifest.id, manifest.version);
             Ok(())
         }
-        401 => bail!("the server refused the credentials: check --user-id and --token (an admin's token)"),
+        401 => bail!(
+            "the server refused the credentials: check --user-id and --token (an admin's token)"
+        ),
         403 => bail!("this user may not install apps: deploy with an admin's credentials"),
         404 => bail!("{url} does not exist: is --server a Capsule server?"),
         _ => bail!("the server refused the package ({status}): {body}"),

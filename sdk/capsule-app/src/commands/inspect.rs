@@ -23,18 +23,36 @@ pub fn run(args: Args) -> Result<()> {
     let package = super::read_package(&args.package)?;
     let trust = super::trust_from(args.trust.as_deref(), &[])?;
     let m = package.manifest();
-    let signer = match package.files().get(SIGNATURE_FILE).map(|raw| serde_json::from_slice::<SignatureFile>(raw)) {
+    let signer = match package
+        .files()
+        .get(SIGNATURE_FILE)
+        .map(|raw| serde_json::from_slice::<SignatureFile>(raw))
+    {
         None => "unsigned".to_string(),
         Some(Err(e)) => format!("unreadable signature: {e}"),
-        Some(Ok(sig)) => match package.verify(&trust, TrustPolicy { development_mode: true }) {
-            Ok(Verification::Signed { publisher_name, .. }) => format!("{publisher_name} (key {}, valid)", sig.key_id),
-            Ok(_) => format!("key {} (not in the trust store; signature matches the files)", sig.key_id),
+        Some(Ok(sig)) => match package.verify(
+            &trust,
+            TrustPolicy {
+                development_mode: true,
+            },
+        ) {
+            Ok(Verification::Signed { publisher_name, .. }) => {
+                format!("{publisher_name} (key {}, valid)", sig.key_id)
+            }
+            Ok(_) => format!(
+                "key {} (not in the trust store; signature matches the files)",
+                sig.key_id
+            ),
             Err(e) => format!("key {} — INVALID: {e}", sig.key_id),
         },
     };
     let size: usize = package.files().values().map(Vec::len).sum();
     if args.json {
-        let files: serde_json::Map<_, _> = package.files().iter().map(|(k, v)| (k.clone(), json!(v.len()))).collect();
+        let files: serde_json::Map<_, _> = package
+            .files()
+            .iter()
+            .map(|(k, v)| (k.clone(), json!(v.len())))
+            .collect();
         let out = json!({ "manifest": m, "signer": signer, "files": files, "total_bytes": size });
         println!("{}", serde_json::to_string_pretty(&out)?);
         return Ok(());
@@ -43,7 +61,11 @@ pub fn run(args: Args) -> Result<()> {
     println!("  by        {}", m.author.name);
     println!("  contract  {}", m.api);
     println!("  signer    {signer}");
-    println!("  size      {size} bytes in {} files (component {} bytes)", package.files().len(), package.component().len());
+    println!(
+        "  size      {size} bytes in {} files (component {} bytes)",
+        package.files().len(),
+        package.component().len()
+    );
     println!("  implements {}", m.implements.join(", "));
     println!("  permissions:");
     for p in &m.permissions {

@@ -24,20 +24,34 @@ pub fn run(args: Args) -> Result<()> {
     let public_path = public_path_for(&args.out);
     for path in [&args.out, &public_path] {
         if path.exists() && !args.force {
-            bail!("{} exists; pass --force to replace it (packages signed with the old key will no longer match it)", path.display());
+            bail!(
+                "{} exists; pass --force to replace it (packages signed with the old key will no longer match it)",
+                path.display()
+            );
         }
     }
     let key = SigningKey::generate(args.name);
-    key.save(&args.out).with_context(|| format!("cannot write {}", args.out.display()))?;
-    std::fs::write(&public_path, key.public_key().to_json()).with_context(|| format!("cannot write {}", public_path.display()))?;
+    key.save(&args.out)
+        .with_context(|| format!("cannot write {}", args.out.display()))?;
+    std::fs::write(&public_path, key.public_key().to_json())
+        .with_context(|| format!("cannot write {}", public_path.display()))?;
     println!("key id      {}", key.key_id());
-    println!("signing key {} (secret: keep it out of version control)", args.out.display());
-    println!("public key  {} (give this to the admins who should trust you)", public_path.display());
+    println!(
+        "signing key {} (secret: keep it out of version control)",
+        args.out.display()
+    );
+    println!(
+        "public key  {} (give this to the admins who should trust you)",
+        public_path.display()
+    );
     Ok(())
 }
 
 /// `key.json` → `key.pub.json`.
 pub fn public_path_for(secret: &Path) -> PathBuf {
-    let stem = secret.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "key".into());
+    let stem = secret
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "key".into());
     secret.with_file_name(format!("{stem}.pub.json"))
 }

@@ -25,12 +25,16 @@ pub fn read_package(path: &Path) -> Result<Package> {
 /// A trust store from a trust-store file and/or public key files.
 pub fn trust_from(store: Option<&Path>, keys: &[std::path::PathBuf]) -> Result<TrustStore> {
     let mut trust = match store {
-        Some(path) => TrustStore::load(path).with_context(|| format!("cannot load the trust store {}", path.display()))?,
+        Some(path) => TrustStore::load(path)
+            .with_context(|| format!("cannot load the trust store {}", path.display()))?,
         None => TrustStore::new(),
     };
     for path in keys {
-        let key = PublicKey::load(path).with_context(|| format!("cannot load the public key {}", path.display()))?;
-        trust.add(key).with_context(|| format!("cannot trust {}", path.display()))?;
+        let key = PublicKey::load(path)
+            .with_context(|| format!("cannot load the public key {}", path.display()))?;
+        trust
+            .add(key)
+            .with_context(|| format!("cannot trust {}", path.display()))?;
     }
     Ok(trust)
 }

@@ -26,14 +26,27 @@ pub fn run(args: Args) -> Result<()> {
     check_name(&args.name)?;
     let dir = args.dir.unwrap_or_else(|| PathBuf::from(&args.name));
     if dir.exists() && std::fs::read_dir(&dir)?.next().is_some() {
-        bail!("{} exists and is not empty: choose another name or --dir", dir.display());
+        bail!(
+            "{} exists and is not empty: choose another name or --dir",
+            dir.display()
+        );
     }
-    let sdk_root = args.sdk_path.unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".."));
-    let sdk_root = sdk_root.canonicalize().with_context(|| format!("the SDK folder {} does not exist: pass --sdk-path", sdk_root.display()))?;
+    let sdk_root = args
+        .sdk_path
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".."));
+    let sdk_root = sdk_root.canonicalize().with_context(|| {
+        format!(
+            "the SDK folder {} does not exist: pass --sdk-path",
+            sdk_root.display()
+        )
+    })?;
     let sdk = sdk_root.join("capsule-sdk");
     let testkit = sdk_root.join("testkit");
     if !sdk.join("Cargo.toml").is_file() || !testkit.join("Cargo.toml").is_file() {
-        bail!("{} holds no capsule-sdk/ and testkit/: pass --sdk-path with Capsule's sdk folder", sdk_root.display());
+        bail!(
+            "{} holds no capsule-sdk/ and testkit/: pass --sdk-path with Capsule's sdk folder",
+            sdk_root.display()
+        );
     }
     let values = [
         ("name", args.name.as_str()),
@@ -46,12 +59,18 @@ pub fn run(args: Args) -> Result<()> {
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)?;
         }
-        std::fs::write(&path, render(template.text, &values)).with_context(|| format!("cannot write {}", path.display()))?;
+        std::fs::write(&path, render(template.text, &values))
+            .with_context(|| format!("cannot write {}", path.display()))?;
     }
     // Start from the dependency versions Capsule itself is tested with, so
     // the app's tests build with the same toolchain and share compiled code.
-    std::fs::write(dir.join("Cargo.lock"), KNOWN_GOOD_LOCK).with_context(|| format!("cannot write {}", dir.join("Cargo.lock").display()))?;
-    println!("created {} — next: cd {} && capsule-app test", args.name, dir.display());
+    std::fs::write(dir.join("Cargo.lock"), KNOWN_GOOD_LOCK)
+        .with_context(|| format!("cannot write {}", dir.join("Cargo.lock").display()))?;
+    println!(
+        "created {} — next: cd {} && capsule-app test",
+        args.name,
+        dir.display()
+    );
     Ok(())
 }
 
@@ -62,9 +81,13 @@ const KNOWN_GOOD_LOCK: &str = include_str!("../../../../Cargo.lock");
 fn check_name(name: &str) -> Result<()> {
     let ok = (1..=64).contains(&name.len())
         && name.starts_with(|c: char| c.is_ascii_lowercase())
-        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
     if !ok {
-        bail!("`{name}` is not a usable app name: use 1 to 64 of a-z, 0-9 and `-`, starting with a letter (e.g. `weather-bot`)");
+        bail!(
+            "`{name}` is not a usable app name: use 1 to 64 of a-z, 0-9 and `-`, starting with a letter (e.g. `weather-bot`)"
+        );
     }
     Ok(())
 }

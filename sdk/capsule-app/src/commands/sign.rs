@@ -20,10 +20,17 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<()> {
     let package = super::read_package(&args.package)?;
-    let key = SigningKey::load(&args.key).with_context(|| format!("cannot load the signing key {}", args.key.display()))?;
+    let key = SigningKey::load(&args.key)
+        .with_context(|| format!("cannot load the signing key {}", args.key.display()))?;
     let signed = sign(package.files(), &key);
     let out = args.out.unwrap_or(args.package);
-    std::fs::write(&out, build(&signed)?).with_context(|| format!("cannot write {}", out.display()))?;
-    println!("signed {} with key {} ({})", out.display(), key.key_id(), key.name());
+    std::fs::write(&out, build(&signed)?)
+        .with_context(|| format!("cannot write {}", out.display()))?;
+    println!(
+        "signed {} with key {} ({})",
+        out.display(),
+        key.key_id(),
+        key.name()
+    );
     Ok(())
 }

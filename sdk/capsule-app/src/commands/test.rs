@@ -23,7 +23,10 @@ pub struct Args {
 pub fn run(args: Args) -> Result<()> {
     let dir = crate::app_dir(args.dir);
     cargo::AppCrate::locate(&dir)?;
-    step("checking the wasm32-wasip2 target", cargo::ensure_wasm_target)?;
+    step(
+        "checking the wasm32-wasip2 target",
+        cargo::ensure_wasm_target,
+    )?;
     // The tests' own output is the point: stream it.
     let status = Command::new("cargo")
         .arg("test")
