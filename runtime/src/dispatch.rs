@@ -19,8 +19,8 @@ use crate::bindings::v0_1_0::types as wit;
 use crate::fault::Fault;
 use crate::limits::CallKind;
 use crate::model::{
-    HttpRequest, HttpResponse, Interaction, Invocation, Job, Message, PreviewItem, Room, User,
-    UserRef, Verdict,
+    HttpRequest, HttpResponse, Interaction, Invocation, Job, Message, MessageEdit, PreviewItem,
+    Room, User, UserRef, Verdict,
 };
 use crate::runtime::{NotLoaded, Runtime};
 
@@ -196,13 +196,17 @@ impl Runtime {
                     depth,
                     edit_len,
                     |store, ex| -> CallFuture<'_, _> {
-                        export_call!(ex, message_events, Hook::PreSendModify, |g| g
-                            .call_pre_send_modify(store, &msg))
+                        // Converted here, so the output cap measures the
+                        // edit with the model's own size rule.
+                        export_call!(ex, message_events, Hook::PreSendModify, |g| async {
+                            let edit = g.call_pre_send_modify(store, &msg).await;
+                            edit.map(|edit| edit.map(MessageEdit::from))
+                        })
                     },
                 )
                 .await;
             match edit {
-                Ok(Some(edit)) => message.apply(edit.into()),
+                Ok(Some(edit)) => message.apply(edit),
                 Ok(None) => {}
                 Err(err) => skipped.push(err),
             }
@@ -398,23 +402,22 @@ impl Runtime {
         let request: wit::HttpRequest = request.into();
         let user: Option<wit::User> = user.map(Into::into);
         let endpoint = endpoint.to_string();
-        let response = app
+        Ok(app
             .call(
                 Hook::Endpoint,
                 CallKind::Endpoint,
                 0,
                 response_len,
                 |store, ex| -> CallFuture<'_, _> {
-                    export_call!(ex, endpoints, Hook::Endpoint, |g| g.call_handle(
-                        store,
-                        &endpoint,
-                        &request,
-                        user.as_ref()
-                    ))
+                    export_call!(ex, endpoints, Hook::Endpoint, |g| async {
+                        let response = g
+                            .call_handle(store, &endpoint, &request, user.as_ref())
+                            .await;
+                        response.map(HttpResponse::from)
+                    })
                 },
             )
-            .await?;
-        Ok(response.into())
+            .await?)
     }
 
     /// Runs a job that came due. `Ok(Err(text))` asks for a retry.
@@ -497,29 +500,8 @@ fn verdict_len(v: &crate::bindings::v0_1_0::guest::message_events::Verdict) -> u
     }
 }
 
-fn edit_len(edit: &Option<wit::MessageEdit>) -> usize {
-    let Some(edit) = edit else { return 0 };
-    let opt = |s: &Option<String>| s.as_ref().map_or(0, String::len);
-    let attachment = |a: &wit::Attachment| {
-        opt(&a.title)
-            + opt(&a.title_link)
-            + opt(&a.text)
-            + opt(&a.image_url)
-            + opt(&a.color)
-            + a.fields
-                .iter()
-                .map(|f| f.title.len() + f.value.len())
-                .sum::<usize>()
-            + a.actions
-                .iter()
-                .map(|b| b.action_id.len() + b.text.len() + opt(&b.value))
-                .sum::<usize>()
-    };
-    opt(&edit.text)
-        + edit
-            .attachments
-            .as_ref()
-            .map_or(0, |list| list.iter().map(attachment).sum())
+fn edit_len(edit: &Option<MessageEdit>) -> usize {
+    edit.as_ref().map_or(0, MessageEdit::byte_len)
 }
 
 fn preview_len(
@@ -531,10 +513,6 @@ fn preview_len(
     }
 }
 
-fn response_len(r: &wit::HttpResponse) -> usize {
-    r.body.len()
-        + r.headers
-            .iter()
-            .map(|(k, v)| k.len() + v.len())
-            .sum::<usize>()
+fn response_len(r: &HttpResponse) -> usize {
+    r.byte_len()
 }
