@@ -6,7 +6,7 @@ use std::process::Command;
 use anyhow::{Context, Result, bail};
 
 /// The compilation target of every app.
-pub const WASM_TARGET: &str = "wasm32-wasip2";
+pub use capsule_testkit::WASM_TARGET;
 
 /// What cargo knows about the app crate in a folder.
 pub struct AppCrate {
@@ -82,32 +82,11 @@ impl AppCrate {
     }
 }
 
-/// Installs the wasm32-wasip2 target with rustup when it is missing.
+/// Installs the wasm32-wasip2 target with rustup when it is missing (the
+/// test kit's installer, shared so both behave the same).
 pub fn ensure_wasm_target() -> Result<()> {
-    let installed = Command::new("rustup")
-        .args(["target", "list", "--installed"])
-        .output();
-    match installed {
-        Ok(out)
-            if String::from_utf8_lossy(&out.stdout)
-                .lines()
-                .any(|l| l.trim() == WASM_TARGET) =>
-        {
-            Ok(())
-        }
-        Ok(_) => {
-            let status = Command::new("rustup")
-                .args(["target", "add", WASM_TARGET])
-                .status()?;
-            if !status.success() {
-                bail!("`rustup target add {WASM_TARGET}` failed: run it yourself and try again");
-            }
-            Ok(())
-        }
-        // Without rustup the toolchain may still have the target (a distro
-        // Rust); cargo will say so clearly if it does not.
-        Err(_) => Ok(()),
-    }
+    capsule_testkit::ensure_wasm_target()
+        .context("cannot install the wasm32-wasip2 target: run `rustup target add wasm32-wasip2` yourself and try again")
 }
 
 /// Runs cargo with `args` in `dir`, output captured; on failure the error
