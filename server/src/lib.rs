@@ -1,0 +1,13 @@
+//! `capsule-server`: Capsule's chat server.
+//!
+//! Users and sign-in, rooms, messages and memberships, served over a REST
+//! API shaped like Rocket.Chat's v1 API, on an embedded store by default.
+//! This crate is the server; the apps runtime (`capsule-runtime`) plugs
+//! into its message pipeline.
+//!
+//! - [`model`]: the chat records (users, rooms, subscriptions, messages).
+//! - [`store`]: the storage trait, its embedded SQLite implementation and
+//!   the conformance suite.
+
+pub mod model;
+pub mod store;
