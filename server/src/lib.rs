@@ -10,4 +10,11 @@
 //!   the conformance suite.
 
 pub mod model;
+pub mod auth;
+pub mod chat;
+pub mod config;
+pub mod settings;
+pub mod api;
+pub mod ops;
+pub mod server;
 pub mod store;

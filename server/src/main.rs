@@ -1,1 +1,127 @@
-fn main() {}
+//! `capsule`: the chat server's command line.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use tracing_subscriber::EnvFilter;
+
+use capsule_server::chat::NewUser;
+use capsule_server::config::{Config, LogFormat, ServeArgs};
+use capsule_server::model::UserKind;
+use capsule_server::server::{self, AdminSeed};
+
+/// Capsule: a chat server whose integrations are signed, sandboxed
+/// WebAssembly apps.
+#[derive(Parser)]
+#[command(version, args_conflicts_with_subcommands = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    /// With no command, `capsule` serves with these settings.
+    #[command(flatten)]
+    serve: ServeArgs,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server (the default).
+    Serve(ServeArgs),
+    /// Administration on the server's data folder.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create an admin account (also on a server with closed registration).
+    CreateUser {
+        #[arg(long)]
+        username: String,
+        /// The password; read from CAPSULE_ADMIN_PASSWORD when not given.
+        #[arg(long, env = "CAPSULE_ADMIN_PASSWORD", hide_env_values = true)]
+        password: String,
+        #[arg(long)]
+        email: Option<String>,
+        #[arg(long)]
+        name: Option<String>,
+        /// Data folder of the server [default: ./capsule-data]
+        #[arg(long, env = "CAPSULE_DATA_DIR")]
+        data_dir: Option<PathBuf>,
+    },
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    match format {
+        LogFormat::Json => builder.json().init(),
+        LogFormat::Text => builder.init(),
+    }
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        None => serve(cli.serve).await,
+        Some(Command::Serve(args)) => serve(args).await,
+        Some(Command::Admin(AdminCommand::CreateUser { username, password, email, name, data_dir })) => {
+            init_logging(LogFormat::Text);
+            let args = ServeArgs { data_dir, ..ServeArgs::default() };
+            let config = args.resolve()?;
+            create_user(&config, username, password, email, name).await
+        }
+    }
+}
+
+async fn serve(args: ServeArgs) -> Result<()> {
+    let config = args.resolve()?;
+    init_logging(config.log_format);
+    tracing::info!(data_dir = %config.data_dir.display(), listen = %config.listen, "starting Capsule {}", env!("CARGO_PKG_VERSION"));
+    let running = server::start(config, AdminSeed::from_env()).await?;
+    running.serve_until(shutdown_signal()).await.context("serving")?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn create_user(config: &Config, username: String, password: String, email: Option<String>, name: Option<String>) -> Result<()> {
+    let store = server::open_store(config)?;
+    let chat = server::prepare(store, config, None).await?;
+    let user = chat
+        .create_user(NewUser {
+            name: name.unwrap_or_else(|| username.clone()),
+            username,
+            email,
+            password: Some(password),
+            roles: vec!["admin".into(), "user".into()],
+            kind: UserKind::User,
+            active: true,
+            verified: true,
+            join_default_channels: true,
+            require_password_change: false,
+        })
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!("created admin {} ({})", user.username, user.id);
+    Ok(())
+}
+
+/// Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut signal) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            signal.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

@@ -153,6 +153,9 @@ pub struct Message {
     pub groupable: bool,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub urls: Vec<Value>,
+    /// The room role a role-change system message is about.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
 }
 
 fn yes() -> bool {
@@ -190,6 +193,7 @@ impl Message {
             avatar: None,
             groupable: true,
             urls: Vec::new(),
+            role: None,
         }
     }
 

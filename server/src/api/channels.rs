@@ -1,0 +1,7 @@
+//! `channels.*` endpoints.
+
+use super::routes::Routes;
+
+pub fn routes() -> Routes {
+    Routes::new("channels")
+}

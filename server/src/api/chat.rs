@@ -1,0 +1,7 @@
+//! `chat.*` endpoints.
+
+use super::routes::Routes;
+
+pub fn routes() -> Routes {
+    Routes::new("chat")
+}

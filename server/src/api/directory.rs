@@ -1,0 +1,7 @@
+//! `directory.*` endpoints.
+
+use super::routes::Routes;
+
+pub fn routes() -> Routes {
+    Routes::new("directory")
+}

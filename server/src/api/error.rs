@@ -1,0 +1,127 @@
+//! API errors in Rocket.Chat's shapes.
+//!
+//! A refused request answers `{"success": false, "error": "<message>
+//! [<errorType>]", "errorType": "<errorType>"}` with 400 for a bad request,
+//! 401 for missing or wrong credentials, 403 when the user may not do it,
+//! 404 for an unknown endpoint, 413 for a body over the limit, 429 when
+//! sign-ins are throttled and 500 when the server failed.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use crate::chat::ChatError;
+use crate::store::StoreError;
+
+/// An error answer.
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub kind: &'static str,
+    pub message: String,
+    /// Seconds to wait before retrying (429 answers).
+    pub retry_after: Option<u64>,
+}
+
+/// What handlers return.
+pub type ApiResult<T = Response> = Result<T, ApiError>;
+
+impl ApiError {
+    /// A 400 with an `errorType` and a message.
+    pub fn bad_request(kind: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::BAD_REQUEST, kind, message)
+    }
+
+    /// A 400 naming a missing or malformed parameter.
+    pub fn invalid_params(message: impl Into<String>) -> ApiError {
+        ApiError::bad_request("error-invalid-params", message)
+    }
+
+    /// A 401: no or bad credentials.
+    pub fn unauthorized() -> ApiError {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "error-unauthorized",
+            "You must be logged in to do this.",
+        )
+    }
+
+    /// A 403: the signed-in user may not do this.
+    pub fn forbidden(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::FORBIDDEN, "error-not-allowed", message)
+    }
+
+    /// Any status.
+    pub fn new(status: StatusCode, kind: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            kind,
+            message: message.into(),
+            retry_after: None,
+        }
+    }
+}
+
+impl From<ChatError> for ApiError {
+    fn from(error: ChatError) -> Self {
+        let message = error.to_string();
+        match error {
+            ChatError::RoomNotFound => ApiError::bad_request("error-room-not-found", message),
+            ChatError::UserNotFound => ApiError::bad_request("error-invalid-user", message),
+            ChatError::MessageNotFound(_) => ApiError::bad_request("error-invalid-message", message),
+            ChatError::NotAllowed(_) => ApiError::forbidden(message),
+            ChatError::Invalid { kind, .. } => ApiError::bad_request(kind, message),
+            ChatError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::Invalid(message) => ApiError::invalid_params(message),
+            StoreError::NotFound(what) => {
+                ApiError::bad_request("error-not-found", format!("{what} not found"))
+            }
+            StoreError::Conflict(what) => {
+                ApiError::bad_request("error-duplicate", format!("{what} already exists"))
+            }
+            other => {
+                tracing::error!(error = %other, "storage failed while serving a request");
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "error-server",
+                    "the server could not complete the request; it has been logged",
+                )
+            }
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = if self.status == StatusCode::UNAUTHORIZED {
+            // Rocket.Chat's 401 body; clients read `status` and `message`.
+            json!({
+                "success": false,
+                "status": "error",
+                "message": self.message,
+                "error": self.message,
+                "errorType": self.kind,
+            })
+        } else {
+            json!({
+                "success": false,
+                "error": format!("{} [{}]", self.message, self.kind),
+                "errorType": self.kind,
+            })
+        };
+        let mut response = (self.status, axum::Json(body)).into_response();
+        if let Some(seconds) = self.retry_after
+            && let Ok(value) = HeaderValue::from_str(&seconds.to_string())
+        {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
+        response
+    }
+}

@@ -1,0 +1,7 @@
+//! `im.*` endpoints.
+
+use super::routes::Routes;
+
+pub fn routes() -> Routes {
+    Routes::new("im")
+}

@@ -1,0 +1,7 @@
+//! `rooms.*` endpoints.
+
+use super::routes::Routes;
+
+pub fn routes() -> Routes {
+    Routes::new("rooms")
+}

@@ -1,0 +1,7 @@
+//! `settings.*` endpoints.
+
+use super::routes::Routes;
+
+pub fn routes() -> Routes {
+    Routes::new("settings")
+}

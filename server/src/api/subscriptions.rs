@@ -1,0 +1,7 @@
+//! `subscriptions.*` endpoints.
+
+use super::routes::Routes;
+
+pub fn routes() -> Routes {
+    Routes::new("subscriptions")
+}

@@ -1,0 +1,7 @@
+//! `users.*` endpoints.
+
+use super::routes::Routes;
+
+pub fn routes() -> Routes {
+    Routes::new("users")
+}

@@ -1,0 +1,42 @@
+//! How records are shown to a caller: which user fields others see, and
+//! the shapes Rocket.Chat's answers embed.
+
+use serde_json::{Value, json};
+
+use super::envelope::to_json;
+use crate::model::User;
+
+/// A user as any signed-in user sees them: no e-mail addresses, no
+/// account flags.
+pub fn user_public(user: &User) -> Value {
+    json!({
+        "_id": user.id,
+        "username": user.username,
+        "name": user.name,
+        "status": user.status,
+        "statusText": user.status_text,
+        "active": user.active,
+        "type": user.kind,
+        "roles": user.roles,
+        "utcOffset": user.utc_offset,
+    })
+}
+
+/// A user as they see themselves or an admin sees them: everything but
+/// secrets (which the record never holds).
+pub fn user_full(user: &User) -> Value {
+    let mut value = to_json(user);
+    if let Some(email) = user.email() {
+        value["email"] = json!(email);
+    }
+    value
+}
+
+/// A user as `viewer` may see them.
+pub fn user_for(viewer: &User, user: &User) -> Value {
+    if viewer.id == user.id || viewer.is_admin() {
+        user_full(user)
+    } else {
+        user_public(user)
+    }
+}

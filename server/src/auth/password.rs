@@ -1,0 +1,84 @@
+//! Passwords, hashed with argon2id.
+//!
+//! What is hashed is the lowercase hex SHA-256 of the password, not the
+//! password itself: Rocket.Chat's real-time `login` method sends that
+//! digest instead of the password, so storing `argon2(sha256(password))`
+//! lets both the REST form (plain password) and the digest form sign in.
+//! Hashing takes tens of milliseconds by design, so it runs on the blocking
+//! pool.
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use rand::rngs::OsRng;
+use sha2::{Digest, Sha256};
+
+/// A password as a client presents it.
+#[derive(Clone, Debug)]
+pub enum Presented {
+    /// The password itself.
+    Plain(String),
+    /// Lowercase hex SHA-256 of the password (`{"digest", "algorithm": "sha-256"}`).
+    Sha256(String),
+}
+
+impl Presented {
+    fn digest(&self) -> String {
+        match self {
+            Presented::Plain(password) => sha256_hex(password),
+            Presented::Sha256(digest) => digest.to_ascii_lowercase(),
+        }
+    }
+}
+
+/// Lowercase hex SHA-256 of `text`.
+pub fn sha256_hex(text: &str) -> String {
+    hex::encode(Sha256::digest(text.as_bytes()))
+}
+
+/// The argon2id hash (PHC string) of `password`.
+pub async fn hash(password: &str) -> String {
+    let digest = sha256_hex(password);
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default()
+            .hash_password(digest.as_bytes(), &salt)
+            .expect("argon2 hashes any input with default parameters")
+            .to_string()
+    })
+    .await
+    .expect("hashing does not panic")
+}
+
+/// Whether `presented` matches the stored `hash`. A malformed hash never
+/// matches.
+pub async fn verify(presented: &Presented, hash: &str) -> bool {
+    let digest = presented.digest();
+    let hash = hash.to_owned();
+    tokio::task::spawn_blocking(move || {
+        PasswordHash::new(&hash)
+            .map(|parsed| {
+                Argon2::default()
+                    .verify_password(digest.as_bytes(), &parsed)
+                    .is_ok()
+            })
+            .unwrap_or(false)
+    })
+    .await
+    .unwrap_or(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn plain_and_digest_forms_both_verify() {
+        let stored = hash("correct horse").await;
+        assert!(stored.starts_with("$argon2id$"));
+        assert!(verify(&Presented::Plain("correct horse".into()), &stored).await);
+        let digest = sha256_hex("correct horse").to_uppercase();
+        assert!(verify(&Presented::Sha256(digest), &stored).await);
+        assert!(!verify(&Presented::Plain("wrong".into()), &stored).await);
+        assert!(!verify(&Presented::Plain("x".into()), "not a hash").await);
+    }
+}

@@ -1,0 +1,60 @@
+//! Why a chat operation was refused.
+
+use crate::settings::SettingError;
+use crate::store::StoreError;
+
+/// A refused or failed chat operation. Each variant maps to one of
+/// Rocket.Chat's `errorType` strings (see `api::error`).
+#[derive(Debug, thiserror::Error)]
+pub enum ChatError {
+    /// No such room, or one the user may not know of.
+    #[error("The required \"roomId\" or \"roomName\" param provided does not match any room")]
+    RoomNotFound,
+    /// No such user.
+    #[error("The required \"userId\" or \"username\" param provided does not match any user")]
+    UserNotFound,
+    /// No such message, or one in a room the user may not read.
+    #[error("No message found with the id of \"{0}\"")]
+    MessageNotFound(String),
+    /// The user may not do this.
+    #[error("{0}")]
+    NotAllowed(String),
+    /// The request is wrong; `kind` is the `errorType` clients switch on.
+    #[error("{message}")]
+    Invalid { kind: &'static str, message: String },
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+impl ChatError {
+    /// A bad request with an `errorType` and a message naming the problem.
+    pub fn invalid(kind: &'static str, message: impl Into<String>) -> ChatError {
+        ChatError::Invalid {
+            kind,
+            message: message.into(),
+        }
+    }
+
+    /// Refused for lack of permission.
+    pub fn not_allowed(message: impl Into<String>) -> ChatError {
+        ChatError::NotAllowed(message.into())
+    }
+}
+
+impl From<StoreError> for ChatError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::Invalid(message) => ChatError::invalid("error-invalid-params", message),
+            other => ChatError::Store(other),
+        }
+    }
+}
+
+impl From<SettingError> for ChatError {
+    fn from(error: SettingError) -> Self {
+        match error {
+            SettingError::Store(e) => e.into(),
+            other => ChatError::invalid("error-invalid-setting", other.to_string()),
+        }
+    }
+}

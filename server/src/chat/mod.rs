@@ -1,0 +1,51 @@
+//! The chat domain: what users may do to rooms and messages, whatever API
+//! they came through. The REST API (and later the real-time API and apps)
+//! call these operations; each checks authorization, validates, writes to
+//! the store and records system messages.
+//!
+//! Every message, from any API, is sent through [`Chat::send_message`], the
+//! one message pipeline.
+
+mod access;
+mod bootstrap;
+mod error;
+mod mentions;
+mod messages;
+mod rooms;
+mod users;
+
+use std::sync::Arc;
+
+pub use access::Access;
+pub use bootstrap::{BOT_USERNAME, GENERAL_ROOM_ID};
+pub use error::ChatError;
+pub use messages::{MessageChange, NewMessage};
+pub use rooms::{NewRoom, RoomChange, RoomRef, RoomView};
+pub use users::NewUser;
+
+use crate::settings::Settings;
+use crate::store::Store;
+
+/// The chat domain over one store.
+#[derive(Clone)]
+pub struct Chat {
+    store: Arc<dyn Store>,
+    settings: Arc<Settings>,
+}
+
+impl Chat {
+    /// Chat over `store`, with `settings`.
+    pub fn new(store: Arc<dyn Store>, settings: Arc<Settings>) -> Chat {
+        Chat { store, settings }
+    }
+
+    /// The store underneath.
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    /// The server settings.
+    pub fn settings(&self) -> &Arc<Settings> {
+        &self.settings
+    }
+}

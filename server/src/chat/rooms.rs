@@ -1,0 +1,439 @@
+//! Rooms: creating, finding, joining, leaving, membership and settings.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::{Access, Chat, ChatError};
+use crate::model::{
+    Message, MessageKind, Room, RoomId, RoomKind, RoomRole, Subscription, Timestamp, User,
+    direct_room_id,
+};
+use crate::store::StoreError;
+
+static ROOM_NAME: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[0-9A-Za-z._-]{1,64}$").expect("valid regex"));
+
+/// How a request names a room.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RoomRef {
+    Id(RoomId),
+    Name(String),
+}
+
+/// A room as one user sees it.
+#[derive(Clone, Debug)]
+pub struct RoomView {
+    pub room: Room,
+    pub subscription: Option<Subscription>,
+    pub access: Access,
+}
+
+/// What it takes to create a channel or group.
+#[derive(Clone, Debug)]
+pub struct NewRoom {
+    pub kind: RoomKind,
+    pub name: String,
+    /// Usernames to add beside the creator.
+    pub members: Vec<String>,
+    pub read_only: bool,
+}
+
+/// A change to a room's settings.
+#[derive(Clone, Debug)]
+pub enum RoomChange {
+    Name(String),
+    Topic(String),
+    Description(String),
+    Announcement(String),
+    Kind(RoomKind),
+    ReadOnly(bool),
+    Archived(bool),
+    Default(bool),
+}
+
+pub(super) fn check_room_name(name: &str) -> Result<(), ChatError> {
+    if ROOM_NAME.is_match(name) {
+        Ok(())
+    } else {
+        Err(ChatError::invalid(
+            "error-invalid-room-name",
+            format!("`{name}` is not a valid room name: use 1 to 64 letters, digits, `.`, `_` or `-`"),
+        ))
+    }
+}
+
+impl Chat {
+    /// The room `room` as `actor` sees it. A room the actor may not read is
+    /// reported as not found, so its existence does not leak.
+    pub async fn view_room(&self, actor: &User, room: &RoomRef) -> Result<RoomView, ChatError> {
+        let found = match room {
+            RoomRef::Id(id) => self.store.room(id).await?,
+            RoomRef::Name(name) => self.store.room_by_name(name.trim_start_matches('#')).await?,
+        };
+        let room = found.ok_or(ChatError::RoomNotFound)?;
+        let subscription = self.store.subscription(&room.id, &actor.id).await?;
+        let access = Access::of(actor, &room, subscription.as_ref());
+        if !access.read {
+            return Err(ChatError::RoomNotFound);
+        }
+        Ok(RoomView {
+            room,
+            subscription,
+            access,
+        })
+    }
+
+    /// Creates a channel or group owned by `actor`, with `members`.
+    pub async fn create_room(&self, actor: &User, new: NewRoom) -> Result<Room, ChatError> {
+        if new.kind == RoomKind::Direct {
+            return Err(ChatError::invalid(
+                "error-invalid-room-type",
+                "direct messages are opened with im.create, not created by name",
+            ));
+        }
+        check_room_name(&new.name)?;
+        let mut members = Vec::new();
+        for username in &new.members {
+            members.push(self.user_named(username).await?);
+        }
+        let mut room = Room::new(new.kind, &new.name, Some(actor.to_ref()));
+        room.ro = new.read_only;
+        self.store.insert_room(&room).await.map_err(|e| match e {
+            StoreError::Conflict(_) => ChatError::invalid(
+                "error-duplicate-channel-name",
+                format!("A channel with name '{}' exists", new.name),
+            ),
+            other => other.into(),
+        })?;
+        let mut owner = Subscription::new(&room.id, room.kind, &new.name, actor.to_ref());
+        owner.roles.push(RoomRole::Owner);
+        self.store.add_member(&owner).await?;
+        for member in members.iter().filter(|m| m.id != actor.id) {
+            let sub = Subscription::new(&room.id, room.kind, &new.name, member.to_ref());
+            self.store.add_member(&sub).await?;
+        }
+        Ok(self.store.room(&room.id).await?.unwrap_or(room))
+    }
+
+    /// The direct-message room of `actor` and `others` (by username),
+    /// created on first use. With no others it is the actor's own notes.
+    pub async fn open_direct(&self, actor: &User, others: &[String]) -> Result<Room, ChatError> {
+        let mut users = vec![actor.clone()];
+        for username in others {
+            let user = self.user_named(username).await?;
+            if !users.iter().any(|u| u.id == user.id) {
+                users.push(user);
+            }
+        }
+        let ids: Vec<_> = users.iter().map(|u| &u.id).collect();
+        let id = direct_room_id(&ids);
+        if let Some(room) = self.store.room(&id).await? {
+            return Ok(room);
+        }
+        let mut room = Room::new(RoomKind::Direct, "", None);
+        room.id = id;
+        room.name = None;
+        room.fname = None;
+        room.usernames = users.iter().map(|u| u.username.clone()).collect();
+        room.usernames.sort();
+        room.uids = users.iter().map(|u| u.id.clone()).collect();
+        match self.store.insert_room(&room).await {
+            Ok(()) => {}
+            // Opened by the other side at the same moment.
+            Err(StoreError::Conflict(_)) => {}
+            Err(e) => return Err(e.into()),
+        }
+        for user in &users {
+            let others: Vec<&str> = users
+                .iter()
+                .filter(|u| u.id != user.id || users.len() == 1)
+                .map(|u| u.username.as_str())
+                .collect();
+            let name = others.join(", ");
+            let sub = Subscription::new(&room.id, RoomKind::Direct, &name, user.to_ref());
+            self.store.add_member(&sub).await?;
+        }
+        Ok(self.store.room(&room.id).await?.unwrap_or(room))
+    }
+
+    /// `actor` joins a public channel.
+    pub async fn join(&self, actor: &User, room: &RoomRef) -> Result<Room, ChatError> {
+        let view = self.view_room(actor, room).await?;
+        if view.room.kind != RoomKind::Channel && !view.access.member {
+            return Err(ChatError::not_allowed("only public channels can be joined"));
+        }
+        if view.room.archived {
+            return Err(ChatError::invalid("error-room-archived", "the room is archived"));
+        }
+        self.add_subscription(&view.room, actor, actor, MessageKind::UserJoined)
+            .await?;
+        Ok(self.store.room(&view.room.id).await?.unwrap_or(view.room))
+    }
+
+    /// `actor` adds `user` to a room they manage.
+    pub async fn invite(&self, actor: &User, room: &RoomRef, user: &User) -> Result<Room, ChatError> {
+        let view = self.view_room(actor, room).await?;
+        if view.room.kind == RoomKind::Direct {
+            return Err(ChatError::not_allowed("members cannot be added to direct messages"));
+        }
+        if !view.access.manage {
+            return Err(ChatError::not_allowed(
+                "only owners, moderators and admins can add members",
+            ));
+        }
+        self.add_subscription(&view.room, user, actor, MessageKind::UserAdded)
+            .await?;
+        Ok(self.store.room(&view.room.id).await?.unwrap_or(view.room))
+    }
+
+    async fn add_subscription(
+        &self,
+        room: &Room,
+        user: &User,
+        actor: &User,
+        kind: MessageKind,
+    ) -> Result<(), ChatError> {
+        let sub = Subscription::new(&room.id, room.kind, &room.display_name(), user.to_ref());
+        if self.store.add_member(&sub).await? && room.sys_mes {
+            self.system_message(room, actor, kind, &user.username).await?;
+        }
+        Ok(())
+    }
+
+    /// `actor` leaves a room. The last owner must hand over first.
+    pub async fn leave(&self, actor: &User, room: &RoomRef) -> Result<(), ChatError> {
+        let view = self.view_room(actor, room).await?;
+        let Some(sub) = &view.subscription else {
+            return Err(ChatError::invalid(
+                "error-user-not-in-room",
+                "You are not in this room",
+            ));
+        };
+        if view.room.kind != RoomKind::Direct && sub.has_role(RoomRole::Owner) {
+            let owners = self
+                .store
+                .members_with_roles(&view.room.id)
+                .await?
+                .into_iter()
+                .filter(|s| s.has_role(RoomRole::Owner))
+                .count();
+            if owners == 1 && view.room.users_count > 1 {
+                return Err(ChatError::invalid(
+                    "error-you-are-last-owner",
+                    "You are the last owner. Please set new owner before leaving the room.",
+                ));
+            }
+        }
+        self.store.remove_member(&view.room.id, &actor.id).await?;
+        if view.room.sys_mes && view.room.kind != RoomKind::Direct {
+            self.system_message(&view.room, actor, MessageKind::UserLeft, &actor.username)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// `actor` removes `user` from a room they manage.
+    pub async fn kick(&self, actor: &User, room: &RoomRef, user: &User) -> Result<(), ChatError> {
+        let view = self.view_room(actor, room).await?;
+        if !view.access.manage {
+            return Err(ChatError::not_allowed(
+                "only owners, moderators and admins can remove members",
+            ));
+        }
+        if !self.store.remove_member(&view.room.id, &user.id).await? {
+            return Err(ChatError::invalid(
+                "error-user-not-in-room",
+                format!("{} is not in this room", user.username),
+            ));
+        }
+        if view.room.sys_mes {
+            self.system_message(&view.room, actor, MessageKind::UserRemoved, &user.username)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// `actor` changes a setting of a room they manage.
+    pub async fn change_room(
+        &self,
+        actor: &User,
+        room: &RoomRef,
+        change: RoomChange,
+    ) -> Result<Room, ChatError> {
+        let view = self.view_room(actor, room).await?;
+        let needs_owner = matches!(change, RoomChange::Archived(_) | RoomChange::Kind(_));
+        if !(view.access.manage && (!needs_owner || view.access.own)) {
+            return Err(ChatError::not_allowed(
+                "you are not allowed to change this room's settings",
+            ));
+        }
+        if view.room.kind == RoomKind::Direct {
+            return Err(ChatError::not_allowed("direct messages have no settings"));
+        }
+        if actor.is_admin() == false && matches!(change, RoomChange::Default(_)) {
+            return Err(ChatError::not_allowed("only admins choose default rooms"));
+        }
+        let mut room = view.room;
+        let (kind, text) = match change {
+            RoomChange::Name(name) => {
+                check_room_name(&name)?;
+                room.name = Some(name.clone());
+                room.fname = Some(name.clone());
+                (Some(MessageKind::RoomRenamed), name)
+            }
+            RoomChange::Topic(topic) => {
+                room.topic = Some(topic.clone());
+                (Some(MessageKind::TopicChanged), topic)
+            }
+            RoomChange::Description(text) => {
+                room.description = Some(text.clone());
+                (Some(MessageKind::DescriptionChanged), text)
+            }
+            RoomChange::Announcement(text) => {
+                room.announcement = Some(text.clone());
+                (Some(MessageKind::AnnouncementChanged), text)
+            }
+            RoomChange::Kind(kind) => {
+                if kind == RoomKind::Direct {
+                    return Err(ChatError::invalid(
+                        "error-invalid-room-type",
+                        "a room cannot become a direct message",
+                    ));
+                }
+                room.kind = kind;
+                let text = if kind == RoomKind::Channel { "public" } else { "private" };
+                (Some(MessageKind::TypeChanged), text.to_owned())
+            }
+            RoomChange::ReadOnly(ro) => {
+                room.ro = ro;
+                (None, String::new())
+            }
+            RoomChange::Archived(archived) => {
+                room.archived = archived;
+                let kind = if archived { MessageKind::Archived } else { MessageKind::Unarchived };
+                (Some(kind), String::new())
+            }
+            RoomChange::Default(default) => {
+                room.default = default;
+                (None, String::new())
+            }
+        };
+        room.updated_at = Timestamp::now();
+        self.store.update_room(&room).await.map_err(|e| match e {
+            StoreError::Conflict(_) => ChatError::invalid(
+                "error-duplicate-channel-name",
+                format!("A channel with name '{}' exists", room.display_name()),
+            ),
+            other => other.into(),
+        })?;
+        if let Some(name) = room.name.clone().filter(|_| kind == Some(MessageKind::RoomRenamed)) {
+            self.store.rename_subscriptions(&room.id, &name).await?;
+        }
+        if let (Some(kind), true) = (kind, room.sys_mes) {
+            self.system_message(&room, actor, kind, &text).await?;
+        }
+        Ok(self.store.room(&room.id).await?.unwrap_or(room))
+    }
+
+    /// `actor` gives or takes a room role. Owners are set by owners and
+    /// admins; moderators and leaders by those who manage the room.
+    pub async fn set_room_role(
+        &self,
+        actor: &User,
+        room: &RoomRef,
+        user: &User,
+        role: RoomRole,
+        give: bool,
+    ) -> Result<(), ChatError> {
+        let view = self.view_room(actor, room).await?;
+        let allowed = match role {
+            RoomRole::Owner => view.access.own,
+            _ => view.access.manage,
+        };
+        if !allowed {
+            return Err(ChatError::not_allowed(format!(
+                "you are not allowed to set {}s in this room",
+                role.name()
+            )));
+        }
+        let mut sub = self
+            .store
+            .subscription(&view.room.id, &user.id)
+            .await?
+            .ok_or_else(|| {
+                ChatError::invalid(
+                    "error-user-not-in-room",
+                    format!("{} is not in this room", user.username),
+                )
+            })?;
+        let has = sub.has_role(role);
+        if give == has {
+            return Err(ChatError::invalid(
+                if give { "error-user-already-owner" } else { "error-user-not-owner" },
+                format!(
+                    "{} {} {} of this room",
+                    user.username,
+                    if give { "is already" } else { "is not" },
+                    role.name()
+                ),
+            ));
+        }
+        if !give && role == RoomRole::Owner {
+            let owners = self
+                .store
+                .members_with_roles(&view.room.id)
+                .await?
+                .into_iter()
+                .filter(|s| s.has_role(RoomRole::Owner))
+                .count();
+            if owners == 1 {
+                return Err(ChatError::invalid(
+                    "error-remove-last-owner",
+                    "This is the last owner. Please set a new owner before removing this one.",
+                ));
+            }
+        }
+        if give {
+            sub.roles.push(role);
+        } else {
+            sub.roles.retain(|r| *r != role);
+        }
+        sub.updated_at = Timestamp::now();
+        self.store.update_subscription(&sub).await?;
+        let kind = if give { MessageKind::RoleAdded } else { MessageKind::RoleRemoved };
+        if view.room.sys_mes {
+            let mut message = Message::system(&view.room.id, actor.to_ref(), kind, &user.username);
+            message.role = Some(role.name().to_owned());
+            self.store.insert_message(&message).await?;
+        }
+        Ok(())
+    }
+
+    /// Deletes a room with its messages. Owners and admins only.
+    pub async fn delete_room(&self, actor: &User, room: &RoomRef) -> Result<Room, ChatError> {
+        let view = self.view_room(actor, room).await?;
+        let allowed = view.access.own || (view.room.kind == RoomKind::Direct && actor.is_admin());
+        if !allowed {
+            return Err(ChatError::not_allowed("only owners and admins can delete a room"));
+        }
+        if view.room.id.as_str() == super::GENERAL_ROOM_ID {
+            return Err(ChatError::not_allowed("the default channel #general cannot be deleted"));
+        }
+        self.store.delete_room(&view.room.id).await?;
+        Ok(view.room)
+    }
+
+    /// Stores a system message about `text` in `room`.
+    pub(super) async fn system_message(
+        &self,
+        room: &Room,
+        actor: &User,
+        kind: MessageKind,
+        text: &str,
+    ) -> Result<Message, ChatError> {
+        let message = Message::system(&room.id, actor.to_ref(), kind, text);
+        self.store.insert_message(&message).await?;
+        Ok(message)
+    }
+}

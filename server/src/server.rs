@@ -1,0 +1,161 @@
+//! Starting and stopping the server: open the store, load settings, make
+//! sure the defaults exist, serve HTTP until told to stop.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, OnceLock};
+
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::api::{self, AppState};
+use crate::chat::Chat;
+use crate::config::Config;
+use crate::settings::Settings;
+use crate::store::embedded::EmbeddedStore;
+use crate::store::{Page, Store, UserFilter};
+
+/// The first admin, when the environment names one.
+#[derive(Clone, Debug)]
+pub struct AdminSeed {
+    pub username: String,
+    pub password: String,
+    pub email: Option<String>,
+}
+
+impl AdminSeed {
+    /// From `CAPSULE_ADMIN_USERNAME`, `CAPSULE_ADMIN_PASSWORD` and
+    /// `CAPSULE_ADMIN_EMAIL`; `None` unless the first two are set.
+    pub fn from_env() -> Option<AdminSeed> {
+        let username = std::env::var("CAPSULE_ADMIN_USERNAME").ok()?;
+        let password = std::env::var("CAPSULE_ADMIN_PASSWORD").ok()?;
+        Some(AdminSeed {
+            username,
+            password,
+            email: std::env::var("CAPSULE_ADMIN_EMAIL").ok(),
+        })
+    }
+}
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot open the store: {0}")]
+    Store(#[from] crate::store::StoreError),
+    #[error("cannot prepare the chat: {0}")]
+    Chat(#[from] crate::chat::ChatError),
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+}
+
+/// A server that is serving.
+pub struct RunningServer {
+    addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    task: JoinHandle<std::io::Result<()>>,
+    chat: Chat,
+}
+
+impl RunningServer {
+    /// Where it listens.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The chat domain it serves.
+    pub fn chat(&self) -> &Chat {
+        &self.chat
+    }
+
+    /// Stops accepting, lets open requests finish, and waits.
+    pub async fn shutdown(mut self) -> std::io::Result<()> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        self.task.await.unwrap_or(Ok(()))
+    }
+
+    /// Serves until `signal` completes, then shuts down gracefully.
+    pub async fn serve_until(self, signal: impl std::future::Future<Output = ()>) -> std::io::Result<()> {
+        signal.await;
+        tracing::info!("shutting down");
+        self.shutdown().await
+    }
+}
+
+/// The process-wide Prometheus recorder (installed once, shared by every
+/// server in the process).
+fn metrics_handle() -> PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            let recorder = PrometheusBuilder::new().build_recorder();
+            let handle = recorder.handle();
+            if metrics::set_global_recorder(recorder).is_err() {
+                tracing::warn!("a metrics recorder was already installed; /metrics will be empty");
+            }
+            handle
+        })
+        .clone()
+}
+
+/// Opens the embedded store in the configured data folder.
+pub fn open_store(config: &Config) -> Result<Arc<dyn Store>, StartError> {
+    Ok(Arc::new(EmbeddedStore::open(&config.data_dir, config.durability)?))
+}
+
+/// Prepares the chat over `store`: settings, `#general`, `rocket.cat`, the
+/// first admin.
+pub async fn prepare(store: Arc<dyn Store>, config: &Config, admin: Option<&AdminSeed>) -> Result<Chat, StartError> {
+    let settings = Arc::new(Settings::load(store.clone()).await?);
+    if settings.get("Site_Url") == "" {
+        settings.set("Site_Url", config.site_url.clone().into()).await.map_err(crate::chat::ChatError::from)?;
+    }
+    let chat = Chat::new(store.clone(), settings.clone());
+    chat.ensure_defaults().await?;
+    if let Some(seed) = admin {
+        chat.ensure_admin(&seed.username, &seed.password, seed.email.as_deref()).await?;
+    }
+    let people = store
+        .list_users(&UserFilter { role: Some("user".into()), ..UserFilter::default() }, &Page::first(1))
+        .await?
+        .total;
+    if people == 0 {
+        if settings.get("Accounts_RegistrationForm") == "Public" {
+            tracing::warn!(
+                "this server has no users yet: the first account registered becomes its admin \
+                 (or create one with `capsule admin create-user`)"
+            );
+        } else {
+            tracing::warn!("this server has no users and registration is closed: create one with `capsule admin create-user`");
+        }
+    }
+    Ok(chat)
+}
+
+/// Opens the store, prepares the chat and starts serving.
+pub async fn start(config: Config, admin: Option<AdminSeed>) -> Result<RunningServer, StartError> {
+    let store = open_store(&config)?;
+    let chat = prepare(store, &config, admin.as_ref()).await?;
+    let listener = TcpListener::bind(config.listen).await.map_err(|source| StartError::Listen {
+        addr: config.listen,
+        source,
+    })?;
+    let addr = listener.local_addr().map_err(|source| StartError::Listen { addr: config.listen, source })?;
+    let state = AppState::new(chat.clone(), config, metrics_handle());
+    let app = api::router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            })
+            .await
+    });
+    tracing::info!(%addr, "Capsule is listening");
+    Ok(RunningServer { addr, stop: Some(stop), task, chat })
+}

@@ -1,0 +1,179 @@
+//! Server settings: their definitions, defaults and current values.
+//!
+//! The definitions are code; what an admin changed is kept in the store and
+//! loaded at start. Ids follow Rocket.Chat's where it has the same setting,
+//! so clients that read `settings.public` find what they expect.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use parking_lot::RwLock;
+use serde_json::{Value, json};
+
+use crate::store::{SettingStore, StoreError};
+
+/// The type a setting's value must have.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SettingType {
+    Boolean,
+    Int,
+    String,
+    /// One of fixed string values.
+    Select(&'static [&'static str]),
+}
+
+impl SettingType {
+    /// The name Rocket.Chat's settings API reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            SettingType::Boolean => "boolean",
+            SettingType::Int => "int",
+            SettingType::String => "string",
+            SettingType::Select(_) => "select",
+        }
+    }
+}
+
+/// One setting's definition.
+#[derive(Clone, Debug)]
+pub struct SettingDef {
+    pub id: &'static str,
+    pub group: &'static str,
+    pub kind: SettingType,
+    pub default: fn() -> Value,
+    /// Readable without signing in (`settings.public`).
+    pub public: bool,
+    pub description: &'static str,
+}
+
+/// Every setting the server knows.
+pub fn definitions() -> &'static [SettingDef] {
+    DEFINITIONS
+}
+
+macro_rules! setting {
+    ($id:literal, $group:literal, $kind:expr, $default:expr, $public:literal, $desc:literal) => {
+        SettingDef {
+            id: $id,
+            group: $group,
+            kind: $kind,
+            default: || json!($default),
+            public: $public,
+            description: $desc,
+        }
+    };
+}
+
+static DEFINITIONS: &[SettingDef] = &[
+    setting!("Site_Name", "General", SettingType::String, "Capsule", true, "The server's name, shown to users."),
+    setting!("Site_Url", "General", SettingType::String, "", true, "The URL users reach the server at."),
+    setting!("Language", "General", SettingType::String, "en", true, "Default language of the web client."),
+    setting!("Accounts_RegistrationForm", "Accounts", SettingType::Select(&["Public", "Disabled"]), "Public", true, "Whether anyone may register an account (`Public`) or only admins create them (`Disabled`)."),
+    setting!("Accounts_AllowUserProfileChange", "Accounts", SettingType::Boolean, true, true, "Users may change their name, username and e-mail."),
+    setting!("Accounts_AllowDeleteOwnAccount", "Accounts", SettingType::Boolean, false, true, "Users may delete their own account."),
+    setting!("Accounts_Block_Failed_Login_Attempts_Per_User", "Accounts", SettingType::Int, 10, false, "Failed sign-ins for one account before it is blocked for the window."),
+    setting!("Accounts_Block_Failed_Login_Attempts_Per_Ip", "Accounts", SettingType::Int, 50, false, "Failed sign-ins from one address before it is blocked for the window."),
+    setting!("Accounts_Block_Failed_Login_Window_Minutes", "Accounts", SettingType::Int, 5, false, "How long failed sign-ins are remembered, in minutes."),
+    setting!("API_Default_Count", "General", SettingType::Int, 50, true, "Items in a page when a request names no `count`."),
+    setting!("API_Upper_Count_Limit", "General", SettingType::Int, 100, true, "Most items a page may hold."),
+    setting!("API_Allow_Infinite_Count", "General", SettingType::Boolean, true, true, "`count=0` returns every item."),
+    setting!("Message_MaxAllowedSize", "Message", SettingType::Int, 5000, true, "Most characters in one message."),
+    setting!("Message_AllowEditing", "Message", SettingType::Boolean, true, true, "Users may edit their messages."),
+    setting!("Message_AllowDeleting", "Message", SettingType::Boolean, true, true, "Users may delete their messages."),
+    setting!("Message_AllowPinning", "Message", SettingType::Boolean, true, true, "Messages may be pinned."),
+    setting!("Message_AllowStarring", "Message", SettingType::Boolean, true, true, "Messages may be starred."),
+    setting!("Threads_enabled", "Message", SettingType::Boolean, true, true, "Replies in threads."),
+    setting!("UI_Use_Real_Name", "Layout", SettingType::Boolean, false, true, "Show names instead of usernames."),
+];
+
+/// Why a setting cannot be changed.
+#[derive(Debug, thiserror::Error)]
+pub enum SettingError {
+    #[error("there is no setting `{0}`")]
+    Unknown(String),
+    #[error("setting `{id}` takes a {expected} value, not `{got}`")]
+    WrongType {
+        id: String,
+        expected: String,
+        got: Value,
+    },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Current values, readable without touching the store.
+pub struct Settings {
+    store: Arc<dyn SettingStore>,
+    values: RwLock<HashMap<&'static str, Value>>,
+}
+
+impl Settings {
+    /// Defaults overlaid with what the store holds.
+    pub async fn load(store: Arc<dyn SettingStore>) -> Result<Settings, StoreError> {
+        let mut values: HashMap<&'static str, Value> =
+            DEFINITIONS.iter().map(|d| (d.id, (d.default)())).collect();
+        for (id, value) in store.settings().await? {
+            if let Some(def) = DEFINITIONS.iter().find(|d| d.id == id) {
+                values.insert(def.id, value);
+            } else {
+                tracing::warn!(setting = %id, "ignoring a stored setting this server does not know");
+            }
+        }
+        Ok(Settings {
+            store,
+            values: RwLock::new(values),
+        })
+    }
+
+    /// The current value of a setting (`Null` for an unknown id).
+    pub fn get(&self, id: &str) -> Value {
+        self.values.read().get(id).cloned().unwrap_or(Value::Null)
+    }
+
+    /// A boolean setting.
+    pub fn flag(&self, id: &str) -> bool {
+        self.get(id).as_bool().unwrap_or(false)
+    }
+
+    /// An integer setting.
+    pub fn int(&self, id: &str) -> i64 {
+        self.get(id).as_i64().unwrap_or(0)
+    }
+
+    /// Every setting with its current value.
+    pub fn all(&self) -> Vec<(&'static SettingDef, Value)> {
+        let values = self.values.read();
+        DEFINITIONS
+            .iter()
+            .map(|d| (d, values.get(d.id).cloned().unwrap_or(Value::Null)))
+            .collect()
+    }
+
+    /// Checks `value` against the setting's type, stores and applies it.
+    pub async fn set(&self, id: &str, value: Value) -> Result<(), SettingError> {
+        let def = DEFINITIONS
+            .iter()
+            .find(|d| d.id == id)
+            .ok_or_else(|| SettingError::Unknown(id.to_owned()))?;
+        let fits = match def.kind {
+            SettingType::Boolean => value.is_boolean(),
+            SettingType::Int => value.is_i64(),
+            SettingType::String => value.is_string(),
+            SettingType::Select(options) => value.as_str().is_some_and(|v| options.contains(&v)),
+        };
+        if !fits {
+            let expected = match def.kind {
+                SettingType::Select(options) => format!("one of {}", options.join(", ")),
+                other => other.name().to_owned(),
+            };
+            return Err(SettingError::WrongType {
+                id: id.to_owned(),
+                expected,
+                got: value,
+            });
+        }
+        self.store.set_setting(id, &value).await?;
+        self.values.write().insert(def.id, value);
+        Ok(())
+    }
+}

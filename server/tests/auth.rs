@@ -1,0 +1,37 @@
+//! Signing in and out over HTTP.
+
+mod common;
+
+use common::TestServer;
+use serde_json::json;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn login_me_and_logout_revoke_only_that_token() {
+    let server = TestServer::start().await;
+    let first = server.admin().await;
+    let second = server.admin().await;
+    let me = server.get("/api/v1/me", Some(&first)).await.ok();
+    assert_eq!(me["username"], "admin");
+    assert_eq!(me["email"], "admin@example.com");
+    assert!(me["roles"].as_array().unwrap().contains(&json!("admin")));
+
+    let out = server.post("/api/v1/logout", json!({}), Some(&first)).await;
+    assert_eq!(out.status, 200, "{}", out.body);
+    assert_eq!(out.body["status"], "success");
+    server.get("/api/v1/me", Some(&first)).await.fails(401, "error-unauthorized");
+    server.get("/api/v1/me", Some(&second)).await.ok();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_wrong_password_is_401_and_info_needs_no_sign_in() {
+    let server = TestServer::start().await;
+    let answer = server.post("/api/v1/login", json!({"user": "admin", "password": "nope"}), None).await;
+    assert_eq!(answer.status, 401);
+    let info = server.get("/api/info", None).await.ok();
+    assert!(semver_like(info["version"].as_str().unwrap()), "{info}");
+}
+
+fn semver_like(version: &str) -> bool {
+    let parts: Vec<&str> = version.split('.').collect();
+    parts.len() == 3 && parts.iter().all(|p| p.parse::<u64>().is_ok())
+}
