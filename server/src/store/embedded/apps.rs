@@ -103,13 +103,15 @@ impl AppDataStore for EmbeddedStore {
         limit: u64,
     ) -> Result<Vec<String>, StoreError> {
         let (app, prefix) = (app.to_owned(), prefix.to_owned());
-        let after = start_after.unwrap_or("").to_owned();
+        let after = start_after.map(str::to_owned);
         self.read(move |conn| {
             // Byte order, with the prefix compared on bytes (not LIKE, whose
-            // wildcards and case rules do not fit keys).
+            // wildcards and case rules do not fit keys). Without
+            // `start_after` the bound is NULL, not '': `key > ''` would
+            // skip the empty key.
             let mut statement = conn.prepare_cached(
                 "SELECT key FROM app_data
-                 WHERE app = ?1 AND substr(key, 1, length(?2)) = ?2 AND key > ?3
+                 WHERE app = ?1 AND substr(key, 1, length(?2)) = ?2 AND (?3 IS NULL OR key > ?3)
                  ORDER BY CAST(key AS BLOB) LIMIT ?4",
             )?;
             statement

@@ -95,6 +95,12 @@ fn tombstone(conn: &Connection, message: &Message, at: Timestamp) -> Result<(), 
         "INSERT OR REPLACE INTO deleted_messages (id, rid, deleted_at) VALUES (?1, ?2, ?3)",
     )?
     .execute(params![id, message.rid.as_str(), at.millis()])?;
+    // `msgs` counts the room's messages: uncount what `insert_message`
+    // counted, or deleted and pruned messages would stay in it for good.
+    if message.is_user_message() {
+        conn.prepare_cached("UPDATE rooms SET msgs = max(msgs - 1, 0) WHERE id = ?1")?
+            .execute([message.rid.as_str()])?;
+    }
     Ok(())
 }
 

@@ -18,14 +18,24 @@ fn with_counts(conn: &Connection, doc: String) -> Result<Subscription, StoreErro
              WHERE rid = ?1 AND ts > ?2 AND user_id <> ?3 AND is_system = 0 AND tmid IS NULL",
         )?
         .query_row(params![rid, ls, uid], |row| row.get(0))?;
+    // Mentions count messages by others, like `unread`: a user's own
+    // message naming them (or @all) is no mention for them. And a message
+    // naming both @all and @here is one group mention, not two, so these
+    // count distinct messages rather than mention rows.
     sub.user_mentions = conn
-        .prepare_cached("SELECT count(*) FROM mentions WHERE target = ?1 AND rid = ?2 AND ts > ?3")?
+        .prepare_cached(
+            "SELECT count(DISTINCT x.message_id) FROM mentions x
+             JOIN messages m ON m.id = x.message_id
+             WHERE x.target = ?1 AND x.rid = ?2 AND x.ts > ?3 AND m.user_id <> ?1",
+        )?
         .query_row(params![uid, rid, ls], |row| row.get(0))?;
     sub.group_mentions = conn
         .prepare_cached(
-            "SELECT count(*) FROM mentions WHERE target IN ('all', 'here') AND rid = ?1 AND ts > ?2",
+            "SELECT count(DISTINCT x.message_id) FROM mentions x
+             JOIN messages m ON m.id = x.message_id
+             WHERE x.target IN ('all', 'here') AND x.rid = ?1 AND x.ts > ?2 AND m.user_id <> ?3",
         )?
-        .query_row(params![rid, ls], |row| row.get(0))?;
+        .query_row(params![rid, ls, uid], |row| row.get(0))?;
     sub.alert = sub.unread > 0;
     Ok(sub)
 }

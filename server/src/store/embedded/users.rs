@@ -162,6 +162,9 @@ impl UserStore for EmbeddedStore {
                     ("username", "username"),
                     ("name", "name"),
                     ("createdAt", "created_at"),
+                    // Documented as sortable but was missing (refused as
+                    // Invalid). Presence has no column; it lives in the doc.
+                    ("status", "json_extract(doc, '$.status')"),
                 ],
                 "username",
             )?;
