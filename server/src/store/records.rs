@@ -123,6 +123,13 @@ pub trait SubscriptionStore: Send + Sync + 'static {
     async fn add_member(&self, subscription: &Subscription) -> Result<bool, StoreError>;
     /// Removes a member; returns whether they were one.
     async fn remove_member(&self, room: &RoomId, user: &UserId) -> Result<bool, StoreError>;
+    /// A membership without its counts (zero): the cheap check that
+    /// authorizes a request.
+    async fn membership(
+        &self,
+        room: &RoomId,
+        user: &UserId,
+    ) -> Result<Option<Subscription>, StoreError>;
     /// A membership with its unread and mention counts.
     async fn subscription(
         &self,

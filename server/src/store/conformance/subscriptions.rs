@@ -20,6 +20,7 @@ pub(super) async fn run<S: Store>(store: &S) {
         subscriptions_of_fills_in_the_counts,
         members_are_paged_and_sorted_by_username,
         members_with_roles_lists_only_members_holding_a_room_role,
+        membership_is_the_subscription_without_counts,
     );
 }
 
@@ -434,4 +435,20 @@ async fn members_with_roles_lists_only_members_holding_a_room_role<S: Store>(sto
     promoted.roles = vec![RoomRole::Leader];
     store.update_subscription(&promoted).await.unwrap();
     assert_eq!(with_roles().await, ["s-roles-owner", "s-roles-plain"]);
+}
+
+async fn membership_is_the_subscription_without_counts<S: Store>(store: &S) {
+    let room = new_channel(store, "s-membership").await;
+    let reader = reader(store, &room, "s-membership-reader", 100).await;
+    let writer = new_user(store, "s-membership-writer").await;
+    join(store, &room, &writer).await;
+    post(store, &room, &writer, "unread", 150).await;
+
+    let found = store.membership(&room.id, &reader.id).await.unwrap().unwrap();
+    let counted = store.subscription(&room.id, &reader.id).await.unwrap().unwrap();
+
+    assert_eq!((found.unread, counted.unread), (0, 1));
+    assert_eq!(found.ls, counted.ls);
+    let stranger = new_user(store, "s-membership-stranger").await;
+    assert!(store.membership(&room.id, &stranger.id).await.unwrap().is_none());
 }

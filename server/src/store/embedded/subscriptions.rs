@@ -106,6 +106,24 @@ impl SubscriptionStore for EmbeddedStore {
         .await
     }
 
+    async fn membership(
+        &self,
+        room: &RoomId,
+        user: &UserId,
+    ) -> Result<Option<Subscription>, StoreError> {
+        let (room, user) = (room.clone(), user.clone());
+        self.read(move |conn| {
+            conn.prepare_cached("SELECT doc FROM subscriptions WHERE rid = ?1 AND user_id = ?2")?
+                .query_row(params![room.as_str(), user.as_str()], |row| {
+                    row.get::<_, String>(0)
+                })
+                .optional()?
+                .map(|doc| Ok(serde_json::from_str(&doc)?))
+                .transpose()
+        })
+        .await
+    }
+
     async fn subscription(
         &self,
         room: &RoomId,
