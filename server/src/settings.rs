@@ -65,26 +65,228 @@ macro_rules! setting {
 }
 
 static DEFINITIONS: &[SettingDef] = &[
-    setting!("Site_Name", "General", SettingType::String, "Capsule", true, "The server's name, shown to users."),
-    setting!("Site_Url", "General", SettingType::String, "", true, "The URL users reach the server at."),
-    setting!("Language", "General", SettingType::String, "en", true, "Default language of the web client."),
-    setting!("Accounts_RegistrationForm", "Accounts", SettingType::Select(&["Public", "Disabled"]), "Public", true, "Whether anyone may register an account (`Public`) or only admins create them (`Disabled`)."),
-    setting!("Accounts_AllowUserProfileChange", "Accounts", SettingType::Boolean, true, true, "Users may change their name, username and e-mail."),
-    setting!("Accounts_AllowDeleteOwnAccount", "Accounts", SettingType::Boolean, false, true, "Users may delete their own account."),
-    setting!("Accounts_Block_Failed_Login_Attempts_Per_User", "Accounts", SettingType::Int, 10, false, "Failed sign-ins for one account before it is blocked for the window."),
-    setting!("Accounts_Block_Failed_Login_Attempts_Per_Ip", "Accounts", SettingType::Int, 50, false, "Failed sign-ins from one address before it is blocked for the window."),
-    setting!("Accounts_Block_Failed_Login_Window_Minutes", "Accounts", SettingType::Int, 5, false, "How long failed sign-ins are remembered, in minutes."),
-    setting!("API_Default_Count", "General", SettingType::Int, 50, true, "Items in a page when a request names no `count`."),
-    setting!("API_Upper_Count_Limit", "General", SettingType::Int, 100, true, "Most items a page may hold."),
-    setting!("API_Allow_Infinite_Count", "General", SettingType::Boolean, true, true, "`count=0` returns every item."),
-    setting!("Message_MaxAllowedSize", "Message", SettingType::Int, 5000, true, "Most characters in one message."),
-    setting!("Message_AllowEditing", "Message", SettingType::Boolean, true, true, "Users may edit their messages."),
-    setting!("Message_AllowDeleting", "Message", SettingType::Boolean, true, true, "Users may delete their messages."),
-    setting!("Message_AllowPinning", "Message", SettingType::Boolean, true, true, "Messages may be pinned."),
-    setting!("Message_AllowStarring", "Message", SettingType::Boolean, true, true, "Messages may be starred."),
-    setting!("Threads_enabled", "Message", SettingType::Boolean, true, true, "Replies in threads."),
-    setting!("UI_Use_Real_Name", "Layout", SettingType::Boolean, false, true, "Show names instead of usernames."),
+    setting!(
+        "Site_Name",
+        "General",
+        SettingType::String,
+        "Capsule",
+        true,
+        "The server's name, shown to users."
+    ),
+    setting!(
+        "Site_Url",
+        "General",
+        SettingType::String,
+        "",
+        true,
+        "The URL users reach the server at."
+    ),
+    setting!(
+        "Language",
+        "General",
+        SettingType::String,
+        "en",
+        true,
+        "Default language of the web client."
+    ),
+    setting!(
+        "Accounts_RegistrationForm",
+        "Accounts",
+        SettingType::Select(&["Public", "Disabled"]),
+        "Public",
+        true,
+        "Whether anyone may register an account (`Public`) or only admins create them (`Disabled`)."
+    ),
+    setting!(
+        "Accounts_AllowUserProfileChange",
+        "Accounts",
+        SettingType::Boolean,
+        true,
+        true,
+        "Users may change their name, username and e-mail."
+    ),
+    setting!(
+        "Accounts_AllowDeleteOwnAccount",
+        "Accounts",
+        SettingType::Boolean,
+        false,
+        true,
+        "Users may delete their own account."
+    ),
+    setting!(
+        "Accounts_AllowUserStatusMessageChange",
+        "Accounts",
+        SettingType::Boolean,
+        true,
+        true,
+        "Users may set a status message (`users.setStatus`)."
+    ),
+    setting!(
+        "Accounts_AllowInvisibleStatusOption",
+        "Accounts",
+        SettingType::Boolean,
+        true,
+        true,
+        "Users may show themselves as `offline` while signed in."
+    ),
+    setting!(
+        "Accounts_AllowPasswordChange",
+        "Accounts",
+        SettingType::Boolean,
+        true,
+        true,
+        "Users may change their own password."
+    ),
+    setting!(
+        "Accounts_Password_Policy_Enabled",
+        "Accounts",
+        SettingType::Boolean,
+        true,
+        true,
+        "Passwords set through the API must meet the length policy below."
+    ),
+    setting!(
+        "Accounts_Password_Policy_MinLength",
+        "Accounts",
+        SettingType::Int,
+        7,
+        true,
+        "Fewest characters a password may have (-1: no minimum)."
+    ),
+    setting!(
+        "Accounts_Password_Policy_MaxLength",
+        "Accounts",
+        SettingType::Int,
+        -1,
+        true,
+        "Most characters a password may have (-1: no maximum)."
+    ),
+    setting!(
+        "Accounts_Block_Failed_Login_Attempts_Per_User",
+        "Accounts",
+        SettingType::Int,
+        10,
+        false,
+        "Failed sign-ins for one account before it is blocked for the window (read at start)."
+    ),
+    setting!(
+        "Accounts_Block_Failed_Login_Attempts_Per_Ip",
+        "Accounts",
+        SettingType::Int,
+        50,
+        false,
+        "Failed sign-ins from one address before it is blocked for the window (read at start)."
+    ),
+    setting!(
+        "Accounts_Block_Failed_Login_Window_Minutes",
+        "Accounts",
+        SettingType::Int,
+        5,
+        false,
+        "How long failed sign-ins are remembered, in minutes (read at start)."
+    ),
+    setting!(
+        "API_Default_Count",
+        "General",
+        SettingType::Int,
+        50,
+        true,
+        "Items in a page when a request names no `count`."
+    ),
+    setting!(
+        "API_Upper_Count_Limit",
+        "General",
+        SettingType::Int,
+        100,
+        true,
+        "Most items a page may hold."
+    ),
+    setting!(
+        "API_Allow_Infinite_Count",
+        "General",
+        SettingType::Boolean,
+        true,
+        true,
+        "`count=0` returns every item."
+    ),
+    setting!(
+        "Message_MaxAllowedSize",
+        "Message",
+        SettingType::Int,
+        5000,
+        true,
+        "Most characters in one message."
+    ),
+    setting!(
+        "Message_AllowEditing",
+        "Message",
+        SettingType::Boolean,
+        true,
+        true,
+        "Users may edit their messages."
+    ),
+    setting!(
+        "Message_AllowDeleting",
+        "Message",
+        SettingType::Boolean,
+        true,
+        true,
+        "Users may delete their messages."
+    ),
+    setting!(
+        "Message_AllowPinning",
+        "Message",
+        SettingType::Boolean,
+        true,
+        true,
+        "Messages may be pinned."
+    ),
+    setting!(
+        "Message_AllowStarring",
+        "Message",
+        SettingType::Boolean,
+        true,
+        true,
+        "Messages may be starred."
+    ),
+    setting!(
+        "Threads_enabled",
+        "Message",
+        SettingType::Boolean,
+        true,
+        true,
+        "Replies in threads."
+    ),
+    setting!(
+        "UI_Use_Real_Name",
+        "Layout",
+        SettingType::Boolean,
+        false,
+        true,
+        "Show names instead of usernames."
+    ),
 ];
+
+/// The definition of the setting `id`.
+pub fn definition(id: &str) -> Option<&'static SettingDef> {
+    DEFINITIONS.iter().find(|d| d.id == id)
+}
+
+impl SettingDef {
+    /// The value the setting has until an admin changes it (Rocket.Chat's
+    /// `packageValue`).
+    pub fn default_value(&self) -> Value {
+        (self.default)()
+    }
+
+    /// The values a `Select` setting takes; empty for other types.
+    pub fn options(&self) -> &'static [&'static str] {
+        match self.kind {
+            SettingType::Select(options) => options,
+            _ => &[],
+        }
+    }
+}
 
 /// Why a setting cannot be changed.
 #[derive(Debug, thiserror::Error)]
@@ -149,12 +351,16 @@ impl Settings {
             .collect()
     }
 
+    /// One setting with its current value; `Unknown` for an id the server
+    /// does not define.
+    pub fn one(&self, id: &str) -> Result<(&'static SettingDef, Value), SettingError> {
+        let def = definition(id).ok_or_else(|| SettingError::Unknown(id.to_owned()))?;
+        Ok((def, self.get(def.id)))
+    }
+
     /// Checks `value` against the setting's type, stores and applies it.
     pub async fn set(&self, id: &str, value: Value) -> Result<(), SettingError> {
-        let def = DEFINITIONS
-            .iter()
-            .find(|d| d.id == id)
-            .ok_or_else(|| SettingError::Unknown(id.to_owned()))?;
+        let def = definition(id).ok_or_else(|| SettingError::Unknown(id.to_owned()))?;
         let fits = match def.kind {
             SettingType::Boolean => value.is_boolean(),
             SettingType::Int => value.is_i64(),
@@ -175,5 +381,100 @@ impl Settings {
         self.store.set_setting(id, &value).await?;
         self.values.write().insert(def.id, value);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use async_trait::async_trait;
+    use parking_lot::Mutex;
+
+    use super::*;
+
+    /// Settings kept in memory.
+    #[derive(Default)]
+    struct Memory(Mutex<Vec<(String, Value)>>);
+
+    #[async_trait]
+    impl SettingStore for Memory {
+        async fn settings(&self) -> Result<Vec<(String, Value)>, StoreError> {
+            Ok(self.0.lock().clone())
+        }
+
+        async fn set_setting(&self, id: &str, value: &Value) -> Result<(), StoreError> {
+            self.0.lock().push((id.to_owned(), value.clone()));
+            Ok(())
+        }
+    }
+
+    async fn settings() -> Settings {
+        Settings::load(Arc::new(Memory::default())).await.unwrap()
+    }
+
+    #[test]
+    fn ids_are_unique_and_defaults_fit_their_types() {
+        let mut seen = HashSet::new();
+        for def in definitions() {
+            assert!(seen.insert(def.id), "{} is defined twice", def.id);
+            let value = def.default_value();
+            let fits = match def.kind {
+                SettingType::Boolean => value.is_boolean(),
+                SettingType::Int => value.is_i64(),
+                SettingType::String => value.is_string(),
+                SettingType::Select(options) => {
+                    value.as_str().is_some_and(|v| options.contains(&v))
+                }
+            };
+            assert!(
+                fits,
+                "the default of {} is not a {}",
+                def.id,
+                def.kind.name()
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn values_of_the_wrong_type_are_refused_naming_setting_and_type() {
+        let settings = settings().await;
+        let error = settings
+            .set("Message_MaxAllowedSize", json!("big"))
+            .await
+            .unwrap_err();
+        let text = error.to_string();
+        assert!(
+            text.contains("Message_MaxAllowedSize") && text.contains("int"),
+            "{text}"
+        );
+        let error = settings
+            .set("Accounts_RegistrationForm", json!("Open"))
+            .await
+            .unwrap_err();
+        assert!(
+            error.to_string().contains("one of Public, Disabled"),
+            "{error}"
+        );
+        assert!(matches!(
+            settings.set("Nope", json!(1)).await,
+            Err(SettingError::Unknown(_))
+        ));
+        assert_eq!(settings.int("Message_MaxAllowedSize"), 5000);
+    }
+
+    #[tokio::test]
+    async fn changes_apply_at_once_and_are_stored() {
+        let store = Arc::new(Memory::default());
+        let settings = Settings::load(store.clone()).await.unwrap();
+        settings.set("Site_Name", json!("Team")).await.unwrap();
+        assert_eq!(settings.get("Site_Name"), "Team");
+        let (def, value) = settings.one("Site_Name").unwrap();
+        assert_eq!(
+            (def.default_value(), value),
+            (json!("Capsule"), json!("Team"))
+        );
+        let reloaded = Settings::load(store).await.unwrap();
+        assert_eq!(reloaded.get("Site_Name"), "Team");
     }
 }

@@ -117,6 +117,11 @@ pub fn openapi(endpoints: &[Endpoint], version: &str) -> Value {
                 "400": {"description": "Bad request", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
             },
         });
+        operation["x-access"] = json!(match endpoint.access {
+            Access::Public => "public",
+            Access::User => "user",
+            Access::Admin => "admin",
+        });
         let responses = operation["responses"].as_object_mut().expect("object");
         match endpoint.access {
             Access::Public => {

@@ -33,13 +33,7 @@ struct Shared {
 impl AppState {
     /// State over `chat`.
     pub fn new(chat: Chat, config: Config, metrics: PrometheusHandle) -> AppState {
-        let settings = chat.settings();
-        let window = settings.int("Accounts_Block_Failed_Login_Window_Minutes").max(0) as u64;
-        let throttle = LoginThrottle::new(
-            settings.int("Accounts_Block_Failed_Login_Attempts_Per_User").max(1) as u32,
-            settings.int("Accounts_Block_Failed_Login_Attempts_Per_Ip").max(1) as u32,
-            std::time::Duration::from_secs(window * 60),
-        );
+        let throttle = LoginThrottle::default();
         AppState {
             inner: Arc::new(Shared {
                 sessions: Sessions::new(chat.clone()),
@@ -67,8 +61,17 @@ impl AppState {
         &self.inner.sessions
     }
 
-    /// Failed-login records.
+    /// Failed-login records, with the limits the
+    /// `Accounts_Block_Failed_Login_*` settings hold now (read on every
+    /// use, so an admin's change applies to the next attempt).
     pub fn throttle(&self) -> &LoginThrottle {
+        let settings = self.inner.chat.settings();
+        let window = settings.int("Accounts_Block_Failed_Login_Window_Minutes").max(0) as u64;
+        self.inner.throttle.set_limits(
+            settings.int("Accounts_Block_Failed_Login_Attempts_Per_User").max(1) as u32,
+            settings.int("Accounts_Block_Failed_Login_Attempts_Per_Ip").max(1) as u32,
+            std::time::Duration::from_secs(window * 60),
+        );
         &self.inner.throttle
     }
 

@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use super::envelope::to_json;
-use crate::model::User;
+use crate::model::{Room, User};
 
 /// A user as any signed-in user sees them: no e-mail addresses, no
 /// account flags.
@@ -40,3 +40,60 @@ pub fn user_for(viewer: &User, user: &User) -> Value {
         user_public(user)
     }
 }
+
+/// A user as the directory lists them: public fields, and e-mail
+/// addresses for admins.
+pub fn user_directory(viewer: &User, user: &User) -> Value {
+    let mut value = json!({
+        "_id": user.id,
+        "username": user.username,
+        "name": user.name,
+        "createdAt": user.created_at,
+        "status": user.status,
+        "type": user.kind,
+    });
+    if viewer.is_admin() && !user.emails.is_empty() {
+        value["emails"] = to_json(&user.emails);
+    }
+    value
+}
+
+/// A user as `spotlight` and `users.presence` show them.
+pub fn user_presence(user: &User) -> Value {
+    json!({
+        "_id": user.id,
+        "username": user.username,
+        "name": user.name,
+        "status": user.status,
+        "statusText": user.status_text,
+        "utcOffset": user.utc_offset,
+    })
+}
+
+/// A room as the directory and `spotlight` list it: its identity and
+/// description, not its member lists.
+pub fn room_directory(room: &Room) -> Value {
+    let mut value = to_json(room);
+    if let Some(fields) = value.as_object_mut() {
+        fields.retain(|key, _| ROOM_DIRECTORY_FIELDS.contains(&key.as_str()));
+    }
+    value
+}
+
+const ROOM_DIRECTORY_FIELDS: &[&str] = &[
+    "_id",
+    "t",
+    "name",
+    "fname",
+    "ts",
+    "usersCount",
+    "msgs",
+    "lm",
+    "topic",
+    "description",
+    "announcement",
+    "ro",
+    "archived",
+    "default",
+    "u",
+];

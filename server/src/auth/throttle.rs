@@ -21,6 +21,13 @@ pub enum Blocked {
 }
 
 #[derive(Clone, Copy)]
+struct Limits {
+    max_per_account: u32,
+    max_per_address: u32,
+    window: Duration,
+}
+
+#[derive(Clone, Copy)]
 struct Failures {
     count: u32,
     last: Instant,
@@ -28,9 +35,7 @@ struct Failures {
 
 /// The failure records.
 pub struct LoginThrottle {
-    max_per_account: u32,
-    max_per_address: u32,
-    window: Duration,
+    limits: parking_lot::RwLock<Limits>,
     accounts: Mutex<HashMap<String, Failures>>,
     addresses: Mutex<HashMap<IpAddr, Failures>>,
 }
@@ -47,23 +52,35 @@ impl LoginThrottle {
     /// A throttle with these limits.
     pub fn new(max_per_account: u32, max_per_address: u32, window: Duration) -> LoginThrottle {
         LoginThrottle {
-            max_per_account,
-            max_per_address,
-            window,
+            limits: parking_lot::RwLock::new(Limits {
+                max_per_account,
+                max_per_address,
+                window,
+            }),
             accounts: Mutex::new(HashMap::new()),
             addresses: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Changes the limits; records kept so far are judged by the new ones.
+    pub fn set_limits(&self, max_per_account: u32, max_per_address: u32, window: Duration) {
+        *self.limits.write() = Limits {
+            max_per_account,
+            max_per_address,
+            window,
+        };
     }
 
     /// Whether an attempt for `account` from `address` may go ahead.
     pub fn check(&self, account: &str, address: IpAddr) -> Result<(), Blocked> {
         let now = Instant::now();
         let key = account.to_lowercase();
-        if let Some(retry_after) = self.blocked(&self.accounts, &key, self.max_per_account, now) {
+        let limits = *self.limits.read();
+        if let Some(retry_after) = self.blocked(&self.accounts, &key, limits.max_per_account, now) {
             return Err(Blocked::Account { retry_after });
         }
         if let Some(retry_after) =
-            self.blocked(&self.addresses, &address, self.max_per_address, now)
+            self.blocked(&self.addresses, &address, limits.max_per_address, now)
         {
             return Err(Blocked::Address { retry_after });
         }
@@ -92,17 +109,19 @@ impl LoginThrottle {
         let map = map.lock();
         let failures = map.get(key)?;
         let elapsed = now.duration_since(failures.last);
-        (failures.count >= max && elapsed < self.window).then(|| self.window - elapsed)
+        let window = self.limits.read().window;
+        (failures.count >= max && elapsed < window).then(|| window - elapsed)
     }
 
     fn bump<K: std::hash::Hash + Eq>(&self, map: &Mutex<HashMap<K, Failures>>, key: K, now: Instant) {
+        let window = self.limits.read().window;
         let mut map = map.lock();
         if map.len() > 100_000 {
             // Forget expired records so an attacker cycling names cannot grow this forever.
-            map.retain(|_, f| now.duration_since(f.last) < self.window);
+            map.retain(|_, f| now.duration_since(f.last) < window);
         }
         let entry = map.entry(key).or_insert(Failures { count: 0, last: now });
-        if now.duration_since(entry.last) >= self.window {
+        if now.duration_since(entry.last) >= window {
             entry.count = 0;
         }
         entry.count += 1;

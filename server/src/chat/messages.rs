@@ -1,16 +1,27 @@
 //! The message pipeline and what users do to messages: edit, delete,
-//! react, pin and star.
+//! react, pin and star. Reading them back (listings, threads, search,
+//! sync) is in [`listing`]; read state and ignoring in [`read_state`].
+
+mod listing;
+mod read_state;
 
 use std::sync::LazyLock;
+use std::time::Duration;
 
+use rand::Rng;
 use regex::Regex;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use super::mentions::{room_mentions, user_mentions};
 use super::rooms::{RoomRef, RoomView};
-use super::{Chat, ChatError};
-use crate::model::{Message, MessageId, Reaction, RoomKind, Star, Timestamp, User};
+use super::{Access, Chat, ChatError};
+use crate::model::{
+    Message, MessageId, Reaction, RoomId, RoomKind, Star, Subscription, Timestamp, User, UserId,
+};
 use crate::store::StoreError;
+
+pub use listing::{Order, RoomMessages};
+pub use read_state::UnreadFrom;
 
 static EMOJI: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^:?([0-9A-Za-z_+\-]{1,64}):?$").expect("valid regex"));
@@ -18,8 +29,12 @@ static MESSAGE_ID: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^[0-9A-Za-z_-]{1,64}$").expect("valid regex"));
 
 /// How many times a change is retried when another change to the same
-/// message lands between its read and its write.
-const CHANGE_RETRIES: usize = 16;
+/// message lands between its read and its write. Each retry waits a little
+/// longer (with jitter), so a burst of writers to one message (everyone
+/// reacting at once) spreads out instead of colliding round after round.
+const CHANGE_RETRIES: usize = 64;
+/// The longest wait between two attempts of a change, in milliseconds.
+const MAX_BACKOFF_MS: u64 = 20;
 
 /// A message as a client sends it.
 #[derive(Clone, Debug)]
@@ -52,13 +67,24 @@ impl NewMessage {
     }
 }
 
+/// What a send may ask beyond what [`NewMessage`] holds (kept apart so
+/// code that builds a `NewMessage` field by field keeps compiling).
+#[derive(Clone, Debug, Default)]
+pub struct SendOptions {
+    /// Show a thread reply in the room as well (`tshow`); needs a `tmid`.
+    pub tshow: bool,
+}
+
 /// A change a user makes to a message.
 #[derive(Clone, Debug)]
 pub enum MessageChange {
     /// Replace the text.
     Edit(String),
     /// Add (`true`) or remove (`false`) the actor's reaction; `None` toggles.
-    React { emoji: String, add: Option<bool> },
+    React {
+        emoji: String,
+        add: Option<bool>,
+    },
     Pin(bool),
     Star(bool),
 }
@@ -69,7 +95,10 @@ fn emoji_name(emoji: &str) -> Result<String, ChatError> {
         .captures(emoji.trim())
         .map(|c| format!(":{}:", &c[1]))
         .ok_or_else(|| {
-            ChatError::invalid("error-not-allowed", format!("`{emoji}` is not an emoji name"))
+            ChatError::invalid(
+                "error-not-allowed",
+                format!("`{emoji}` is not an emoji name"),
+            )
         })
 }
 
@@ -77,16 +106,32 @@ impl Chat {
     /// The one message pipeline: authorizes, validates, finds mentions and
     /// stores the message. Every API sends through here.
     pub async fn send_message(&self, actor: &User, new: NewMessage) -> Result<Message, ChatError> {
+        self.send_message_with(actor, new, SendOptions::default())
+            .await
+    }
+
+    /// [`Chat::send_message`] with the options of `chat.sendMessage`.
+    pub async fn send_message_with(
+        &self,
+        actor: &User,
+        new: NewMessage,
+        options: SendOptions,
+    ) -> Result<Message, ChatError> {
+        if options.tshow && new.tmid.is_none() {
+            return Err(ChatError::invalid(
+                "invalid-params",
+                "tshow provided but missing tmid",
+            ));
+        }
         let view = self.view_room(actor, &new.room).await?;
         if !view.access.post {
             return Err(post_refusal(&view));
         }
-        let max = self.settings.int("Message_MaxAllowedSize").max(1) as usize;
-        if new.text.chars().count() > max {
-            return Err(ChatError::invalid(
-                "error-message-size-exceeded",
-                format!("the message is longer than {max} characters"),
-            ));
+        self.check_size(&new.text)?;
+        for attachment in &new.attachments {
+            if let Some(text) = attachment.get("text").and_then(Value::as_str) {
+                self.check_size(text)?;
+            }
         }
         if new.text.trim().is_empty() && new.attachments.is_empty() {
             return Err(ChatError::invalid(
@@ -106,7 +151,9 @@ impl Chat {
             if !MESSAGE_ID.is_match(id.as_str()) {
                 return Err(ChatError::invalid(
                     "error-invalid-params",
-                    format!("`{id}` is not a valid message id: use 1 to 64 letters, digits, `_` or `-`"),
+                    format!(
+                        "`{id}` is not a valid message id: use 1 to 64 letters, digits, `_` or `-`"
+                    ),
                 ));
             }
             message.id = id;
@@ -114,39 +161,150 @@ impl Chat {
         if let Some(tmid) = new.tmid {
             message.tmid = Some(self.thread_root(&view, &tmid).await?);
         }
+        message.tshow = options.tshow;
         message.alias = new.alias;
         message.emoji = new.emoji;
         message.avatar = new.avatar;
         message.attachments = new.attachments;
         message.mentions = user_mentions(self.store.as_ref(), &message.msg).await;
         message.channels = room_mentions(self.store.as_ref(), &message.msg).await;
-        self.store.insert_message(&message).await.map_err(|e| match e {
-            StoreError::Conflict(_) => ChatError::invalid(
-                "error-message-already-exists",
-                format!("a message with the id `{}` exists", message.id),
-            ),
-            other => other.into(),
-        })?;
+        self.store
+            .insert_message(&message)
+            .await
+            .map_err(|e| match e {
+                StoreError::Conflict(_) => ChatError::invalid(
+                    "error-message-already-exists",
+                    format!("a message with the id `{}` exists", message.id),
+                ),
+                other => other.into(),
+            })?;
         Ok(message)
+    }
+
+    /// Refuses text longer than `Message_MaxAllowedSize` characters.
+    fn check_size(&self, text: &str) -> Result<(), ChatError> {
+        let max = self.settings.int("Message_MaxAllowedSize").max(1) as usize;
+        if text.chars().count() > max {
+            return Err(ChatError::invalid(
+                "error-message-size-exceeded",
+                format!("the message is longer than {max} characters (Message_MaxAllowedSize)"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The room `chat.postMessage` sends to, from its `channel` (or
+    /// `roomId`): `#name`, `@username`, or a bare room id, room name or user
+    /// id, as Rocket.Chat resolves them. Like Rocket.Chat, posting to a
+    /// public channel the actor is not in joins them to it first (bots post
+    /// to `#channel` without joining), unless they could not post there
+    /// anyway. A room that does not exist, or that the actor may not read,
+    /// is `invalid-channel` either way.
+    pub async fn post_target(&self, actor: &User, channel: &str) -> Result<RoomRef, ChatError> {
+        let channel = channel.trim();
+        let unknown = || {
+            ChatError::invalid(
+                "invalid-channel",
+                format!("there is no room `{channel}` to post to"),
+            )
+        };
+        let id = match channel.split_at_checked(1) {
+            Some(("@", username)) => self.direct_room_of(actor, username).await?,
+            Some(("#", name)) => self.store.room_by_name(name).await?.map(|r| r.id),
+            _ if channel.is_empty() => None,
+            _ => self.room_by_id_name_or_user(actor, channel).await?,
+        }
+        .ok_or_else(unknown)?;
+        let view = self
+            .view_room(actor, &RoomRef::Id(id))
+            .await
+            .map_err(|e| match e {
+                ChatError::RoomNotFound => unknown(),
+                other => other,
+            })?;
+        self.join_to_post(actor, &view).await?;
+        Ok(RoomRef::Id(view.room.id))
+    }
+
+    /// The direct-message room with `username`, opened on first use.
+    async fn direct_room_of(
+        &self,
+        actor: &User,
+        username: &str,
+    ) -> Result<Option<RoomId>, ChatError> {
+        match self.open_direct(actor, &[username.to_owned()]).await {
+            Ok(room) => Ok(Some(room.id)),
+            Err(ChatError::UserNotFound) => Ok(None),
+            Err(other) => Err(other),
+        }
+    }
+
+    /// A room by id, else by name, else the direct messages with the user
+    /// of that id.
+    async fn room_by_id_name_or_user(
+        &self,
+        actor: &User,
+        value: &str,
+    ) -> Result<Option<RoomId>, ChatError> {
+        if let Some(room) = self.store.room(&RoomId::from(value)).await? {
+            return Ok(Some(room.id));
+        }
+        if let Some(room) = self.store.room_by_name(value).await? {
+            return Ok(Some(room.id));
+        }
+        match self.store.user(&UserId::from(value)).await? {
+            Some(user) => self.direct_room_of(actor, &user.username).await,
+            None => Ok(None),
+        }
+    }
+
+    /// Joins `actor` to the public channel of `view` when they are not a
+    /// member and would be allowed to post once they were.
+    async fn join_to_post(&self, actor: &User, view: &RoomView) -> Result<(), ChatError> {
+        if view.access.member || view.room.kind != RoomKind::Channel {
+            return Ok(());
+        }
+        let as_member = Subscription::new(&view.room.id, view.room.kind, "", actor.to_ref());
+        let joined = RoomView {
+            room: view.room.clone(),
+            access: Access::of(actor, &view.room, Some(&as_member)),
+            subscription: Some(as_member),
+        };
+        if !joined.access.post {
+            return Err(post_refusal(&joined));
+        }
+        self.join(actor, &RoomRef::Id(view.room.id.clone())).await?;
+        Ok(())
     }
 
     /// The message a reply belongs under: the parent, or the parent's own
     /// thread when the parent is itself a reply.
     async fn thread_root(&self, view: &RoomView, tmid: &MessageId) -> Result<MessageId, ChatError> {
         if !self.settings.flag("Threads_enabled") {
-            return Err(ChatError::not_allowed("threads are disabled on this server"));
+            return Err(ChatError::not_allowed(
+                "threads are disabled on this server",
+            ));
         }
         let parent = self
             .store
             .message(tmid)
             .await?
             .filter(|m| m.rid == view.room.id)
-            .ok_or_else(|| ChatError::invalid("error-invalid-message", format!("no message `{tmid}` in this room to reply to")))?;
+            .ok_or_else(|| {
+                ChatError::invalid(
+                    "error-invalid-message",
+                    format!("no message `{tmid}` in this room to reply to"),
+                )
+            })?;
         Ok(parent.tmid.unwrap_or(parent.id))
     }
 
     /// A message `actor` may read, with their view of its room.
-    pub async fn read_message(&self, actor: &User, id: &MessageId) -> Result<(Message, RoomView), ChatError> {
+    pub async fn read_message(
+        &self,
+        actor: &User,
+        id: &MessageId,
+    ) -> Result<(Message, RoomView), ChatError> {
         let not_found = || ChatError::MessageNotFound(id.to_string());
         let message = self.store.message(id).await?.ok_or_else(not_found)?;
         let view = self
@@ -159,6 +317,24 @@ impl Chat {
         Ok((message, view))
     }
 
+    /// A message `actor` may read that must be in room `rid`, as
+    /// `chat.update` and `chat.delete` name both.
+    pub async fn read_message_in(
+        &self,
+        actor: &User,
+        rid: &RoomId,
+        id: &MessageId,
+    ) -> Result<(Message, RoomView), ChatError> {
+        let (message, view) = self.read_message(actor, id).await?;
+        if message.rid != *rid {
+            return Err(ChatError::invalid(
+                "error-invalid-params",
+                "The room id provided does not match where the message is from.",
+            ));
+        }
+        Ok((message, view))
+    }
+
     /// Applies a user's change to a message, retrying when another change
     /// lands at the same time, so none is lost.
     pub async fn change_message(
@@ -167,14 +343,15 @@ impl Chat {
         id: &MessageId,
         change: MessageChange,
     ) -> Result<Message, ChatError> {
-        for _ in 0..CHANGE_RETRIES {
+        for attempt in 0..CHANGE_RETRIES {
             let (mut message, view) = self.read_message(actor, id).await?;
             let expected = message.updated_at;
-            self.apply_change(actor, &view, &mut message, &change).await?;
+            self.apply_change(actor, &view, &mut message, &change)
+                .await?;
             message.updated_at = Timestamp::now();
             match self.store.replace_message(&message, expected).await {
                 Ok(()) => return Ok(self.store.message(id).await?.unwrap_or(message)),
-                Err(StoreError::Conflict(_)) => continue,
+                Err(StoreError::Conflict(_)) => backoff(attempt).await,
                 Err(e) => return Err(e.into()),
             }
         }
@@ -191,21 +368,27 @@ impl Chat {
         change: &MessageChange,
     ) -> Result<(), ChatError> {
         if view.room.archived {
-            return Err(ChatError::invalid("error-room-archived", "the room is archived"));
+            return Err(ChatError::invalid(
+                "error-room-archived",
+                "the room is archived",
+            ));
         }
         match change {
             MessageChange::Edit(text) => {
                 let own = message.sender.id == actor.id;
-                let allowed = (own && self.settings.flag("Message_AllowEditing") && view.access.member)
-                    || view.access.manage;
+                let allowed =
+                    (own && self.settings.flag("Message_AllowEditing") && view.access.member)
+                        || view.access.manage;
                 if !allowed || !message.is_user_message() {
-                    return Err(ChatError::not_allowed("you are not allowed to edit this message"));
+                    return Err(ChatError::not_allowed(
+                        "you are not allowed to edit this message",
+                    ));
                 }
-                let max = self.settings.int("Message_MaxAllowedSize").max(1) as usize;
-                if text.chars().count() > max {
+                self.check_size(text)?;
+                if text.trim().is_empty() && message.attachments.is_empty() {
                     return Err(ChatError::invalid(
-                        "error-message-size-exceeded",
-                        format!("the message is longer than {max} characters"),
+                        "error-invalid-params",
+                        "a message needs text: delete it instead of emptying it",
                     ));
                 }
                 message.msg = text.clone();
@@ -218,8 +401,16 @@ impl Chat {
                 if view.room.kind != RoomKind::Channel && !view.access.member {
                     return Err(ChatError::not_allowed("only members can react here"));
                 }
+                // A read-only room takes reactions, like posts, only from
+                // those who may post in it.
+                if view.room.ro && !view.access.post {
+                    return Err(ChatError::not_allowed("the room is read-only"));
+                }
                 let emoji = emoji_name(emoji)?;
-                let reaction = message.reactions.entry(emoji.clone()).or_insert_with(Reaction::default);
+                let reaction = message
+                    .reactions
+                    .entry(emoji.clone())
+                    .or_insert_with(Reaction::default);
                 let has = reaction.usernames.contains(&actor.username);
                 let want = add.unwrap_or(!has);
                 if want && !has {
@@ -235,8 +426,12 @@ impl Chat {
                 if !self.settings.flag("Message_AllowPinning") {
                     return Err(ChatError::not_allowed("pinning is disabled on this server"));
                 }
-                if !(view.access.manage || (view.access.member && view.room.kind == RoomKind::Direct)) {
-                    return Err(ChatError::not_allowed("only owners, moderators and admins can pin"));
+                if !(view.access.manage
+                    || (view.access.member && view.room.kind == RoomKind::Direct))
+                {
+                    return Err(ChatError::not_allowed(
+                        "only owners, moderators and admins can pin",
+                    ));
                 }
                 message.pinned = *pin;
                 message.pinned_at = pin.then(Timestamp::now);
@@ -244,14 +439,18 @@ impl Chat {
             }
             MessageChange::Star(star) => {
                 if !self.settings.flag("Message_AllowStarring") {
-                    return Err(ChatError::not_allowed("starring is disabled on this server"));
+                    return Err(ChatError::not_allowed(
+                        "starring is disabled on this server",
+                    ));
                 }
                 if !view.access.member {
                     return Err(ChatError::not_allowed("only members can star messages"));
                 }
                 message.starred.retain(|s| s.id != actor.id);
                 if *star {
-                    message.starred.push(Star { id: actor.id.clone() });
+                    message.starred.push(Star {
+                        id: actor.id.clone(),
+                    });
                 }
             }
         }
@@ -264,13 +463,74 @@ impl Chat {
         let (message, view) = self.read_message(actor, id).await?;
         let own = message.sender.id == actor.id && view.access.member;
         if !((own && self.settings.flag("Message_AllowDeleting")) || view.access.manage) {
-            return Err(ChatError::not_allowed("you are not allowed to delete this message"));
+            return Err(ChatError::not_allowed(
+                "you are not allowed to delete this message",
+            ));
         }
         self.store
             .delete_message(id)
             .await?
             .ok_or_else(|| ChatError::MessageNotFound(id.to_string()))
     }
+
+    /// `chat.delete`: deletes a message of room `rid`. With `as_user` the
+    /// deletion is done as the message's sender, which only admins may do
+    /// for someone else's message (Rocket.Chat's `force-delete-message`).
+    pub async fn delete_message_in(
+        &self,
+        actor: &User,
+        rid: &RoomId,
+        id: &MessageId,
+        as_user: bool,
+    ) -> Result<Message, ChatError> {
+        let (message, _) = self.read_message_in(actor, rid, id).await?;
+        if as_user && message.sender.id != actor.id && !actor.is_admin() {
+            return Err(ChatError::not_allowed(
+                "Unauthorized. You must have the permission \"force-delete-message\" to delete other's message as them.",
+            ));
+        }
+        self.delete_message(actor, id).await
+    }
+
+    /// Pins a message and, when it was not pinned yet and the room shows
+    /// system messages, posts the `message_pinned` notice quoting it, as
+    /// Rocket.Chat does. Answers the notice, or the message when there is
+    /// none.
+    pub async fn pin_message(&self, actor: &User, id: &MessageId) -> Result<Message, ChatError> {
+        let (before, view) = self.read_message(actor, id).await?;
+        let pinned = self
+            .change_message(actor, id, MessageChange::Pin(true))
+            .await?;
+        if before.pinned || !view.room.sys_mes {
+            return Ok(pinned);
+        }
+        let notice = pin_notice(&pinned, actor);
+        self.store.insert_message(&notice).await?;
+        Ok(notice)
+    }
+}
+
+/// Waits before attempt `attempt + 1` of a change: a random share of a
+/// window that grows with each attempt, so colliding writers drift apart.
+async fn backoff(attempt: usize) {
+    let window = (1u64 << attempt.min(5)).min(MAX_BACKOFF_MS);
+    let wait = rand::thread_rng().gen_range(0..=window * 1000);
+    tokio::time::sleep(Duration::from_micros(wait)).await;
+}
+
+/// The `message_pinned` system message about `pinned`, quoting it.
+fn pin_notice(pinned: &Message, actor: &User) -> Message {
+    let mut notice = Message::new(&pinned.rid, actor.to_ref(), "");
+    notice.kind = Some("message_pinned".to_owned());
+    notice.groupable = false;
+    notice.attachments = vec![json!({
+        "text": pinned.msg,
+        "author_name": pinned.sender.username,
+        "author_icon": format!("/avatar/{}", pinned.sender.username),
+        "ts": pinned.ts,
+        "attachments": pinned.attachments,
+    })];
+    notice
 }
 
 fn post_refusal(view: &RoomView) -> ChatError {

@@ -20,8 +20,10 @@ pub use access::Access;
 pub use bootstrap::{BOT_USERNAME, GENERAL_ROOM_ID};
 pub use error::ChatError;
 pub use messages::{MessageChange, NewMessage};
-pub use rooms::{NewRoom, RoomChange, RoomRef, RoomView};
+pub use messages::{Order, RoomMessages, SendOptions, UnreadFrom};
+pub use rooms::{Counters, MemberQuery, NewRoom, Prune, RoomChange, RoomRef, RoomView};
 pub use users::NewUser;
+pub use users::{GLOBAL_ROLES, PersonalToken, ProfileChange, UserChange};
 
 use crate::settings::Settings;
 use crate::store::Store;

@@ -1,4 +1,21 @@
 //! Rooms: creating, finding, joining, leaving, membership and settings.
+//!
+//! The submodules hold what the room endpoints read and the per-member
+//! state: [`listing`] (which rooms a user sees in lists), [`reading`]
+//! (history, messages, members, roles, counters) and [`membership`]
+//! (open, favourite, direct messages, pruning).
+//!
+//! Requests that set a value a room already has, or act on an archived
+//! room, are refused the way Rocket.Chat refuses them. Where Rocket.Chat
+//! answers such a refusal without an `errorType`, Capsule names one:
+//! `error-room-setting-unchanged`, `error-room-not-archived`.
+
+mod listing;
+mod membership;
+mod reading;
+
+pub use membership::Prune;
+pub use reading::{Counters, MemberQuery};
 
 use std::sync::LazyLock;
 
@@ -58,7 +75,9 @@ pub(super) fn check_room_name(name: &str) -> Result<(), ChatError> {
     } else {
         Err(ChatError::invalid(
             "error-invalid-room-name",
-            format!("`{name}` is not a valid room name: use 1 to 64 letters, digits, `.`, `_` or `-`"),
+            format!(
+                "`{name}` is not a valid room name: use 1 to 64 letters, digits, `.`, `_` or `-`"
+            ),
         ))
     }
 }
@@ -67,16 +86,62 @@ impl Chat {
     /// The room `room` as `actor` sees it. A room the actor may not read is
     /// reported as not found, so its existence does not leak.
     pub async fn view_room(&self, actor: &User, room: &RoomRef) -> Result<RoomView, ChatError> {
-        let found = match room {
-            RoomRef::Id(id) => self.store.room(id).await?,
-            RoomRef::Name(name) => self.store.room_by_name(name.trim_start_matches('#')).await?,
-        };
-        let room = found.ok_or(ChatError::RoomNotFound)?;
+        let room = self.find_room(room).await?;
         let subscription = self.store.subscription(&room.id, &actor.id).await?;
         let access = Access::of(actor, &room, subscription.as_ref());
         if !access.read {
             return Err(ChatError::RoomNotFound);
         }
+        Ok(RoomView {
+            room,
+            subscription,
+            access,
+        })
+    }
+
+    /// The room as `actor` sees it, if it is of `kind`. A room of another
+    /// kind is not found, exactly like a missing room, so `channels.*`
+    /// cannot be used to probe for private groups.
+    pub async fn view_room_kind(
+        &self,
+        actor: &User,
+        room: &RoomRef,
+        kind: RoomKind,
+    ) -> Result<RoomView, ChatError> {
+        let view = self.view_room(actor, room).await?;
+        if view.room.kind != kind {
+            return Err(ChatError::RoomNotFound);
+        }
+        Ok(view)
+    }
+
+    /// A room by id or name, whoever asks.
+    async fn find_room(&self, room: &RoomRef) -> Result<Room, ChatError> {
+        let found = match room {
+            RoomRef::Id(id) => self.store.room(id).await?,
+            RoomRef::Name(name) => {
+                self.store
+                    .room_by_name(name.trim_start_matches('#'))
+                    .await?
+            }
+        };
+        found.ok_or(ChatError::RoomNotFound)
+    }
+
+    /// The room as a moderator sees it: admins find direct messages too
+    /// (to delete or prune them, never to read them); everyone else sees
+    /// what [`Chat::view_room`] shows.
+    pub(super) async fn moderated_room(
+        &self,
+        actor: &User,
+        room: &RoomRef,
+    ) -> Result<RoomView, ChatError> {
+        if !actor.is_admin() {
+            return self.view_room(actor, room).await;
+        }
+        let room = self.find_room(room).await?;
+        let subscription = self.store.subscription(&room.id, &actor.id).await?;
+        let access = Access::of(actor, &room, subscription.as_ref());
         Ok(RoomView {
             room,
             subscription,
@@ -129,7 +194,9 @@ impl Chat {
         let ids: Vec<_> = users.iter().map(|u| &u.id).collect();
         let id = direct_room_id(&ids);
         if let Some(room) = self.store.room(&id).await? {
-            return Ok(room);
+            // Someone may have left it; opening it again brings them back.
+            self.add_direct_members(&room, &users, true).await?;
+            return Ok(self.store.room(&room.id).await?.unwrap_or(room));
         }
         let mut room = Room::new(RoomKind::Direct, "", None);
         room.id = id;
@@ -144,7 +211,23 @@ impl Chat {
             Err(StoreError::Conflict(_)) => {}
             Err(e) => return Err(e.into()),
         }
-        for user in &users {
+        self.add_direct_members(&room, &users, false).await?;
+        Ok(self.store.room(&room.id).await?.unwrap_or(room))
+    }
+
+    /// Subscribes `users` to a direct-message room, each named after the
+    /// others. With `missing_only`, reads first and writes only for those
+    /// not subscribed, so reopening an existing conversation costs reads.
+    async fn add_direct_members(
+        &self,
+        room: &Room,
+        users: &[User],
+        missing_only: bool,
+    ) -> Result<(), ChatError> {
+        for user in users {
+            if missing_only && self.store.subscription(&room.id, &user.id).await?.is_some() {
+                continue;
+            }
             let others: Vec<&str> = users
                 .iter()
                 .filter(|u| u.id != user.id || users.len() == 1)
@@ -154,7 +237,7 @@ impl Chat {
             let sub = Subscription::new(&room.id, RoomKind::Direct, &name, user.to_ref());
             self.store.add_member(&sub).await?;
         }
-        Ok(self.store.room(&room.id).await?.unwrap_or(room))
+        Ok(())
     }
 
     /// `actor` joins a public channel.
@@ -164,7 +247,10 @@ impl Chat {
             return Err(ChatError::not_allowed("only public channels can be joined"));
         }
         if view.room.archived {
-            return Err(ChatError::invalid("error-room-archived", "the room is archived"));
+            return Err(ChatError::invalid(
+                "error-room-archived",
+                "the room is archived",
+            ));
         }
         self.add_subscription(&view.room, actor, actor, MessageKind::UserJoined)
             .await?;
@@ -172,16 +258,24 @@ impl Chat {
     }
 
     /// `actor` adds `user` to a room they manage.
-    pub async fn invite(&self, actor: &User, room: &RoomRef, user: &User) -> Result<Room, ChatError> {
+    pub async fn invite(
+        &self,
+        actor: &User,
+        room: &RoomRef,
+        user: &User,
+    ) -> Result<Room, ChatError> {
         let view = self.view_room(actor, room).await?;
         if view.room.kind == RoomKind::Direct {
-            return Err(ChatError::not_allowed("members cannot be added to direct messages"));
+            return Err(ChatError::not_allowed(
+                "members cannot be added to direct messages",
+            ));
         }
         if !view.access.manage {
             return Err(ChatError::not_allowed(
                 "only owners, moderators and admins can add members",
             ));
         }
+        refuse_archived(&view.room)?;
         self.add_subscription(&view.room, user, actor, MessageKind::UserAdded)
             .await?;
         Ok(self.store.room(&view.room.id).await?.unwrap_or(view.room))
@@ -196,7 +290,8 @@ impl Chat {
     ) -> Result<(), ChatError> {
         let sub = Subscription::new(&room.id, room.kind, &room.display_name(), user.to_ref());
         if self.store.add_member(&sub).await? && room.sys_mes {
-            self.system_message(room, actor, kind, &user.username).await?;
+            self.system_message(room, actor, kind, &user.username)
+                .await?;
         }
         Ok(())
     }
@@ -211,13 +306,7 @@ impl Chat {
             ));
         };
         if view.room.kind != RoomKind::Direct && sub.has_role(RoomRole::Owner) {
-            let owners = self
-                .store
-                .members_with_roles(&view.room.id)
-                .await?
-                .into_iter()
-                .filter(|s| s.has_role(RoomRole::Owner))
-                .count();
+            let owners = self.owner_count(&view.room.id).await?;
             if owners == 1 && view.room.users_count > 1 {
                 return Err(ChatError::invalid(
                     "error-you-are-last-owner",
@@ -241,6 +330,16 @@ impl Chat {
                 "only owners, moderators and admins can remove members",
             ));
         }
+        refuse_archived(&view.room)?;
+        let target = self.store.subscription(&view.room.id, &user.id).await?;
+        if target.as_ref().is_some_and(|s| s.has_role(RoomRole::Owner))
+            && self.owner_count(&view.room.id).await? == 1
+        {
+            return Err(ChatError::invalid(
+                "error-you-are-last-owner",
+                "This is the last owner. Please set a new owner before removing this one.",
+            ));
+        }
         if !self.store.remove_member(&view.room.id, &user.id).await? {
             return Err(ChatError::invalid(
                 "error-user-not-in-room",
@@ -254,7 +353,8 @@ impl Chat {
         Ok(())
     }
 
-    /// `actor` changes a setting of a room they manage.
+    /// `actor` changes a setting of a room they manage. Setting a value
+    /// the room has already is allowed (and recorded again).
     pub async fn change_room(
         &self,
         actor: &User,
@@ -262,6 +362,38 @@ impl Chat {
         change: RoomChange,
     ) -> Result<Room, ChatError> {
         let view = self.view_room(actor, room).await?;
+        self.apply_room_change(actor, view, change).await
+    }
+
+    /// Like [`Chat::change_room`], but setting a value the room has already
+    /// is refused (`error-room-setting-unchanged`), as Rocket.Chat's
+    /// `channels.setTopic` and its kin refuse it.
+    pub async fn change_room_strict(
+        &self,
+        actor: &User,
+        room: &RoomRef,
+        change: RoomChange,
+    ) -> Result<Room, ChatError> {
+        let view = self.view_room(actor, room).await?;
+        if view.access.manage && change.is_noop(&view.room) {
+            return Err(ChatError::invalid(
+                "error-room-setting-unchanged",
+                format!(
+                    "The {} {} is the same as what it would be changed to.",
+                    kind_noun(view.room.kind),
+                    change.setting_name()
+                ),
+            ));
+        }
+        self.apply_room_change(actor, view, change).await
+    }
+
+    async fn apply_room_change(
+        &self,
+        actor: &User,
+        view: RoomView,
+        change: RoomChange,
+    ) -> Result<Room, ChatError> {
         let needs_owner = matches!(change, RoomChange::Archived(_) | RoomChange::Kind(_));
         if !(view.access.manage && (!needs_owner || view.access.own)) {
             return Err(ChatError::not_allowed(
@@ -271,9 +403,11 @@ impl Chat {
         if view.room.kind == RoomKind::Direct {
             return Err(ChatError::not_allowed("direct messages have no settings"));
         }
-        if actor.is_admin() == false && matches!(change, RoomChange::Default(_)) {
+        if !actor.is_admin() && matches!(change, RoomChange::Default(_)) {
             return Err(ChatError::not_allowed("only admins choose default rooms"));
         }
+        check_archived_for(&view.room, &change)?;
+        let retyped = matches!(change, RoomChange::Kind(k) if k != view.room.kind);
         let mut room = view.room;
         let (kind, text) = match change {
             RoomChange::Name(name) => {
@@ -302,7 +436,11 @@ impl Chat {
                     ));
                 }
                 room.kind = kind;
-                let text = if kind == RoomKind::Channel { "public" } else { "private" };
+                let text = if kind == RoomKind::Channel {
+                    "public"
+                } else {
+                    "private"
+                };
                 (Some(MessageKind::TypeChanged), text.to_owned())
             }
             RoomChange::ReadOnly(ro) => {
@@ -311,7 +449,11 @@ impl Chat {
             }
             RoomChange::Archived(archived) => {
                 room.archived = archived;
-                let kind = if archived { MessageKind::Archived } else { MessageKind::Unarchived };
+                let kind = if archived {
+                    MessageKind::Archived
+                } else {
+                    MessageKind::Unarchived
+                };
                 (Some(kind), String::new())
             }
             RoomChange::Default(default) => {
@@ -327,8 +469,15 @@ impl Chat {
             ),
             other => other.into(),
         })?;
-        if let Some(name) = room.name.clone().filter(|_| kind == Some(MessageKind::RoomRenamed)) {
+        if let Some(name) = room
+            .name
+            .clone()
+            .filter(|_| kind == Some(MessageKind::RoomRenamed))
+        {
             self.store.rename_subscriptions(&room.id, &name).await?;
+        }
+        if retyped {
+            self.retype_subscriptions(&room).await?;
         }
         if let (Some(kind), true) = (kind, room.sys_mes) {
             self.system_message(&room, actor, kind, &text).await?;
@@ -357,6 +506,7 @@ impl Chat {
                 role.name()
             )));
         }
+        refuse_archived(&view.room)?;
         let mut sub = self
             .store
             .subscription(&view.room.id, &user.id)
@@ -370,7 +520,7 @@ impl Chat {
         let has = sub.has_role(role);
         if give == has {
             return Err(ChatError::invalid(
-                if give { "error-user-already-owner" } else { "error-user-not-owner" },
+                role_error(role, give),
                 format!(
                     "{} {} {} of this room",
                     user.username,
@@ -379,20 +529,11 @@ impl Chat {
                 ),
             ));
         }
-        if !give && role == RoomRole::Owner {
-            let owners = self
-                .store
-                .members_with_roles(&view.room.id)
-                .await?
-                .into_iter()
-                .filter(|s| s.has_role(RoomRole::Owner))
-                .count();
-            if owners == 1 {
-                return Err(ChatError::invalid(
-                    "error-remove-last-owner",
-                    "This is the last owner. Please set a new owner before removing this one.",
-                ));
-            }
+        if !give && role == RoomRole::Owner && self.owner_count(&view.room.id).await? == 1 {
+            return Err(ChatError::invalid(
+                "error-remove-last-owner",
+                "This is the last owner. Please set a new owner before removing this one.",
+            ));
         }
         if give {
             sub.roles.push(role);
@@ -401,7 +542,11 @@ impl Chat {
         }
         sub.updated_at = Timestamp::now();
         self.store.update_subscription(&sub).await?;
-        let kind = if give { MessageKind::RoleAdded } else { MessageKind::RoleRemoved };
+        let kind = if give {
+            MessageKind::RoleAdded
+        } else {
+            MessageKind::RoleRemoved
+        };
         if view.room.sys_mes {
             let mut message = Message::system(&view.room.id, actor.to_ref(), kind, &user.username);
             message.role = Some(role.name().to_owned());
@@ -410,18 +555,63 @@ impl Chat {
         Ok(())
     }
 
-    /// Deletes a room with its messages. Owners and admins only.
+    /// Deletes a room with its messages. Owners and admins only; admins
+    /// may delete direct messages they are not in (moderation), though
+    /// they cannot read them.
     pub async fn delete_room(&self, actor: &User, room: &RoomRef) -> Result<Room, ChatError> {
-        let view = self.view_room(actor, room).await?;
+        self.delete_room_of_kind(actor, room, None).await
+    }
+
+    /// [`Chat::delete_room`], if the room is of `kind` (not found if not).
+    pub async fn delete_room_of_kind(
+        &self,
+        actor: &User,
+        room: &RoomRef,
+        kind: Option<RoomKind>,
+    ) -> Result<Room, ChatError> {
+        let view = self.moderated_room(actor, room).await?;
+        if kind.is_some_and(|kind| kind != view.room.kind) {
+            return Err(ChatError::RoomNotFound);
+        }
         let allowed = view.access.own || (view.room.kind == RoomKind::Direct && actor.is_admin());
         if !allowed {
-            return Err(ChatError::not_allowed("only owners and admins can delete a room"));
+            return Err(ChatError::not_allowed(
+                "only owners and admins can delete a room",
+            ));
         }
         if view.room.id.as_str() == super::GENERAL_ROOM_ID {
-            return Err(ChatError::not_allowed("the default channel #general cannot be deleted"));
+            return Err(ChatError::not_allowed(
+                "the default channel #general cannot be deleted",
+            ));
         }
         self.store.delete_room(&view.room.id).await?;
         Ok(view.room)
+    }
+
+    /// How many owners a room has.
+    async fn owner_count(&self, room: &RoomId) -> Result<usize, ChatError> {
+        Ok(self
+            .store
+            .members_with_roles(room)
+            .await?
+            .into_iter()
+            .filter(|s| s.has_role(RoomRole::Owner))
+            .count())
+    }
+
+    /// Gives every membership of `room` its new kind (after `setType`),
+    /// so lists by kind and the room's access agree.
+    async fn retype_subscriptions(&self, room: &Room) -> Result<(), ChatError> {
+        let members = self
+            .store
+            .members(&room.id, &crate::store::Page::all())
+            .await?;
+        for mut sub in members.items {
+            sub.kind = room.kind;
+            sub.updated_at = Timestamp::now();
+            self.store.update_subscription(&sub).await?;
+        }
+        Ok(())
     }
 
     /// Stores a system message about `text` in `room`.
@@ -435,5 +625,90 @@ impl Chat {
         let message = Message::system(&room.id, actor.to_ref(), kind, text);
         self.store.insert_message(&message).await?;
         Ok(message)
+    }
+}
+
+impl RoomChange {
+    /// Whether the change would leave `room` as it is.
+    pub fn is_noop(&self, room: &Room) -> bool {
+        let text = |value: &Option<String>, new: &str| value.as_deref().unwrap_or("") == new;
+        match self {
+            RoomChange::Name(name) => room.name.as_deref() == Some(name.as_str()),
+            RoomChange::Topic(topic) => text(&room.topic, topic),
+            RoomChange::Description(description) => text(&room.description, description),
+            RoomChange::Announcement(announcement) => text(&room.announcement, announcement),
+            RoomChange::Kind(kind) => room.kind == *kind,
+            RoomChange::ReadOnly(ro) => room.ro == *ro,
+            RoomChange::Archived(archived) => room.archived == *archived,
+            RoomChange::Default(default) => room.default == *default,
+        }
+    }
+
+    /// The setting's name in Rocket.Chat's refusal messages.
+    fn setting_name(&self) -> &'static str {
+        match self {
+            RoomChange::Name(_) => "name",
+            RoomChange::Topic(_) => "topic",
+            RoomChange::Description(_) => "description",
+            RoomChange::Announcement(_) => "announcement",
+            RoomChange::Kind(_) => "type",
+            RoomChange::ReadOnly(_) => "read only setting",
+            RoomChange::Archived(_) => "archived setting",
+            RoomChange::Default(_) => "default setting",
+        }
+    }
+}
+
+/// How Rocket.Chat's messages name a kind of room.
+pub(super) fn kind_noun(kind: RoomKind) -> &'static str {
+    match kind {
+        RoomKind::Channel => "channel",
+        RoomKind::PrivateGroup => "private group",
+        RoomKind::Direct => "direct message room",
+    }
+}
+
+/// Refuses changes to an archived room (`error-room-archived`).
+fn refuse_archived(room: &Room) -> Result<(), ChatError> {
+    if room.archived {
+        return Err(ChatError::invalid(
+            "error-room-archived",
+            format!(
+                "The {}, {}, is archived",
+                kind_noun(room.kind),
+                room.display_name()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// An archived room takes only being unarchived; unarchiving a room that
+/// is not archived is refused too.
+fn check_archived_for(room: &Room, change: &RoomChange) -> Result<(), ChatError> {
+    match change {
+        RoomChange::Archived(false) if !room.archived => Err(ChatError::invalid(
+            "error-room-not-archived",
+            format!(
+                "The {}, {}, is not archived",
+                kind_noun(room.kind),
+                room.display_name()
+            ),
+        )),
+        RoomChange::Archived(false) => Ok(()),
+        _ => refuse_archived(room),
+    }
+}
+
+/// Rocket.Chat's `errorType` for giving a role someone has, or taking one
+/// they lack.
+fn role_error(role: RoomRole, give: bool) -> &'static str {
+    match (role, give) {
+        (RoomRole::Owner, true) => "error-user-already-owner",
+        (RoomRole::Owner, false) => "error-user-not-owner",
+        (RoomRole::Moderator, true) => "error-user-already-moderator",
+        (RoomRole::Moderator, false) => "error-user-not-moderator",
+        (RoomRole::Leader, true) => "error-user-already-leader",
+        (RoomRole::Leader, false) => "error-user-not-leader",
     }
 }

@@ -134,6 +134,9 @@ pub struct Message {
     /// The thread this message replies in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tmid: Option<MessageId>,
+    /// A thread reply that is also shown in the room (`tshow`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub tshow: bool,
     /// Replies in the thread this message starts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tcount: Option<u64>,
@@ -185,6 +188,7 @@ impl Message {
             pinned_by: None,
             starred: Vec::new(),
             tmid: None,
+            tshow: false,
             tcount: None,
             tlm: None,
             replies: Vec::new(),

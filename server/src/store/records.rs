@@ -14,7 +14,12 @@ pub enum TokenKind {
     /// Issued by `login`; revoked by `logout`.
     Login,
     /// A personal access token the user created and named.
-    Personal { name: String },
+    Personal {
+        name: String,
+        /// The token's last characters, shown so its owner can tell
+        /// tokens apart (`lastTokenPart`); too few to guess the rest.
+        last_part: String,
+    },
 }
 
 /// A sign-in token. Only its SHA-256 digest is stored, so a leaked

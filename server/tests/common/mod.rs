@@ -41,7 +41,12 @@ impl Answer {
     /// Asserts a 200 with `success: true` and returns the body.
     #[track_caller]
     pub fn ok(self) -> Value {
-        assert_eq!(self.status, StatusCode::OK, "expected success, got {}", self.body);
+        assert_eq!(
+            self.status,
+            StatusCode::OK,
+            "expected success, got {}",
+            self.body
+        );
         assert_eq!(self.body["success"], true, "{}", self.body);
         self.body
     }
@@ -71,7 +76,9 @@ impl TestServer {
             password: ADMIN_PASSWORD.into(),
             email: Some("admin@example.com".into()),
         };
-        let server = server::start(config, Some(seed)).await.expect("server starts");
+        let server = server::start(config, Some(seed))
+            .await
+            .expect("server starts");
         let base = format!("http://{}", server.addr());
         TestServer {
             server: Some(server),
@@ -89,10 +96,17 @@ impl TestServer {
         self.dir
     }
 
-    fn request(&self, method: reqwest::Method, path: &str, session: Option<&Session>) -> reqwest::RequestBuilder {
+    fn request(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        session: Option<&Session>,
+    ) -> reqwest::RequestBuilder {
         let mut request = self.http.request(method, format!("{}{}", self.base, path));
         if let Some(session) = session {
-            request = request.header("X-Auth-Token", &session.token).header("X-User-Id", &session.user_id);
+            request = request
+                .header("X-Auth-Token", &session.token)
+                .header("X-User-Id", &session.user_id);
         }
         request
     }
@@ -101,7 +115,8 @@ impl TestServer {
         let response = request.send().await.expect("the server answers");
         let status = response.status();
         let text = response.text().await.expect("a body");
-        let body = serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}"));
+        let body =
+            serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}"));
         Answer { status, body }
     }
 
@@ -112,11 +127,20 @@ impl TestServer {
 
     /// POST JSON to `path` as `session`.
     pub async fn post(&self, path: &str, body: Value, session: Option<&Session>) -> Answer {
-        Self::answer(self.request(reqwest::Method::POST, path, session).json(&body)).await
+        Self::answer(
+            self.request(reqwest::Method::POST, path, session)
+                .json(&body),
+        )
+        .await
     }
 
     /// POST raw bytes to `path`.
-    pub async fn post_raw(&self, path: &str, body: &'static [u8], session: Option<&Session>) -> Answer {
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        body: &'static [u8],
+        session: Option<&Session>,
+    ) -> Answer {
         Self::answer(
             self.request(reqwest::Method::POST, path, session)
                 .header("content-type", "application/json")
@@ -127,11 +151,25 @@ impl TestServer {
 
     /// Signs in.
     pub async fn login(&self, username: &str, password: &str) -> Session {
-        let answer = self.post("/api/v1/login", json!({"user": username, "password": password}), None).await;
-        assert_eq!(answer.status, StatusCode::OK, "login of {username}: {}", answer.body);
+        let answer = self
+            .post(
+                "/api/v1/login",
+                json!({"user": username, "password": password}),
+                None,
+            )
+            .await;
+        assert_eq!(
+            answer.status,
+            StatusCode::OK,
+            "login of {username}: {}",
+            answer.body
+        );
         Session {
             user_id: answer.body["data"]["userId"].as_str().unwrap().to_owned(),
-            token: answer.body["data"]["authToken"].as_str().unwrap().to_owned(),
+            token: answer.body["data"]["authToken"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
             username: username.to_owned(),
         }
     }
@@ -151,5 +189,100 @@ impl TestServer {
         .await
         .ok();
         self.login(username, &format!("{username}-password")).await
+    }
+}
+
+// Arranging state through the chat domain, so a test of one endpoint does
+// not depend on the endpoints that would otherwise set the scene.
+impl TestServer {
+    /// The running server's chat domain.
+    pub fn chat_domain(&self) -> &capsule_server::chat::Chat {
+        self.server.as_ref().expect("the server is running").chat()
+    }
+
+    /// The account behind a session.
+    pub async fn account_of(&self, session: &Session) -> capsule_server::model::User {
+        let id = capsule_server::model::UserId(session.user_id.clone());
+        self.chat_domain()
+            .user(&id)
+            .await
+            .expect("the session's user exists")
+    }
+
+    /// Creates `username` (password `<username>-password`, in the default
+    /// channels) through the domain, and signs in over HTTP.
+    pub async fn signed_in(&self, username: &str) -> Session {
+        self.chat_domain()
+            .create_user(capsule_server::chat::NewUser {
+                username: username.to_owned(),
+                name: username.to_owned(),
+                email: Some(format!("{username}@example.com")),
+                password: Some(format!("{username}-password")),
+                roles: vec!["user".into()],
+                active: true,
+                verified: true,
+                join_default_channels: true,
+                ..Default::default()
+            })
+            .await
+            .expect("the user is created");
+        self.login(username, &format!("{username}-password")).await
+    }
+
+    /// A channel or group named `name` owned by `owner`, with `members`;
+    /// answers its id.
+    pub async fn room_of(
+        &self,
+        owner: &Session,
+        kind: capsule_server::model::RoomKind,
+        name: &str,
+        members: &[&Session],
+    ) -> String {
+        let owner = self.account_of(owner).await;
+        let new = capsule_server::chat::NewRoom {
+            kind,
+            name: name.to_owned(),
+            members: members.iter().map(|m| m.username.clone()).collect(),
+            read_only: false,
+        };
+        let room = self
+            .chat_domain()
+            .create_room(&owner, new)
+            .await
+            .expect("the room is created");
+        room.id.0
+    }
+}
+
+impl TestServer {
+    /// A fresh server started without the admin seed: it has no people
+    /// (only the `rocket.cat` bot), so the first to register becomes admin.
+    pub async fn start_without_admin() -> TestServer {
+        let dir = tempfile::tempdir().expect("temp dir");
+        Self::start_in_without_admin(dir).await
+    }
+
+    /// A server on an existing data folder, started without the admin seed.
+    pub async fn start_in_without_admin(dir: tempfile::TempDir) -> TestServer {
+        let config = Config::new(SocketAddr::from(([127, 0, 0, 1], 0)), dir.path());
+        let server = server::start(config, None).await.expect("server starts");
+        let base = format!("http://{}", server.addr());
+        TestServer {
+            server: Some(server),
+            dir,
+            http: reqwest::Client::new(),
+            base,
+        }
+    }
+}
+
+/// Waits (spinning, under a millisecond) until the clock reaches the next
+/// millisecond, so the next message gets a later `ts` than every message
+/// before it: history is ordered and pruned by `ts`, which has
+/// millisecond precision.
+pub fn next_millisecond() {
+    let start = capsule_server::model::Timestamp::now();
+    while capsule_server::model::Timestamp::now() == start {
+        std::hint::spin_loop();
     }
 }

@@ -50,6 +50,7 @@ fn token(digest: &str, user: &User, kind: TokenKind, created: i64) -> Token {
 fn personal(name: &str) -> TokenKind {
     TokenKind::Personal {
         name: name.to_owned(),
+        last_part: format!("{name}-end"),
     }
 }
 

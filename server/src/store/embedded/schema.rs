@@ -25,6 +25,7 @@ CREATE TABLE tokens (
     digest TEXT PRIMARY KEY,
     user_id TEXT NOT NULL,
     name TEXT,
+    last_part TEXT,
     created_at INTEGER NOT NULL
 );
 CREATE INDEX tokens_user ON tokens(user_id);

@@ -244,21 +244,23 @@ impl UserStore for EmbeddedStore {
     async fn insert_token(&self, token: &Token) -> Result<(), StoreError> {
         let token = token.clone();
         self.write(move |conn| {
-            let name = match &token.kind {
-                TokenKind::Login => None,
-                TokenKind::Personal { name } => Some(name.clone()),
+            let (name, last_part) = match &token.kind {
+                TokenKind::Login => (None, None),
+                TokenKind::Personal { name, last_part } => (Some(name.clone()), Some(last_part.clone())),
             };
             conn.prepare_cached(
-                "INSERT INTO tokens (digest, user_id, name, created_at) VALUES (?1, ?2, ?3, ?4)",
+                "INSERT INTO tokens (digest, user_id, name, last_part, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
             )?
             .execute(params![
                 token.digest,
                 token.user.as_str(),
                 name,
+                last_part,
                 token.created_at.millis()
             ])
             .map_err(conflict_as(|| match &token.kind {
-                TokenKind::Personal { name } => format!("personal access token `{name}`"),
+                TokenKind::Personal { name, .. } => format!("personal access token `{name}`"),
                 TokenKind::Login => "token".to_owned(),
             }))?;
             Ok(())
@@ -271,7 +273,7 @@ impl UserStore for EmbeddedStore {
         self.read(move |conn| {
             Ok(conn
                 .prepare_cached(
-                    "SELECT digest, user_id, name, created_at FROM tokens WHERE digest = ?1",
+                    "SELECT digest, user_id, name, last_part, created_at FROM tokens WHERE digest = ?1",
                 )?
                 .query_row([digest], token_from_row)
                 .optional()?)
@@ -289,7 +291,7 @@ impl UserStore for EmbeddedStore {
         let user = user.clone();
         self.read(move |conn| {
             let mut statement = conn.prepare_cached(
-                "SELECT digest, user_id, name, created_at FROM tokens
+                "SELECT digest, user_id, name, last_part, created_at FROM tokens
                  WHERE user_id = ?1 ORDER BY created_at, digest",
             )?;
             let tokens = statement
@@ -303,13 +305,17 @@ impl UserStore for EmbeddedStore {
 
 fn token_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Token> {
     let name: Option<String> = row.get(2)?;
+    let last_part: Option<String> = row.get(3)?;
     Ok(Token {
         digest: row.get(0)?,
         user: UserId(row.get(1)?),
         kind: match name {
-            Some(name) => TokenKind::Personal { name },
+            Some(name) => TokenKind::Personal {
+                name,
+                last_part: last_part.unwrap_or_default(),
+            },
             None => TokenKind::Login,
         },
-        created_at: Timestamp(row.get(3)?),
+        created_at: Timestamp(row.get(4)?),
     })
 }
