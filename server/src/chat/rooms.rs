@@ -42,6 +42,8 @@ pub enum RoomRef {
 #[derive(Clone, Debug)]
 pub struct RoomView {
     pub room: Room,
+    /// The viewer's membership, without unread and mention counts (they
+    /// cost a count per read; `SubscriptionStore::subscription` has them).
     pub subscription: Option<Subscription>,
     pub access: Access,
 }
@@ -87,7 +89,8 @@ impl Chat {
     /// reported as not found, so its existence does not leak.
     pub async fn view_room(&self, actor: &User, room: &RoomRef) -> Result<RoomView, ChatError> {
         let room = self.find_room(room).await?;
-        let subscription = self.store.subscription(&room.id, &actor.id).await?;
+        // The count-free read: this runs on every request that names a room.
+        let subscription = self.store.membership(&room.id, &actor.id).await?;
         let access = Access::of(actor, &room, subscription.as_ref());
         if !access.read {
             return Err(ChatError::RoomNotFound);
@@ -140,7 +143,7 @@ impl Chat {
             return self.view_room(actor, room).await;
         }
         let room = self.find_room(room).await?;
-        let subscription = self.store.subscription(&room.id, &actor.id).await?;
+        let subscription = self.store.membership(&room.id, &actor.id).await?;
         let access = Access::of(actor, &room, subscription.as_ref());
         Ok(RoomView {
             room,

@@ -211,7 +211,8 @@ impl Chat {
                 self.user(other).await?;
                 self.store.subscription(&view.room.id, other).await?
             }
-            _ => view.subscription.clone(),
+            // The view's membership has no counts; read them.
+            _ => self.store.subscription(&view.room.id, &actor.id).await?,
         };
         let joined = subscription.is_some();
         let room_counts = joined || actor.is_admin();
