@@ -96,4 +96,5 @@ async fn health_and_metrics_answer() {
     assert!(text.contains("capsule_http_requests_total"), "{text}");
     assert!(text.contains("route=\"/api/v1/chat.postMessage\""), "{text}");
     assert!(text.contains("capsule_sign_ins_total"), "{text}");
+    assert!(text.contains("capsule_messages_total"), "{text}");
 }

@@ -178,6 +178,7 @@ impl Chat {
                 ),
                 other => other.into(),
             })?;
+        metrics::counter!("capsule_messages_total").increment(1);
         Ok(message)
     }
 

@@ -231,7 +231,6 @@ const STATUS_TEXT_MAX: usize = 120;
 /// shown (`lastTokenPart`).
 const TOKEN_HINT_LENGTH: usize = 6;
 
-
 /// What an admin changes about an account (`users.update`); `None` leaves
 /// a field as it is.
 #[derive(Clone, Debug, Default)]
@@ -395,4 +394,3 @@ mod tests {
         assert_eq!(status_text(&"x".repeat(200)).len(), STATUS_TEXT_MAX);
     }
 }
-
