@@ -13,6 +13,8 @@
 mod listing;
 mod membership;
 mod reading;
+mod roles;
+mod settings;
 
 pub use membership::Prune;
 pub use reading::{Counters, MemberQuery};
@@ -356,208 +358,6 @@ impl Chat {
         Ok(())
     }
 
-    /// `actor` changes a setting of a room they manage. Setting a value
-    /// the room has already is allowed (and recorded again).
-    pub async fn change_room(
-        &self,
-        actor: &User,
-        room: &RoomRef,
-        change: RoomChange,
-    ) -> Result<Room, ChatError> {
-        let view = self.view_room(actor, room).await?;
-        self.apply_room_change(actor, view, change).await
-    }
-
-    /// Like [`Chat::change_room`], but setting a value the room has already
-    /// is refused (`error-room-setting-unchanged`), as Rocket.Chat's
-    /// `channels.setTopic` and its kin refuse it.
-    pub async fn change_room_strict(
-        &self,
-        actor: &User,
-        room: &RoomRef,
-        change: RoomChange,
-    ) -> Result<Room, ChatError> {
-        let view = self.view_room(actor, room).await?;
-        if view.access.manage && change.is_noop(&view.room) {
-            return Err(ChatError::invalid(
-                "error-room-setting-unchanged",
-                format!(
-                    "The {} {} is the same as what it would be changed to.",
-                    kind_noun(view.room.kind),
-                    change.setting_name()
-                ),
-            ));
-        }
-        self.apply_room_change(actor, view, change).await
-    }
-
-    async fn apply_room_change(
-        &self,
-        actor: &User,
-        view: RoomView,
-        change: RoomChange,
-    ) -> Result<Room, ChatError> {
-        let needs_owner = matches!(change, RoomChange::Archived(_) | RoomChange::Kind(_));
-        if !(view.access.manage && (!needs_owner || view.access.own)) {
-            return Err(ChatError::not_allowed(
-                "you are not allowed to change this room's settings",
-            ));
-        }
-        if view.room.kind == RoomKind::Direct {
-            return Err(ChatError::not_allowed("direct messages have no settings"));
-        }
-        if !actor.is_admin() && matches!(change, RoomChange::Default(_)) {
-            return Err(ChatError::not_allowed("only admins choose default rooms"));
-        }
-        check_archived_for(&view.room, &change)?;
-        let retyped = matches!(change, RoomChange::Kind(k) if k != view.room.kind);
-        let mut room = view.room;
-        let (kind, text) = match change {
-            RoomChange::Name(name) => {
-                check_room_name(&name)?;
-                room.name = Some(name.clone());
-                room.fname = Some(name.clone());
-                (Some(MessageKind::RoomRenamed), name)
-            }
-            RoomChange::Topic(topic) => {
-                room.topic = Some(topic.clone());
-                (Some(MessageKind::TopicChanged), topic)
-            }
-            RoomChange::Description(text) => {
-                room.description = Some(text.clone());
-                (Some(MessageKind::DescriptionChanged), text)
-            }
-            RoomChange::Announcement(text) => {
-                room.announcement = Some(text.clone());
-                (Some(MessageKind::AnnouncementChanged), text)
-            }
-            RoomChange::Kind(kind) => {
-                if kind == RoomKind::Direct {
-                    return Err(ChatError::invalid(
-                        "error-invalid-room-type",
-                        "a room cannot become a direct message",
-                    ));
-                }
-                room.kind = kind;
-                let text = if kind == RoomKind::Channel {
-                    "public"
-                } else {
-                    "private"
-                };
-                (Some(MessageKind::TypeChanged), text.to_owned())
-            }
-            RoomChange::ReadOnly(ro) => {
-                room.ro = ro;
-                (None, String::new())
-            }
-            RoomChange::Archived(archived) => {
-                room.archived = archived;
-                let kind = if archived {
-                    MessageKind::Archived
-                } else {
-                    MessageKind::Unarchived
-                };
-                (Some(kind), String::new())
-            }
-            RoomChange::Default(default) => {
-                room.default = default;
-                (None, String::new())
-            }
-        };
-        room.updated_at = Timestamp::now();
-        self.store.update_room(&room).await.map_err(|e| match e {
-            StoreError::Conflict(_) => ChatError::invalid(
-                "error-duplicate-channel-name",
-                format!("A channel with name '{}' exists", room.display_name()),
-            ),
-            other => other.into(),
-        })?;
-        if let Some(name) = room
-            .name
-            .clone()
-            .filter(|_| kind == Some(MessageKind::RoomRenamed))
-        {
-            self.store.rename_subscriptions(&room.id, &name).await?;
-        }
-        if retyped {
-            self.retype_subscriptions(&room).await?;
-        }
-        if let (Some(kind), true) = (kind, room.sys_mes) {
-            self.system_message(&room, actor, kind, &text).await?;
-        }
-        Ok(self.store.room(&room.id).await?.unwrap_or(room))
-    }
-
-    /// `actor` gives or takes a room role. Owners are set by owners and
-    /// admins; moderators and leaders by those who manage the room.
-    pub async fn set_room_role(
-        &self,
-        actor: &User,
-        room: &RoomRef,
-        user: &User,
-        role: RoomRole,
-        give: bool,
-    ) -> Result<(), ChatError> {
-        let view = self.view_room(actor, room).await?;
-        let allowed = match role {
-            RoomRole::Owner => view.access.own,
-            _ => view.access.manage,
-        };
-        if !allowed {
-            return Err(ChatError::not_allowed(format!(
-                "you are not allowed to set {}s in this room",
-                role.name()
-            )));
-        }
-        refuse_archived(&view.room)?;
-        let mut sub = self
-            .store
-            .subscription(&view.room.id, &user.id)
-            .await?
-            .ok_or_else(|| {
-                ChatError::invalid(
-                    "error-user-not-in-room",
-                    format!("{} is not in this room", user.username),
-                )
-            })?;
-        let has = sub.has_role(role);
-        if give == has {
-            return Err(ChatError::invalid(
-                role_error(role, give),
-                format!(
-                    "{} {} {} of this room",
-                    user.username,
-                    if give { "is already" } else { "is not" },
-                    role.name()
-                ),
-            ));
-        }
-        if !give && role == RoomRole::Owner && self.owner_count(&view.room.id).await? == 1 {
-            return Err(ChatError::invalid(
-                "error-remove-last-owner",
-                "This is the last owner. Please set a new owner before removing this one.",
-            ));
-        }
-        if give {
-            sub.roles.push(role);
-        } else {
-            sub.roles.retain(|r| *r != role);
-        }
-        sub.updated_at = Timestamp::now();
-        self.store.update_subscription(&sub).await?;
-        let kind = if give {
-            MessageKind::RoleAdded
-        } else {
-            MessageKind::RoleRemoved
-        };
-        if view.room.sys_mes {
-            let mut message = Message::system(&view.room.id, actor.to_ref(), kind, &user.username);
-            message.role = Some(role.name().to_owned());
-            self.store.insert_message(&message).await?;
-        }
-        Ok(())
-    }
-
     /// Deletes a room with its messages. Owners and admins only; admins
     /// may delete direct messages they are not in (moderation), though
     /// they cannot read them.
@@ -602,21 +402,6 @@ impl Chat {
             .count())
     }
 
-    /// Gives every membership of `room` its new kind (after `setType`),
-    /// so lists by kind and the room's access agree.
-    async fn retype_subscriptions(&self, room: &Room) -> Result<(), ChatError> {
-        let members = self
-            .store
-            .members(&room.id, &crate::store::Page::all())
-            .await?;
-        for mut sub in members.items {
-            sub.kind = room.kind;
-            sub.updated_at = Timestamp::now();
-            self.store.update_subscription(&sub).await?;
-        }
-        Ok(())
-    }
-
     /// Stores a system message about `text` in `room`.
     pub(super) async fn system_message(
         &self,
@@ -628,37 +413,6 @@ impl Chat {
         let message = Message::system(&room.id, actor.to_ref(), kind, text);
         self.store.insert_message(&message).await?;
         Ok(message)
-    }
-}
-
-impl RoomChange {
-    /// Whether the change would leave `room` as it is.
-    pub fn is_noop(&self, room: &Room) -> bool {
-        let text = |value: &Option<String>, new: &str| value.as_deref().unwrap_or("") == new;
-        match self {
-            RoomChange::Name(name) => room.name.as_deref() == Some(name.as_str()),
-            RoomChange::Topic(topic) => text(&room.topic, topic),
-            RoomChange::Description(description) => text(&room.description, description),
-            RoomChange::Announcement(announcement) => text(&room.announcement, announcement),
-            RoomChange::Kind(kind) => room.kind == *kind,
-            RoomChange::ReadOnly(ro) => room.ro == *ro,
-            RoomChange::Archived(archived) => room.archived == *archived,
-            RoomChange::Default(default) => room.default == *default,
-        }
-    }
-
-    /// The setting's name in Rocket.Chat's refusal messages.
-    fn setting_name(&self) -> &'static str {
-        match self {
-            RoomChange::Name(_) => "name",
-            RoomChange::Topic(_) => "topic",
-            RoomChange::Description(_) => "description",
-            RoomChange::Announcement(_) => "announcement",
-            RoomChange::Kind(_) => "type",
-            RoomChange::ReadOnly(_) => "read only setting",
-            RoomChange::Archived(_) => "archived setting",
-            RoomChange::Default(_) => "default setting",
-        }
     }
 }
 
@@ -684,34 +438,4 @@ fn refuse_archived(room: &Room) -> Result<(), ChatError> {
         ));
     }
     Ok(())
-}
-
-/// An archived room takes only being unarchived; unarchiving a room that
-/// is not archived is refused too.
-fn check_archived_for(room: &Room, change: &RoomChange) -> Result<(), ChatError> {
-    match change {
-        RoomChange::Archived(false) if !room.archived => Err(ChatError::invalid(
-            "error-room-not-archived",
-            format!(
-                "The {}, {}, is not archived",
-                kind_noun(room.kind),
-                room.display_name()
-            ),
-        )),
-        RoomChange::Archived(false) => Ok(()),
-        _ => refuse_archived(room),
-    }
-}
-
-/// Rocket.Chat's `errorType` for giving a role someone has, or taking one
-/// they lack.
-fn role_error(role: RoomRole, give: bool) -> &'static str {
-    match (role, give) {
-        (RoomRole::Owner, true) => "error-user-already-owner",
-        (RoomRole::Owner, false) => "error-user-not-owner",
-        (RoomRole::Moderator, true) => "error-user-already-moderator",
-        (RoomRole::Moderator, false) => "error-user-not-moderator",
-        (RoomRole::Leader, true) => "error-user-already-leader",
-        (RoomRole::Leader, false) => "error-user-not-leader",
-    }
 }
