@@ -1,0 +1,111 @@
+//! Capsule against a real Rocket.Chat client library: the PyPI package
+//! `rocketchat-API`, driven by `tests/python/rocketchat_client.py` as a bot
+//! would drive it (register, sign in, rooms, post, edit, react, history,
+//! paging, invites). The library is not changed or configured for Capsule;
+//! if it works here it works against Capsule unchanged.
+//!
+//! Needs `python3` with `venv`; the package is installed once into
+//! `<target>/python-venv` (pip reaches PyPI).
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use common::{ADMIN, ADMIN_PASSWORD, TestServer};
+
+/// The client library, as PyPI names it.
+const PACKAGE: &str = "rocketchat-API";
+/// The bot script.
+const SCRIPT: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/python/rocketchat_client.py"
+);
+
+/// `CARGO_TARGET_DIR` when absolute, else the `target` folder this test
+/// executable lives in (`target/debug/deps/rocketchat_client-*`).
+fn target_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .filter(|d| d.is_absolute())
+    {
+        return dir;
+    }
+    let exe = std::env::current_exe().expect("the test executable's path");
+    exe.ancestors()
+        .nth(3)
+        .expect("the test runs inside a target folder")
+        .to_owned()
+}
+
+/// Runs a command, panicking with its output when it cannot start or fails.
+fn run(command: &mut Command, what: &str) -> Output {
+    let output = command
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {what}: {e}"));
+    assert!(
+        output.status.success(),
+        "{what} failed ({}):\n{}\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
+/// The venv's python, after creating the venv and installing the library
+/// when they are missing.
+fn python_with_library() -> PathBuf {
+    let venv = target_dir().join("python-venv");
+    let python = venv.join("bin").join("python");
+    if !has_library(&python) {
+        run(
+            Command::new("python3").args(["-m", "venv"]).arg(&venv),
+            "python3 -m venv",
+        );
+        run(
+            Command::new(venv.join("bin").join("pip")).args(["install", "--quiet", PACKAGE]),
+            &format!("pip install {PACKAGE}"),
+        );
+        assert!(
+            has_library(&python),
+            "{PACKAGE} is installed but `rocketchat_API` does not import"
+        );
+    }
+    python
+}
+
+fn has_library(python: &Path) -> bool {
+    Command::new(python)
+        .args(["-c", "import rocketchat_API.rocketchat"])
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_rocketchat_api_python_library_works_unchanged() {
+    let python = tokio::task::spawn_blocking(python_with_library)
+        .await
+        .expect("venv setup finishes");
+    let server = TestServer::start().await;
+
+    let mut bot = Command::new(python);
+    bot.arg(SCRIPT)
+        .env("CAPSULE_URL", &server.base)
+        .env("CAPSULE_ADMIN_USERNAME", ADMIN)
+        .env("CAPSULE_ADMIN_PASSWORD", ADMIN_PASSWORD)
+        .env("PYTHONUNBUFFERED", "1");
+    let output = tokio::task::spawn_blocking(move || bot.output())
+        .await
+        .expect("the bot finishes")
+        .expect("the bot starts");
+
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    println!("{stdout}");
+    assert!(
+        output.status.success(),
+        "the rocketchat-API bot failed ({}):\n{stdout}\n{stderr}",
+        output.status
+    );
+}
