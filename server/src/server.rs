@@ -13,6 +13,7 @@ use crate::api::{self, AppState};
 use crate::chat::Chat;
 use crate::config::Config;
 use crate::settings::Settings;
+use crate::store::cached::CachedStore;
 use crate::store::embedded::EmbeddedStore;
 use crate::store::{Page, Store, UserFilter};
 
@@ -103,9 +104,11 @@ fn metrics_handle() -> PrometheusHandle {
         .clone()
 }
 
-/// Opens the embedded store in the configured data folder.
+/// Opens the embedded store in the configured data folder, behind the
+/// cache of the records every request reads.
 pub fn open_store(config: &Config) -> Result<Arc<dyn Store>, StartError> {
-    Ok(Arc::new(EmbeddedStore::open(&config.data_dir, config.durability)?))
+    let embedded = EmbeddedStore::open(&config.data_dir, config.durability)?;
+    Ok(Arc::new(CachedStore::new(Arc::new(embedded))))
 }
 
 /// Prepares the chat over `store`: settings, `#general`, `rocket.cat`, the

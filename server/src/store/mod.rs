@@ -10,8 +10,10 @@
 //! SQLite on threads of its own.
 //!
 //! Backends: [`embedded`] (SQLite, the default, no server to run). MongoDB
-//! follows behind the same trait.
+//! follows behind the same trait. [`cached::CachedStore`] sits in front of
+//! either and serves the records every request reads from memory.
 
+pub mod cached;
 pub mod conformance;
 pub mod embedded;
 mod error;

@@ -195,7 +195,7 @@ pub enum MessageFilter {
 #[async_trait]
 pub trait MessageStore: Send + Sync + 'static {
     /// Inserts a message and, in the same write, bumps its room's `msgs`
-    /// and `lm` and, for a thread reply, its parent's `tcount`, `tlm` and
+    /// and `lm` (for user messages; system messages do not count) and, for a thread reply, its parent's `tcount`, `tlm` and
     /// `replies`. `Conflict` when the id is taken.
     async fn insert_message(&self, message: &Message) -> Result<(), StoreError>;
     /// One message by id.

@@ -4,9 +4,12 @@
 //! Writes go to one writer thread that groups whatever is waiting into one
 //! transaction (group commit): each write runs in a savepoint of its own,
 //! so one failing write never undoes another, and every caller hears back
-//! only after the transaction committed. Reads run on the blocking pool
-//! over a small pool of read-only connections, which WAL lets read while
-//! the writer writes. So the async runtime never waits on SQLite.
+//! only after the transaction committed. Reads go to a few reader threads
+//! of the store's own, each with a read-only connection, which WAL lets
+//! read while the writer writes. So the async runtime never waits on
+//! SQLite. (Tokio's blocking pool would serve reads too, but it grows to
+//! dozens of threads under load, and waking them costs more than the
+//! reads: a fixed, small set of readers is faster on a small machine.)
 //!
 //! Durability: `synchronous = NORMAL` in WAL mode, by default. A write that
 //! was acknowledged survives the server being killed (the WAL is in the
@@ -21,11 +24,11 @@ mod schema;
 mod subscriptions;
 mod users;
 
+use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::thread;
 
-use parking_lot::Mutex;
 use rusqlite::{Connection, OpenFlags};
 use tokio::sync::oneshot;
 
@@ -33,8 +36,8 @@ use super::StoreError;
 
 /// Most writes grouped into one transaction.
 const MAX_GROUP: usize = 512;
-/// Idle read connections kept open.
-const READ_POOL: usize = 8;
+/// Reader threads, each with its own connection.
+const READERS: usize = 3;
 
 /// How hard a commit tries to reach the disk.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Deserialize, serde::Serialize)]
@@ -51,6 +54,7 @@ pub enum Durability {
 /// write's result once the group's commit outcome is known.
 type Completion = Box<dyn FnOnce(Result<(), String>) + Send>;
 type WriteJob = Box<dyn FnOnce(&Connection) -> Completion + Send>;
+type ReadJob = Box<dyn FnOnce(&Connection) + Send>;
 
 /// The SQLite-backed store. Cheap to clone.
 #[derive(Clone)]
@@ -61,7 +65,7 @@ pub struct EmbeddedStore {
 struct Inner {
     path: PathBuf,
     writer: crossbeam_channel::Sender<WriteJob>,
-    readers: Mutex<Vec<Connection>>,
+    readers: crossbeam_channel::Sender<ReadJob>,
 }
 
 impl EmbeddedStore {
@@ -90,11 +94,27 @@ impl EmbeddedStore {
             .spawn(move || writer_loop(conn, receiver))
             .map_err(|e| StoreError::Backend(format!("cannot start the writer thread: {e}")))?;
 
+        let (read_sender, read_receiver) = crossbeam_channel::unbounded::<ReadJob>();
+        for n in 0..READERS {
+            let conn = open_reader(&path)?;
+            let jobs = read_receiver.clone();
+            thread::Builder::new()
+                .name(format!("capsule-store-reader-{n}"))
+                .spawn(move || {
+                    while let Ok(job) = jobs.recv() {
+                        // A panicking read drops its reply (its caller gets an
+                        // error); the reader goes on serving.
+                        let _ = panic::catch_unwind(AssertUnwindSafe(|| job(&conn)));
+                    }
+                })
+                .map_err(|e| StoreError::Backend(format!("cannot start a reader thread: {e}")))?;
+        }
+
         Ok(EmbeddedStore {
             inner: Arc::new(Inner {
                 path,
                 writer: sender,
-                readers: Mutex::new(Vec::new()),
+                readers: read_sender,
             }),
         })
     }
@@ -131,27 +151,19 @@ impl EmbeddedStore {
             .map_err(|_| StoreError::Backend("the store's writer has stopped".into()))?
     }
 
-    /// Runs `f` on a read connection on the blocking pool.
+    /// Runs `f` on one of the reader threads.
     async fn read<T, F>(&self, f: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
         F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
     {
-        let inner = self.inner.clone();
-        tokio::task::spawn_blocking(move || {
-            let conn = match inner.readers.lock().pop() {
-                Some(conn) => conn,
-                None => open_reader(&inner.path)?,
-            };
-            let result = f(&conn);
-            let mut pool = inner.readers.lock();
-            if pool.len() < READ_POOL {
-                pool.push(conn);
-            }
-            result
-        })
-        .await
-        .map_err(|e| StoreError::Backend(format!("read task failed: {e}")))?
+        let (reply, answer) = oneshot::channel();
+        let job: ReadJob = Box::new(move |conn| {
+            let _ = reply.send(f(conn));
+        });
+        let stopped = || StoreError::Backend("the store's readers have stopped".into());
+        self.inner.readers.send(job).map_err(|_| stopped())?;
+        answer.await.map_err(|_| stopped())?
     }
 }
 
@@ -160,7 +172,8 @@ fn open_reader(path: &Path) -> Result<Connection, StoreError> {
         path,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
-    conn.execute_batch("PRAGMA busy_timeout = 5000;")?;
+    // Memory-mapped reads: fewer system calls per page than pread.
+    conn.execute_batch("PRAGMA busy_timeout = 5000; PRAGMA mmap_size = 268435456;")?;
     Ok(conn)
 }
 
@@ -169,7 +182,12 @@ fn in_savepoint<T>(
     f: impl FnOnce(&Connection) -> Result<T, StoreError>,
 ) -> Result<T, StoreError> {
     conn.execute_batch("SAVEPOINT job")?;
-    match f(conn) {
+    // A panicking write is undone like a failing one, so the writer thread
+    // and the rest of its group carry on.
+    let outcome = panic::catch_unwind(AssertUnwindSafe(|| f(conn))).unwrap_or_else(|_| {
+        Err(StoreError::Backend("a write panicked; it was rolled back".into()))
+    });
+    match outcome {
         Ok(value) => {
             conn.execute_batch("RELEASE job")?;
             Ok(value)
