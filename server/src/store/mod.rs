@@ -24,7 +24,7 @@ pub use error::StoreError;
 pub use page::{Page, Sort};
 pub use records::{
     AppDataStore, AppRecord, HistoryQuery, MessageFilter, MessageStore, RoomFilter, RoomStore,
-    SettingStore, SubscriptionStore, Token, TokenKind, UserFilter, UserStore,
+    SettingStore, SubscriptionStore, Token, TokenKind, UNREAD_CAP, UserFilter, UserStore,
 };
 
 /// A complete storage backend.

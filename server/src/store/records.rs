@@ -120,6 +120,11 @@ pub trait RoomStore: Send + Sync + 'static {
     -> Result<Paged<Room>, StoreError>;
 }
 
+/// Unread counts stop here: a membership with more unread messages reports
+/// this many (clients show "999+"), so reading a subscription costs the
+/// same however long the user has been away.
+pub const UNREAD_CAP: u64 = 1000;
+
 /// Memberships and the per-user state of a room.
 #[async_trait]
 pub trait SubscriptionStore: Send + Sync + 'static {

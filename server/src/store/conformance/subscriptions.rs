@@ -21,6 +21,7 @@ pub(super) async fn run<S: Store>(store: &S) {
         members_are_paged_and_sorted_by_username,
         members_with_roles_lists_only_members_holding_a_room_role,
         membership_is_the_subscription_without_counts,
+        unread_counts_stop_at_the_cap,
     );
 }
 
@@ -452,3 +453,20 @@ async fn membership_is_the_subscription_without_counts<S: Store>(store: &S) {
     let stranger = new_user(store, "s-membership-stranger").await;
     assert!(store.membership(&room.id, &stranger.id).await.unwrap().is_none());
 }
+
+async fn unread_counts_stop_at_the_cap<S: Store>(store: &S) {
+    let room = new_channel(store, "s-cap").await;
+    let reader = reader(store, &room, "s-cap-reader", 0).await;
+    let writer = new_user(store, "s-cap-writer").await;
+    join(store, &room, &writer).await;
+    let cap = crate::store::UNREAD_CAP as i64;
+    for n in 1..=cap + 5 {
+        post(store, &room, &writer, "flood", n).await;
+    }
+
+    let (unread, _, _, alert) = counts(store, &room, &reader).await;
+
+    assert_eq!(unread, crate::store::UNREAD_CAP);
+    assert!(alert);
+}
+

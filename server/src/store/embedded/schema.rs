@@ -68,6 +68,9 @@ CREATE TABLE messages (
     doc TEXT NOT NULL
 );
 CREATE INDEX messages_room_ts ON messages(rid, ts);
+-- Covers the unread count of a membership: messages by others after `ls`,
+-- counted from the index alone.
+CREATE INDEX messages_unread ON messages(rid, ts, user_id) WHERE is_system = 0 AND tmid IS NULL;
 CREATE INDEX messages_room_updated ON messages(rid, updated_at);
 CREATE INDEX messages_thread ON messages(tmid, ts) WHERE tmid IS NOT NULL;
 CREATE TABLE mentions (

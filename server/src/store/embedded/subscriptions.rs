@@ -6,18 +6,20 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{EmbeddedStore, limit_offset};
 use crate::model::{RoomId, Subscription, Timestamp, UserId};
-use crate::store::{Page, Paged, StoreError, SubscriptionStore};
+use crate::store::{Page, Paged, StoreError, SubscriptionStore, UNREAD_CAP};
 
-/// Fills in the counts of a membership read from its document.
+/// Fills in the counts of a membership read from its document. Unread
+/// messages are counted up to [`UNREAD_CAP`].
 fn with_counts(conn: &Connection, doc: String) -> Result<Subscription, StoreError> {
     let mut sub: Subscription = serde_json::from_str(&doc)?;
     let (rid, uid, ls) = (sub.rid.as_str(), sub.user.id.as_str(), sub.ls.millis());
     sub.unread = conn
         .prepare_cached(
-            "SELECT count(*) FROM messages
-             WHERE rid = ?1 AND ts > ?2 AND user_id <> ?3 AND is_system = 0 AND tmid IS NULL",
+            "SELECT count(*) FROM (SELECT 1 FROM messages
+             WHERE rid = ?1 AND ts > ?2 AND user_id <> ?3 AND is_system = 0 AND tmid IS NULL
+             LIMIT ?4)",
         )?
-        .query_row(params![rid, ls, uid], |row| row.get(0))?;
+        .query_row(params![rid, ls, uid, UNREAD_CAP as i64], |row| row.get(0))?;
     // Mentions count messages by others, like `unread`: a user's own
     // message naming them (or @all) is no mention for them. And a message
     // naming both @all and @here is one group mention, not two, so these
