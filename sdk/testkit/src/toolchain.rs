@@ -29,6 +29,21 @@ pub fn ensure_wasm_target() -> Result<(), BuildError> {
     if installed.lines().any(|line| line.trim() == WASM_TARGET) {
         return Ok(());
     }
+    // Test processes start together; two `rustup target add` at once race on
+    // rustup's download folder and one fails. Take turns, and look again
+    // once it is this process's turn.
+    let lock_path = std::env::temp_dir().join("capsule-rustup-target-add.lock");
+    let lock = std::fs::File::create(&lock_path).map_err(|e| BuildError::io(&lock_path, e))?;
+    lock.lock().map_err(|e| BuildError::io(&lock_path, e))?;
+    let mut again = Command::new("rustup");
+    again.args(["target", "list", "--installed"]);
+    let installed = run(&mut again)?.stdout;
+    if String::from_utf8_lossy(&installed)
+        .lines()
+        .any(|line| line.trim() == WASM_TARGET)
+    {
+        return Ok(());
+    }
     let mut add = Command::new("rustup");
     add.args(["target", "add", WASM_TARGET]);
     run(&mut add)?;

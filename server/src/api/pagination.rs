@@ -2,7 +2,7 @@
 //! take them, and the `count` / `offset` / `total` they answer with.
 
 use serde::Deserialize;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use super::error::ApiError;
 use crate::settings::Settings;
@@ -63,12 +63,39 @@ impl PageParams {
     }
 }
 
-fn parse_object(text: &str, what: &str) -> Result<Map<String, Value>, ApiError> {
-    match serde_json::from_str::<Value>(text) {
-        Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(ApiError::invalid_params(format!("`{what}` must be a JSON object"))),
-        Err(e) => Err(ApiError::invalid_params(format!("`{what}` is not valid JSON: {e}"))),
+/// A JSON object's entries in the order they were written (a `sort` of
+/// several keys means its first key first).
+struct Entries(Vec<(String, Value)>);
+
+impl<'de> serde::Deserialize<'de> for Entries {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Entries;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Entries, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(entry) = map.next_entry::<String, Value>()? {
+                    entries.push(entry);
+                }
+                Ok(Entries(entries))
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
+}
+
+fn parse_object(text: &str, what: &str) -> Result<Vec<(String, Value)>, ApiError> {
+    match serde_json::from_str::<Value>(text) {
+        Ok(Value::Object(_)) => {}
+        Ok(_) => return Err(ApiError::invalid_params(format!("`{what}` must be a JSON object"))),
+        Err(e) => return Err(ApiError::invalid_params(format!("`{what}` is not valid JSON: {e}"))),
+    }
+    serde_json::from_str::<Entries>(text)
+        .map(|entries| entries.0)
+        .map_err(|e| ApiError::invalid_params(format!("`{what}` is not valid JSON: {e}")))
 }
 
 fn parse_sort(text: &str, sortable: &[&str]) -> Result<Vec<Sort>, ApiError> {

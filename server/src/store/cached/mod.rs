@@ -53,7 +53,11 @@ fn unchanged<V>(_: &mut V) {}
 
 #[async_trait]
 impl UserStore for CachedStore {
-    async fn insert_user(&self, user: &User, password_hash: Option<String>) -> Result<(), StoreError> {
+    async fn insert_user(
+        &self,
+        user: &User,
+        password_hash: Option<String>,
+    ) -> Result<(), StoreError> {
         let write = self.users.start(&user.id);
         let result = self.inner.insert_user(user, password_hash).await;
         self.users.finish(write, None);
@@ -103,7 +107,11 @@ impl UserStore for CachedStore {
         result
     }
 
-    async fn list_users(&self, filter: &UserFilter, page: &Page) -> Result<Paged<User>, StoreError> {
+    async fn list_users(
+        &self,
+        filter: &UserFilter,
+        page: &Page,
+    ) -> Result<Paged<User>, StoreError> {
         self.inner.list_users(filter, page).await
     }
 
@@ -178,7 +186,11 @@ impl RoomStore for CachedStore {
         result
     }
 
-    async fn list_rooms(&self, filter: &RoomFilter, page: &Page) -> Result<Paged<Room>, StoreError> {
+    async fn list_rooms(
+        &self,
+        filter: &RoomFilter,
+        page: &Page,
+    ) -> Result<Paged<Room>, StoreError> {
         self.inner.list_rooms(filter, page).await
     }
 }
@@ -192,7 +204,9 @@ impl SubscriptionStore for CachedStore {
         let result = self.inner.add_member(subscription).await;
         self.members.finish(member_write, None);
         match result {
-            Ok(true) => self.rooms.finish(room_write, Some(&|room: &mut Room| room.users_count += 1)),
+            Ok(true) => self
+                .rooms
+                .finish(room_write, Some(&|room: &mut Room| room.users_count += 1)),
             Ok(false) => self.rooms.finish(room_write, Some(&unchanged)),
             Err(_) => self.rooms.finish(room_write, None),
         }
@@ -216,7 +230,11 @@ impl SubscriptionStore for CachedStore {
         result
     }
 
-    async fn membership(&self, room: &RoomId, user: &UserId) -> Result<Option<Subscription>, StoreError> {
+    async fn membership(
+        &self,
+        room: &RoomId,
+        user: &UserId,
+    ) -> Result<Option<Subscription>, StoreError> {
         let key = (room.clone(), user.clone());
         match self.members.get(&key) {
             Ok(found) => Ok(found),
@@ -228,7 +246,11 @@ impl SubscriptionStore for CachedStore {
         }
     }
 
-    async fn subscription(&self, room: &RoomId, user: &UserId) -> Result<Option<Subscription>, StoreError> {
+    async fn subscription(
+        &self,
+        room: &RoomId,
+        user: &UserId,
+    ) -> Result<Option<Subscription>, StoreError> {
         self.inner.subscription(room, user).await
     }
 
@@ -247,7 +269,11 @@ impl SubscriptionStore for CachedStore {
         result
     }
 
-    async fn subscriptions_of(&self, user: &UserId, since: Option<Timestamp>) -> Result<Vec<Subscription>, StoreError> {
+    async fn subscriptions_of(
+        &self,
+        user: &UserId,
+        since: Option<Timestamp>,
+    ) -> Result<Vec<Subscription>, StoreError> {
         self.inner.subscriptions_of(user, since).await
     }
 
@@ -259,7 +285,12 @@ impl SubscriptionStore for CachedStore {
         self.inner.members_with_roles(room).await
     }
 
-    async fn mark_read(&self, room: &RoomId, user: &UserId, at: Timestamp) -> Result<(), StoreError> {
+    async fn mark_read(
+        &self,
+        room: &RoomId,
+        user: &UserId,
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
         let write = self.members.start(&(room.clone(), user.clone()));
         let result = self.inner.mark_read(room, user, at).await;
         self.members.finish(write, None);
@@ -291,8 +322,14 @@ impl MessageStore for CachedStore {
         self.inner.message(id).await
     }
 
-    async fn replace_message(&self, message: &Message, expected_updated_at: Timestamp) -> Result<(), StoreError> {
-        self.inner.replace_message(message, expected_updated_at).await
+    async fn replace_message(
+        &self,
+        message: &Message,
+        expected_updated_at: Timestamp,
+    ) -> Result<(), StoreError> {
+        self.inner
+            .replace_message(message, expected_updated_at)
+            .await
     }
 
     async fn delete_message(&self, id: &MessageId) -> Result<Option<Message>, StoreError> {
@@ -305,15 +342,28 @@ impl MessageStore for CachedStore {
         result
     }
 
-    async fn history(&self, room: &RoomId, query: &HistoryQuery) -> Result<Vec<Message>, StoreError> {
+    async fn history(
+        &self,
+        room: &RoomId,
+        query: &HistoryQuery,
+    ) -> Result<Vec<Message>, StoreError> {
         self.inner.history(room, query).await
     }
 
-    async fn find_messages(&self, room: &RoomId, filter: &MessageFilter, page: &Page) -> Result<Paged<Message>, StoreError> {
+    async fn find_messages(
+        &self,
+        room: &RoomId,
+        filter: &MessageFilter,
+        page: &Page,
+    ) -> Result<Paged<Message>, StoreError> {
         self.inner.find_messages(room, filter, page).await
     }
 
-    async fn changes_since(&self, room: &RoomId, since: Timestamp) -> Result<(Vec<Message>, Vec<MessageId>), StoreError> {
+    async fn changes_since(
+        &self,
+        room: &RoomId,
+        since: Timestamp,
+    ) -> Result<(Vec<Message>, Vec<MessageId>), StoreError> {
         self.inner.changes_since(room, since).await
     }
 
@@ -326,7 +376,10 @@ impl MessageStore for CachedStore {
         users: &[String],
     ) -> Result<u64, StoreError> {
         let write = self.rooms.start(room);
-        let result = self.inner.clean_history(room, oldest, latest, inclusive, users).await;
+        let result = self
+            .inner
+            .clean_history(room, oldest, latest, inclusive, users)
+            .await;
         self.rooms.finish(write, None);
         result
     }
@@ -349,7 +402,13 @@ impl AppDataStore for CachedStore {
         self.inner.app_value(app, key).await
     }
 
-    async fn set_app_value(&self, app: &str, key: &str, value: &[u8], max_keys: u64) -> Result<(), StoreError> {
+    async fn set_app_value(
+        &self,
+        app: &str,
+        key: &str,
+        value: &[u8],
+        max_keys: u64,
+    ) -> Result<(), StoreError> {
         self.inner.set_app_value(app, key, value, max_keys).await
     }
 
@@ -357,7 +416,13 @@ impl AppDataStore for CachedStore {
         self.inner.delete_app_value(app, key).await
     }
 
-    async fn app_keys(&self, app: &str, prefix: &str, start_after: Option<&str>, limit: u64) -> Result<Vec<String>, StoreError> {
+    async fn app_keys(
+        &self,
+        app: &str,
+        prefix: &str,
+        start_after: Option<&str>,
+        limit: u64,
+    ) -> Result<Vec<String>, StoreError> {
         self.inner.app_keys(app, prefix, start_after, limit).await
     }
 

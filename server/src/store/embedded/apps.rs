@@ -11,9 +11,12 @@ use crate::store::{AppDataStore, AppRecord, SettingStore, StoreError};
 impl SettingStore for EmbeddedStore {
     async fn settings(&self) -> Result<Vec<(String, Value)>, StoreError> {
         self.read(|conn| {
-            let mut statement = conn.prepare_cached("SELECT id, value FROM settings ORDER BY id")?;
+            let mut statement =
+                conn.prepare_cached("SELECT id, value FROM settings ORDER BY id")?;
             statement
-                .query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)))?
+                .query_map([], |row| {
+                    Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+                })?
                 .map(|row| {
                     let (id, value) = row?;
                     Ok((id, serde_json::from_str(&value)?))
@@ -124,8 +127,10 @@ impl AppDataStore for EmbeddedStore {
 
     async fn clear_app_data(&self, app: &str) -> Result<u64, StoreError> {
         let app = app.to_owned();
-        self.write(move |conn| Ok(conn.execute("DELETE FROM app_data WHERE app = ?1", [app])? as u64))
-            .await
+        self.write(move |conn| {
+            Ok(conn.execute("DELETE FROM app_data WHERE app = ?1", [app])? as u64)
+        })
+        .await
     }
 
     async fn put_app_record(&self, record: &AppRecord) -> Result<(), StoreError> {
@@ -143,9 +148,12 @@ impl AppDataStore for EmbeddedStore {
 
     async fn app_records(&self) -> Result<Vec<AppRecord>, StoreError> {
         self.read(|conn| {
-            let mut statement = conn.prepare_cached("SELECT id, doc FROM app_records ORDER BY id")?;
+            let mut statement =
+                conn.prepare_cached("SELECT id, doc FROM app_records ORDER BY id")?;
             statement
-                .query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)))?
+                .query_map([], |row| {
+                    Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+                })?
                 .map(|row| {
                     let (id, doc) = row?;
                     Ok(AppRecord {

@@ -42,7 +42,11 @@ fn write_row(conn: &Connection, message: &Message) -> Result<usize, StoreError> 
 
 /// Rewrites the mention and star rows of a message from its document.
 fn write_index_rows(conn: &Connection, message: &Message) -> Result<(), StoreError> {
-    let (id, rid, ts) = (message.id.as_str(), message.rid.as_str(), message.ts.millis());
+    let (id, rid, ts) = (
+        message.id.as_str(),
+        message.rid.as_str(),
+        message.ts.millis(),
+    );
     conn.prepare_cached("DELETE FROM mentions WHERE message_id = ?1")?
         .execute([id])?;
     conn.prepare_cached("DELETE FROM stars WHERE message_id = ?1")?
@@ -205,10 +209,18 @@ impl MessageStore for EmbeddedStore {
         .await
     }
 
-    async fn history(&self, room: &RoomId, query: &HistoryQuery) -> Result<Vec<Message>, StoreError> {
+    async fn history(
+        &self,
+        room: &RoomId,
+        query: &HistoryQuery,
+    ) -> Result<Vec<Message>, StoreError> {
         let (room, query) = (room.clone(), query.clone());
         self.read(move |conn| {
-            let (lt, gt) = if query.inclusive { ("<=", ">=") } else { ("<", ">") };
+            let (lt, gt) = if query.inclusive {
+                ("<=", ">=")
+            } else {
+                ("<", ">")
+            };
             let latest = query.latest.map_or(i64::MAX, Timestamp::millis);
             let oldest = query.oldest.map_or(i64::MIN, Timestamp::millis);
             let (limit, offset) = limit_offset(query.offset, query.count);
@@ -234,10 +246,14 @@ impl MessageStore for EmbeddedStore {
         self.read(move |conn| {
             let rid = room.as_str().to_owned();
             let (from, clause, arg): (&str, &str, String) = match &filter {
-                MessageFilter::Thread(tmid) => ("messages m", "m.rid = ?1 AND m.tmid = ?2", tmid.0.clone()),
-                MessageFilter::ThreadStarters => {
-                    ("messages m", "m.rid = ?1 AND m.starts_thread = 1 AND ?2 = ''", String::new())
+                MessageFilter::Thread(tmid) => {
+                    ("messages m", "m.rid = ?1 AND m.tmid = ?2", tmid.0.clone())
                 }
+                MessageFilter::ThreadStarters => (
+                    "messages m",
+                    "m.rid = ?1 AND m.starts_thread = 1 AND ?2 = ''",
+                    String::new(),
+                ),
                 MessageFilter::MentionsOf(user) => (
                     "mentions x JOIN messages m ON m.id = x.message_id",
                     "x.rid = ?1 AND x.target = ?2",
@@ -248,7 +264,11 @@ impl MessageStore for EmbeddedStore {
                     "x.rid = ?1 AND x.user_id = ?2",
                     user.0.clone(),
                 ),
-                MessageFilter::Pinned => ("messages m", "m.rid = ?1 AND m.pinned = 1 AND ?2 = ''", String::new()),
+                MessageFilter::Pinned => (
+                    "messages m",
+                    "m.rid = ?1 AND m.pinned = 1 AND ?2 = ''",
+                    String::new(),
+                ),
                 MessageFilter::Text(text) => (
                     "messages m",
                     "m.rid = ?1 AND m.is_system = 0 AND m.msg LIKE ?2 ESCAPE '\\'",

@@ -185,7 +185,9 @@ fn in_savepoint<T>(
     // A panicking write is undone like a failing one, so the writer thread
     // and the rest of its group carry on.
     let outcome = panic::catch_unwind(AssertUnwindSafe(|| f(conn))).unwrap_or_else(|_| {
-        Err(StoreError::Backend("a write panicked; it was rolled back".into()))
+        Err(StoreError::Backend(
+            "a write panicked; it was rolled back".into(),
+        ))
     });
     match outcome {
         Ok(value) => {

@@ -121,7 +121,11 @@ impl RoomStore for EmbeddedStore {
         .await
     }
 
-    async fn list_rooms(&self, filter: &RoomFilter, page: &Page) -> Result<Paged<Room>, StoreError> {
+    async fn list_rooms(
+        &self,
+        filter: &RoomFilter,
+        page: &Page,
+    ) -> Result<Paged<Room>, StoreError> {
         let filter = filter.clone();
         let page = page.clone();
         self.read(move |conn| {

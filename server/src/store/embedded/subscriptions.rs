@@ -42,6 +42,18 @@ fn with_counts(conn: &Connection, doc: String) -> Result<Subscription, StoreErro
     Ok(sub)
 }
 
+/// The stored document of a membership.
+fn membership_doc(
+    conn: &Connection,
+    room: &RoomId,
+    user: &UserId,
+) -> Result<Option<String>, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT doc FROM subscriptions WHERE rid = ?1 AND user_id = ?2")?
+        .query_row(params![room.as_str(), user.as_str()], |row| row.get(0))
+        .optional()?)
+}
+
 fn write_doc(conn: &Connection, sub: &Subscription) -> Result<usize, StoreError> {
     let doc = serde_json::to_string(sub)?;
     Ok(conn
@@ -82,8 +94,10 @@ impl SubscriptionStore for EmbeddedStore {
                     doc
                 ])?;
             if added > 0 {
-                conn.prepare_cached("UPDATE rooms SET users_count = users_count + 1 WHERE id = ?1")?
-                    .execute([sub.rid.as_str()])?;
+                conn.prepare_cached(
+                    "UPDATE rooms SET users_count = users_count + 1 WHERE id = ?1",
+                )?
+                .execute([sub.rid.as_str()])?;
             }
             Ok(added > 0)
         })
@@ -115,11 +129,7 @@ impl SubscriptionStore for EmbeddedStore {
     ) -> Result<Option<Subscription>, StoreError> {
         let (room, user) = (room.clone(), user.clone());
         self.read(move |conn| {
-            conn.prepare_cached("SELECT doc FROM subscriptions WHERE rid = ?1 AND user_id = ?2")?
-                .query_row(params![room.as_str(), user.as_str()], |row| {
-                    row.get::<_, String>(0)
-                })
-                .optional()?
+            membership_doc(conn, &room, &user)?
                 .map(|doc| Ok(serde_json::from_str(&doc)?))
                 .transpose()
         })
@@ -133,11 +143,7 @@ impl SubscriptionStore for EmbeddedStore {
     ) -> Result<Option<Subscription>, StoreError> {
         let (room, user) = (room.clone(), user.clone());
         self.read(move |conn| {
-            conn.prepare_cached("SELECT doc FROM subscriptions WHERE rid = ?1 AND user_id = ?2")?
-                .query_row(params![room.as_str(), user.as_str()], |row| {
-                    row.get::<_, String>(0)
-                })
-                .optional()?
+            membership_doc(conn, &room, &user)?
                 .map(|doc| with_counts(conn, doc))
                 .transpose()
         })
@@ -232,14 +238,15 @@ impl SubscriptionStore for EmbeddedStore {
         .await
     }
 
-    async fn mark_read(&self, room: &RoomId, user: &UserId, at: Timestamp) -> Result<(), StoreError> {
+    async fn mark_read(
+        &self,
+        room: &RoomId,
+        user: &UserId,
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
         let (room, user) = (room.clone(), user.clone());
         self.write(move |conn| {
-            let doc: Option<String> = conn
-                .prepare_cached("SELECT doc FROM subscriptions WHERE rid = ?1 AND user_id = ?2")?
-                .query_row(params![room.as_str(), user.as_str()], |row| row.get(0))
-                .optional()?;
-            let Some(doc) = doc else {
+            let Some(doc) = membership_doc(conn, &room, &user)? else {
                 return Err(StoreError::NotFound(format!(
                     "membership of `{user}` in room `{room}`"
                 )));

@@ -31,14 +31,20 @@ fn write_emails(conn: &Connection, user: &User) -> Result<(), StoreError> {
     for email in &user.emails {
         insert
             .execute(params![email.address, user.id.as_str()])
-            .map_err(conflict_as(|| format!("e-mail address `{}`", email.address)))?;
+            .map_err(conflict_as(|| {
+                format!("e-mail address `{}`", email.address)
+            }))?;
     }
     Ok(())
 }
 
 #[async_trait]
 impl UserStore for EmbeddedStore {
-    async fn insert_user(&self, user: &User, password_hash: Option<String>) -> Result<(), StoreError> {
+    async fn insert_user(
+        &self,
+        user: &User,
+        password_hash: Option<String>,
+    ) -> Result<(), StoreError> {
         let user = user.clone();
         self.write(move |conn| {
             let doc = serde_json::to_string(&user)?;
@@ -122,7 +128,9 @@ impl UserStore for EmbeddedStore {
         self.write(move |conn| {
             let doc = serde_json::to_string(&user)?;
             let changed = conn
-                .prepare_cached("UPDATE users SET username = ?2, name = ?3, doc = ?4 WHERE id = ?1")?
+                .prepare_cached(
+                    "UPDATE users SET username = ?2, name = ?3, doc = ?4 WHERE id = ?1",
+                )?
                 .execute(params![user.id.as_str(), user.username, user.name, doc])
                 .map_err(conflict_as(|| format!("username `{}`", user.username)))?;
             if changed == 0 {
@@ -152,7 +160,11 @@ impl UserStore for EmbeddedStore {
         .await
     }
 
-    async fn list_users(&self, filter: &UserFilter, page: &Page) -> Result<Paged<User>, StoreError> {
+    async fn list_users(
+        &self,
+        filter: &UserFilter,
+        page: &Page,
+    ) -> Result<Paged<User>, StoreError> {
         let filter = filter.clone();
         let page = page.clone();
         self.read(move |conn| {
@@ -201,7 +213,9 @@ impl UserStore for EmbeddedStore {
                 "SELECT doc FROM users WHERE {clause} {order} LIMIT {limit} OFFSET {offset}"
             ))?;
             let items = statement
-                .query_map(rusqlite::params_from_iter(&args), |row| row.get::<_, String>(0))?
+                .query_map(rusqlite::params_from_iter(&args), |row| {
+                    row.get::<_, String>(0)
+                })?
                 .map(|doc| user_from_doc(doc?))
                 .collect::<Result<Vec<_>, _>>()?;
             Ok(Paged { items, total })
@@ -246,7 +260,9 @@ impl UserStore for EmbeddedStore {
         self.write(move |conn| {
             let (name, last_part) = match &token.kind {
                 TokenKind::Login => (None, None),
-                TokenKind::Personal { name, last_part } => (Some(name.clone()), Some(last_part.clone())),
+                TokenKind::Personal { name, last_part } => {
+                    (Some(name.clone()), Some(last_part.clone()))
+                }
             };
             conn.prepare_cached(
                 "INSERT INTO tokens (digest, user_id, name, last_part, created_at)
@@ -283,8 +299,10 @@ impl UserStore for EmbeddedStore {
 
     async fn delete_token(&self, digest: &str) -> Result<bool, StoreError> {
         let digest = digest.to_owned();
-        self.write(move |conn| Ok(conn.execute("DELETE FROM tokens WHERE digest = ?1", [digest])? > 0))
-            .await
+        self.write(move |conn| {
+            Ok(conn.execute("DELETE FROM tokens WHERE digest = ?1", [digest])? > 0)
+        })
+        .await
     }
 
     async fn tokens_of(&self, user: &UserId) -> Result<Vec<Token>, StoreError> {
