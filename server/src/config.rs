@@ -132,7 +132,9 @@ fn parse_durability(text: &str) -> Result<Durability, String> {
     match text {
         "normal" => Ok(Durability::Normal),
         "full" => Ok(Durability::Full),
-        other => Err(format!("`{other}` is not a durability; use `normal` or `full`")),
+        other => Err(format!(
+            "`{other}` is not a durability; use `normal` or `full`"
+        )),
     }
 }
 

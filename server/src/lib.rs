@@ -9,12 +9,12 @@
 //! - [`store`]: the storage trait, its embedded SQLite implementation and
 //!   the conformance suite.
 
-pub mod model;
+pub mod api;
 pub mod auth;
 pub mod chat;
 pub mod config;
-pub mod settings;
-pub mod api;
+pub mod model;
 pub mod ops;
 pub mod server;
+pub mod settings;
 pub mod store;

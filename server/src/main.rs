@@ -66,9 +66,18 @@ async fn main() -> Result<()> {
     match cli.command {
         None => serve(cli.serve).await,
         Some(Command::Serve(args)) => serve(args).await,
-        Some(Command::Admin(AdminCommand::CreateUser { username, password, email, name, data_dir })) => {
+        Some(Command::Admin(AdminCommand::CreateUser {
+            username,
+            password,
+            email,
+            name,
+            data_dir,
+        })) => {
             init_logging(LogFormat::Text);
-            let args = ServeArgs { data_dir, ..ServeArgs::default() };
+            let args = ServeArgs {
+                data_dir,
+                ..ServeArgs::default()
+            };
             let config = args.resolve()?;
             create_user(&config, username, password, email, name).await
         }
@@ -80,12 +89,21 @@ async fn serve(args: ServeArgs) -> Result<()> {
     init_logging(config.log_format);
     tracing::info!(data_dir = %config.data_dir.display(), listen = %config.listen, "starting Capsule {}", env!("CARGO_PKG_VERSION"));
     let running = server::start(config, AdminSeed::from_env()).await?;
-    running.serve_until(shutdown_signal()).await.context("serving")?;
+    running
+        .serve_until(shutdown_signal())
+        .await
+        .context("serving")?;
     tracing::info!("stopped");
     Ok(())
 }
 
-async fn create_user(config: &Config, username: String, password: String, email: Option<String>, name: Option<String>) -> Result<()> {
+async fn create_user(
+    config: &Config,
+    username: String,
+    password: String,
+    email: Option<String>,
+    name: Option<String>,
+) -> Result<()> {
     let store = server::open_store(config)?;
     let chat = server::prepare(store, config, None).await?;
     let user = chat
@@ -114,7 +132,9 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut signal) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut signal) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             signal.recv().await;
         }
     };

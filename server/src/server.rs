@@ -4,8 +4,8 @@
 use std::net::SocketAddr;
 use std::sync::{Arc, OnceLock};
 
-use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use axum::serve::ListenerExt;
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -82,7 +82,10 @@ impl RunningServer {
     }
 
     /// Serves until `signal` completes, then shuts down gracefully.
-    pub async fn serve_until(self, signal: impl std::future::Future<Output = ()>) -> std::io::Result<()> {
+    pub async fn serve_until(
+        self,
+        signal: impl std::future::Future<Output = ()>,
+    ) -> std::io::Result<()> {
         signal.await;
         tracing::info!("shutting down");
         self.shutdown().await
@@ -114,18 +117,32 @@ pub fn open_store(config: &Config) -> Result<Arc<dyn Store>, StartError> {
 
 /// Prepares the chat over `store`: settings, `#general`, `rocket.cat`, the
 /// first admin.
-pub async fn prepare(store: Arc<dyn Store>, config: &Config, admin: Option<&AdminSeed>) -> Result<Chat, StartError> {
+pub async fn prepare(
+    store: Arc<dyn Store>,
+    config: &Config,
+    admin: Option<&AdminSeed>,
+) -> Result<Chat, StartError> {
     let settings = Arc::new(Settings::load(store.clone()).await?);
     if settings.get("Site_Url") == "" {
-        settings.set("Site_Url", config.site_url.clone().into()).await.map_err(crate::chat::ChatError::from)?;
+        settings
+            .set("Site_Url", config.site_url.clone().into())
+            .await
+            .map_err(crate::chat::ChatError::from)?;
     }
     let chat = Chat::new(store.clone(), settings.clone());
     chat.ensure_defaults().await?;
     if let Some(seed) = admin {
-        chat.ensure_admin(&seed.username, &seed.password, seed.email.as_deref()).await?;
+        chat.ensure_admin(&seed.username, &seed.password, seed.email.as_deref())
+            .await?;
     }
     let people = store
-        .list_users(&UserFilter { role: Some("user".into()), ..UserFilter::default() }, &Page::first(1))
+        .list_users(
+            &UserFilter {
+                role: Some("user".into()),
+                ..UserFilter::default()
+            },
+            &Page::first(1),
+        )
         .await?
         .total;
     if people == 0 {
@@ -135,7 +152,9 @@ pub async fn prepare(store: Arc<dyn Store>, config: &Config, admin: Option<&Admi
                  (or create one with `capsule admin create-user`)"
             );
         } else {
-            tracing::warn!("this server has no users and registration is closed: create one with `capsule admin create-user`");
+            tracing::warn!(
+                "this server has no users and registration is closed: create one with `capsule admin create-user`"
+            );
         }
     }
     Ok(chat)
@@ -145,11 +164,16 @@ pub async fn prepare(store: Arc<dyn Store>, config: &Config, admin: Option<&Admi
 pub async fn start(config: Config, admin: Option<AdminSeed>) -> Result<RunningServer, StartError> {
     let store = open_store(&config)?;
     let chat = prepare(store, &config, admin.as_ref()).await?;
-    let listener = TcpListener::bind(config.listen).await.map_err(|source| StartError::Listen {
+    let listener = TcpListener::bind(config.listen)
+        .await
+        .map_err(|source| StartError::Listen {
+            addr: config.listen,
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(|source| StartError::Listen {
         addr: config.listen,
         source,
     })?;
-    let addr = listener.local_addr().map_err(|source| StartError::Listen { addr: config.listen, source })?;
     // Answers are small and written at once: send them without waiting for
     // the client's acknowledgement of the previous segment (Nagle).
     let listener = listener.tap_io(|stream| {
@@ -168,5 +192,10 @@ pub async fn start(config: Config, admin: Option<AdminSeed>) -> Result<RunningSe
             .await
     });
     tracing::info!(%addr, "Capsule is listening");
-    Ok(RunningServer { addr, stop: Some(stop), task, chat })
+    Ok(RunningServer {
+        addr,
+        stop: Some(stop),
+        task,
+        chat,
+    })
 }

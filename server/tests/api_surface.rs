@@ -23,7 +23,12 @@ async fn every_endpoint_is_in_the_openapi_document() {
     assert_eq!(document["openapi"], "3.1.0");
     for endpoint in endpoints() {
         let operation = &document["paths"][endpoint.path][endpoint.method.to_lowercase()];
-        assert!(operation.is_object(), "{} {} is not documented", endpoint.method, endpoint.path);
+        assert!(
+            operation.is_object(),
+            "{} {} is not documented",
+            endpoint.method,
+            endpoint.path
+        );
         assert!(!operation["summary"].as_str().unwrap_or("").is_empty());
     }
 }
@@ -48,13 +53,25 @@ async fn endpoints_refuse_callers_without_the_access_they_declare() {
             Access::Public => {}
             Access::User => {
                 let answer = call(None).await;
-                assert_eq!(answer.status, 401, "{} {} without sign-in: {}", endpoint.method, path, answer.body);
+                assert_eq!(
+                    answer.status, 401,
+                    "{} {} without sign-in: {}",
+                    endpoint.method, path, answer.body
+                );
             }
             Access::Admin => {
                 let answer = call(None).await;
-                assert_eq!(answer.status, 401, "{} {} without sign-in: {}", endpoint.method, path, answer.body);
+                assert_eq!(
+                    answer.status, 401,
+                    "{} {} without sign-in: {}",
+                    endpoint.method, path, answer.body
+                );
                 let answer = call(Some(&user)).await;
-                assert_eq!(answer.status, 403, "{} {} as a plain user: {}", endpoint.method, path, answer.body);
+                assert_eq!(
+                    answer.status, 403,
+                    "{} {} as a plain user: {}",
+                    endpoint.method, path, answer.body
+                );
             }
         }
     }
@@ -69,17 +86,32 @@ fn every_endpoint_is_listed_in_the_api_reference() {
         .map(|e| format!("| `{} {}` |", e.method, e.path))
         .filter(|line| !reference.contains(line.trim_end_matches(" |")))
         .collect();
-    assert!(missing.is_empty(), "docs/api.md lacks these endpoints:\n{}", missing.join("\n"));
+    assert!(
+        missing.is_empty(),
+        "docs/api.md lacks these endpoints:\n{}",
+        missing.join("\n")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn unknown_paths_and_bad_json_get_json_errors() {
     let server = TestServer::start().await;
-    server.get("/api/v1/no.such.endpoint", None).await.fails(404, "error-not-found");
+    server
+        .get("/api/v1/no.such.endpoint", None)
+        .await
+        .fails(404, "error-not-found");
     let admin = server.admin().await;
-    let answer = server.post_raw("/api/v1/chat.postMessage", b"{not json", Some(&admin)).await;
+    let answer = server
+        .post_raw("/api/v1/chat.postMessage", b"{not json", Some(&admin))
+        .await;
     answer.fails(400, "error-invalid-json");
-    let answer = server.post("/api/v1/chat.postMessage", json!({"roomId": 7, "text": "x"}), Some(&admin)).await;
+    let answer = server
+        .post(
+            "/api/v1/chat.postMessage",
+            json!({"roomId": 7, "text": "x"}),
+            Some(&admin),
+        )
+        .await;
     let body = answer.fails(400, "error-invalid-params");
     assert!(body["error"].as_str().unwrap().contains("roomId"), "{body}");
 }
@@ -91,10 +123,28 @@ async fn health_and_metrics_answer() {
     assert_eq!(health.status, 200);
     assert_eq!(health.body["status"], "ok");
     let admin = server.admin().await;
-    server.post("/api/v1/chat.postMessage", json!({"roomId": "GENERAL", "text": "count me"}), Some(&admin)).await.ok();
-    let text = server.http.get(format!("{}/metrics", server.base)).send().await.unwrap().text().await.unwrap();
+    server
+        .post(
+            "/api/v1/chat.postMessage",
+            json!({"roomId": "GENERAL", "text": "count me"}),
+            Some(&admin),
+        )
+        .await
+        .ok();
+    let text = server
+        .http
+        .get(format!("{}/metrics", server.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(text.contains("capsule_http_requests_total"), "{text}");
-    assert!(text.contains("route=\"/api/v1/chat.postMessage\""), "{text}");
+    assert!(
+        text.contains("route=\"/api/v1/chat.postMessage\""),
+        "{text}"
+    );
     assert!(text.contains("capsule_sign_ins_total"), "{text}");
     assert!(text.contains("capsule_messages_total"), "{text}");
 }

@@ -18,14 +18,23 @@ async fn login_me_and_logout_revoke_only_that_token() {
     let out = server.post("/api/v1/logout", json!({}), Some(&first)).await;
     assert_eq!(out.status, 200, "{}", out.body);
     assert_eq!(out.body["status"], "success");
-    server.get("/api/v1/me", Some(&first)).await.fails(401, "error-unauthorized");
+    server
+        .get("/api/v1/me", Some(&first))
+        .await
+        .fails(401, "error-unauthorized");
     server.get("/api/v1/me", Some(&second)).await.ok();
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_wrong_password_is_401_and_info_needs_no_sign_in() {
     let server = TestServer::start().await;
-    let answer = server.post("/api/v1/login", json!({"user": "admin", "password": "nope"}), None).await;
+    let answer = server
+        .post(
+            "/api/v1/login",
+            json!({"user": "admin", "password": "nope"}),
+            None,
+        )
+        .await;
     assert_eq!(answer.status, 401);
     let info = server.get("/api/info", None).await.ok();
     assert!(semver_like(info["version"].as_str().unwrap()), "{info}");

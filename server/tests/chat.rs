@@ -1144,13 +1144,13 @@ async fn the_threads_list_holds_thread_starters_and_filters_by_follower_and_text
         ids(&get_as(&server, &bob, &format!("{threads}&type=following"))
             .await
             .ok()),
-        [lunch.clone()]
+        std::slice::from_ref(&lunch)
     );
     assert_eq!(
         ids(&get_as(&server, &bob, &format!("{threads}&text=release"))
             .await
             .ok()),
-        [release.clone()]
+        std::slice::from_ref(&release)
     );
     let paged = get_as(&server, &bob, &format!("{threads}&count=1&offset=1"))
         .await

@@ -22,8 +22,18 @@ use crate::store::{Token, TokenKind};
 
 pub fn routes() -> Routes {
     Routes::new("authentication")
-        .post("/api/v1/login", "Sign in with a username or e-mail and password, or resume a token", Access::Public, login)
-        .post("/api/v1/logout", "Revoke the token of this request", Access::User, logout)
+        .post(
+            "/api/v1/login",
+            "Sign in with a username or e-mail and password, or resume a token",
+            Access::Public,
+            login,
+        )
+        .post(
+            "/api/v1/logout",
+            "Revoke the token of this request",
+            Access::User,
+            logout,
+        )
         .get("/api/v1/me", "The signed-in user", Access::User, me)
 }
 
@@ -46,7 +56,11 @@ struct LoginRequest {
 
 /// Rocket.Chat's login failure body.
 fn login_failed() -> ApiError {
-    ApiError::new(StatusCode::UNAUTHORIZED, "error-unauthorized", "Unauthorized")
+    ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        "error-unauthorized",
+        "Unauthorized",
+    )
 }
 
 async fn login(
@@ -64,12 +78,18 @@ async fn login(
         .user
         .or(request.username)
         .or(request.email)
-        .ok_or_else(|| ApiError::invalid_params("send `user` (username or e-mail) and `password`, or `resume`"))?;
+        .ok_or_else(|| {
+            ApiError::invalid_params("send `user` (username or e-mail) and `password`, or `resume`")
+        })?;
     let password = match request.password {
         Some(PasswordField::Plain(p)) => Presented::Plain(p),
-        Some(PasswordField::Digest { digest, algorithm }) if algorithm == "sha-256" => Presented::Sha256(digest),
+        Some(PasswordField::Digest { digest, algorithm }) if algorithm == "sha-256" => {
+            Presented::Sha256(digest)
+        }
         Some(PasswordField::Digest { algorithm, .. }) => {
-            return Err(ApiError::invalid_params(format!("unsupported password algorithm `{algorithm}`; use `sha-256`")));
+            return Err(ApiError::invalid_params(format!(
+                "unsupported password algorithm `{algorithm}`; use `sha-256`"
+            )));
         }
         None => return Err(ApiError::invalid_params("the field `password` is missing")),
     };
@@ -79,7 +99,11 @@ async fn login(
             Blocked::Address { retry_after } => ("error-login-blocked-for-ip", retry_after),
         };
         metrics::counter!("capsule_sign_ins_total", "outcome" => "throttled").increment(1);
-        let mut error = ApiError::new(StatusCode::TOO_MANY_REQUESTS, kind, "Too many failed sign-in attempts; try again later");
+        let mut error = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            kind,
+            "Too many failed sign-in attempts; try again later",
+        );
         error.retry_after = Some(retry_after.as_secs().max(1));
         return Err(error);
     }
@@ -119,8 +143,19 @@ async fn login(
 }
 
 async fn resume_token(state: &AppState, resume: &str) -> Result<User, ApiError> {
-    let record = state.chat().store().token(&token::digest(resume)).await?.ok_or_else(login_failed)?;
-    let user = state.chat().store().user(&record.user).await?.filter(|u| u.active).ok_or_else(login_failed)?;
+    let record = state
+        .chat()
+        .store()
+        .token(&token::digest(resume))
+        .await?
+        .ok_or_else(login_failed)?;
+    let user = state
+        .chat()
+        .store()
+        .user(&record.user)
+        .await?
+        .filter(|u| u.active)
+        .ok_or_else(login_failed)?;
     mark_signed_in(state, user).await
 }
 
@@ -159,8 +194,15 @@ fn client_address(headers: &HeaderMap, peer: SocketAddr) -> std::net::IpAddr {
     peer.ip()
 }
 
-async fn logout(State(state): State<AppState>, Caller(user): Caller, headers: HeaderMap) -> ApiResult {
-    let token = headers.get("x-auth-token").and_then(|v| v.to_str().ok()).unwrap_or_default();
+async fn logout(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+    headers: HeaderMap,
+) -> ApiResult {
+    let token = headers
+        .get("x-auth-token")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
     state.sessions().revoke(token).await?;
     tracing::info!(user = %user.username, "signed out");
     Ok(axum::Json(json!({

@@ -68,7 +68,9 @@ impl From<ChatError> for ApiError {
         match error {
             ChatError::RoomNotFound => ApiError::bad_request("error-room-not-found", message),
             ChatError::UserNotFound => ApiError::bad_request("error-invalid-user", message),
-            ChatError::MessageNotFound(_) => ApiError::bad_request("error-invalid-message", message),
+            ChatError::MessageNotFound(_) => {
+                ApiError::bad_request("error-invalid-message", message)
+            }
             ChatError::NotAllowed(_) => ApiError::forbidden(message),
             ChatError::Invalid { kind, .. } => ApiError::bad_request(kind, message),
             ChatError::Store(e) => e.into(),

@@ -9,7 +9,12 @@ use super::routes::{Access, Routes};
 use super::state::AppState;
 
 pub fn routes() -> Routes {
-    Routes::new("info").get("/api/info", "The server's version (semver)", Access::Public, info)
+    Routes::new("info").get(
+        "/api/info",
+        "The server's version (semver)",
+        Access::Public,
+        info,
+    )
 }
 
 async fn info(State(state): State<AppState>) -> Response {

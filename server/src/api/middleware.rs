@@ -22,7 +22,8 @@ pub async fn record_request(request: Request, next: Next) -> Response {
     let status = response.status().as_u16().to_string();
     let elapsed = started.elapsed();
     metrics::counter!("capsule_http_requests_total", "route" => route.clone(), "method" => method.to_string(), "status" => status.clone()).increment(1);
-    metrics::histogram!("capsule_http_request_duration_seconds", "route" => route.clone()).record(elapsed.as_secs_f64());
+    metrics::histogram!("capsule_http_request_duration_seconds", "route" => route.clone())
+        .record(elapsed.as_secs_f64());
     tracing::debug!(%method, %route, %status, elapsed_us = elapsed.as_micros() as u64, "request");
     response
 }

@@ -27,7 +27,10 @@ pub struct QueryFilter(pub Vec<(String, String)>);
 impl QueryFilter {
     /// The text given for `field`.
     pub fn text(&self, field: &str) -> Option<String> {
-        self.0.iter().find(|(f, _)| f == field).map(|(_, t)| t.clone())
+        self.0
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, t)| t.clone())
     }
 }
 
@@ -75,7 +78,10 @@ impl<'de> serde::Deserialize<'de> for Entries {
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
                 f.write_str("a JSON object")
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Entries, A::Error> {
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Entries, A::Error> {
                 let mut entries = Vec::new();
                 while let Some(entry) = map.next_entry::<String, Value>()? {
                     entries.push(entry);
@@ -90,8 +96,16 @@ impl<'de> serde::Deserialize<'de> for Entries {
 fn parse_object(text: &str, what: &str) -> Result<Vec<(String, Value)>, ApiError> {
     match serde_json::from_str::<Value>(text) {
         Ok(Value::Object(_)) => {}
-        Ok(_) => return Err(ApiError::invalid_params(format!("`{what}` must be a JSON object"))),
-        Err(e) => return Err(ApiError::invalid_params(format!("`{what}` is not valid JSON: {e}"))),
+        Ok(_) => {
+            return Err(ApiError::invalid_params(format!(
+                "`{what}` must be a JSON object"
+            )));
+        }
+        Err(e) => {
+            return Err(ApiError::invalid_params(format!(
+                "`{what}` is not valid JSON: {e}"
+            )));
+        }
     }
     serde_json::from_str::<Entries>(text)
         .map(|entries| entries.0)
@@ -127,7 +141,11 @@ fn parse_query(text: &str, filterable: &[&str]) -> Result<QueryFilter, ApiError>
         if !filterable.contains(&field.as_str()) {
             return Err(ApiError::invalid_params(format!(
                 "cannot filter by `{field}`; this list filters by {}",
-                if filterable.is_empty() { "nothing".to_owned() } else { filterable.join(", ") }
+                if filterable.is_empty() {
+                    "nothing".to_owned()
+                } else {
+                    filterable.join(", ")
+                }
             )));
         }
         let text = match &condition {
@@ -156,7 +174,11 @@ fn parse_query(text: &str, filterable: &[&str]) -> Result<QueryFilter, ApiError>
 fn literal_of(pattern: &str) -> String {
     let mut out = String::new();
     let mut escaped = false;
-    for c in pattern.trim_start_matches('^').trim_end_matches('$').chars() {
+    for c in pattern
+        .trim_start_matches('^')
+        .trim_end_matches('$')
+        .chars()
+    {
         if escaped || c != '\\' {
             out.push(c);
             escaped = false;

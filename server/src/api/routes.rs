@@ -47,7 +47,14 @@ impl Routes {
         }
     }
 
-    fn add<H, T>(mut self, method: &'static str, path: &'static str, summary: &'static str, access: Access, handler: H) -> Routes
+    fn add<H, T>(
+        mut self,
+        method: &'static str,
+        path: &'static str,
+        summary: &'static str,
+        access: Access,
+        handler: H,
+    ) -> Routes
     where
         H: Handler<T, AppState>,
         T: 'static,
@@ -71,23 +78,48 @@ impl Routes {
     }
 
     /// Adds a GET endpoint.
-    pub fn get<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, summary: &'static str, access: Access, handler: H) -> Routes {
+    pub fn get<H: Handler<T, AppState>, T: 'static>(
+        self,
+        path: &'static str,
+        summary: &'static str,
+        access: Access,
+        handler: H,
+    ) -> Routes {
         self.add("GET", path, summary, access, handler)
     }
 
     /// Adds a POST endpoint.
-    pub fn post<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, summary: &'static str, access: Access, handler: H) -> Routes {
+    pub fn post<H: Handler<T, AppState>, T: 'static>(
+        self,
+        path: &'static str,
+        summary: &'static str,
+        access: Access,
+        handler: H,
+    ) -> Routes {
         self.add("POST", path, summary, access, handler)
     }
 
     /// Adds a DELETE endpoint.
-    pub fn delete<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, summary: &'static str, access: Access, handler: H) -> Routes {
+    pub fn delete<H: Handler<T, AppState>, T: 'static>(
+        self,
+        path: &'static str,
+        summary: &'static str,
+        access: Access,
+        handler: H,
+    ) -> Routes {
         self.add("DELETE", path, summary, access, handler)
     }
 
     /// Adds the same handler under a second path (Rocket.Chat's aliases,
     /// such as `dm.*` for `im.*`).
-    pub fn alias<H: Handler<T, AppState>, T: 'static>(self, method: &'static str, path: &'static str, summary: &'static str, access: Access, handler: H) -> Routes {
+    pub fn alias<H: Handler<T, AppState>, T: 'static>(
+        self,
+        method: &'static str,
+        path: &'static str,
+        summary: &'static str,
+        access: Access,
+        handler: H,
+    ) -> Routes {
         self.add(method, path, summary, access, handler)
     }
 
@@ -133,7 +165,8 @@ pub fn openapi(endpoints: &[Endpoint], version: &str) -> Value {
             }
         }
         if matches!(endpoint.method, "POST" | "PUT") {
-            operation["requestBody"] = json!({"content": {"application/json": {"schema": {"type": "object"}}}});
+            operation["requestBody"] =
+                json!({"content": {"application/json": {"schema": {"type": "object"}}}});
         }
         let params: Vec<Value> = path_params(endpoint.path)
             .into_iter()
@@ -142,7 +175,9 @@ pub fn openapi(endpoints: &[Endpoint], version: &str) -> Value {
         if !params.is_empty() {
             operation["parameters"] = Value::Array(params);
         }
-        let path = paths.entry(endpoint.path.to_owned()).or_insert_with(|| json!({}));
+        let path = paths
+            .entry(endpoint.path.to_owned())
+            .or_insert_with(|| json!({}));
         path[endpoint.method.to_lowercase()] = operation;
     }
     json!({

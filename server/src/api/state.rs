@@ -66,10 +66,16 @@ impl AppState {
     /// use, so an admin's change applies to the next attempt).
     pub fn throttle(&self) -> &LoginThrottle {
         let settings = self.inner.chat.settings();
-        let window = settings.int("Accounts_Block_Failed_Login_Window_Minutes").max(0) as u64;
+        let window = settings
+            .int("Accounts_Block_Failed_Login_Window_Minutes")
+            .max(0) as u64;
         self.inner.throttle.set_limits(
-            settings.int("Accounts_Block_Failed_Login_Attempts_Per_User").max(1) as u32,
-            settings.int("Accounts_Block_Failed_Login_Attempts_Per_Ip").max(1) as u32,
+            settings
+                .int("Accounts_Block_Failed_Login_Attempts_Per_User")
+                .max(1) as u32,
+            settings
+                .int("Accounts_Block_Failed_Login_Attempts_Per_Ip")
+                .max(1) as u32,
             std::time::Duration::from_secs(window * 60),
         );
         &self.inner.throttle
@@ -112,7 +118,9 @@ impl Sessions {
                 let Some(record) = self.chat.store().token(&digest).await? else {
                     return Ok(None);
                 };
-                self.known.write().insert(digest.clone(), record.user.clone());
+                self.known
+                    .write()
+                    .insert(digest.clone(), record.user.clone());
                 record.user
             }
         };

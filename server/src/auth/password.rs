@@ -7,8 +7,8 @@
 //! Hashing takes tens of milliseconds by design, so it runs on the blocking
 //! pool.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use rand::rngs::OsRng;
 use sha2::{Digest, Sha256};
 

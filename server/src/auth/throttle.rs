@@ -113,14 +113,22 @@ impl LoginThrottle {
         (failures.count >= max && elapsed < window).then(|| window - elapsed)
     }
 
-    fn bump<K: std::hash::Hash + Eq>(&self, map: &Mutex<HashMap<K, Failures>>, key: K, now: Instant) {
+    fn bump<K: std::hash::Hash + Eq>(
+        &self,
+        map: &Mutex<HashMap<K, Failures>>,
+        key: K,
+        now: Instant,
+    ) {
         let window = self.limits.read().window;
         let mut map = map.lock();
         if map.len() > 100_000 {
             // Forget expired records so an attacker cycling names cannot grow this forever.
             map.retain(|_, f| now.duration_since(f.last) < window);
         }
-        let entry = map.entry(key).or_insert(Failures { count: 0, last: now });
+        let entry = map.entry(key).or_insert(Failures {
+            count: 0,
+            last: now,
+        });
         if now.duration_since(entry.last) >= window {
             entry.count = 0;
         }
@@ -143,7 +151,10 @@ mod tests {
             assert!(throttle.check("Ada", HOME).is_ok());
             throttle.failed("Ada", HOME);
         }
-        assert!(matches!(throttle.check("ada", AWAY), Err(Blocked::Account { .. })));
+        assert!(matches!(
+            throttle.check("ada", AWAY),
+            Err(Blocked::Account { .. })
+        ));
         assert!(throttle.check("grace", HOME).is_ok());
     }
 
@@ -152,7 +163,10 @@ mod tests {
         let throttle = LoginThrottle::new(100, 2, Duration::from_secs(60));
         throttle.failed("a", AWAY);
         throttle.failed("b", AWAY);
-        assert!(matches!(throttle.check("c", AWAY), Err(Blocked::Address { .. })));
+        assert!(matches!(
+            throttle.check("c", AWAY),
+            Err(Blocked::Address { .. })
+        ));
         assert!(throttle.check("c", HOME).is_ok());
     }
 

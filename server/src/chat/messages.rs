@@ -16,7 +16,7 @@ use super::mentions::{room_mentions, user_mentions};
 use super::rooms::{RoomRef, RoomView};
 use super::{Access, Chat, ChatError};
 use crate::model::{
-    Message, MessageId, Reaction, RoomId, RoomKind, Star, Subscription, Timestamp, User, UserId,
+    Message, MessageId, RoomId, RoomKind, Star, Subscription, Timestamp, User, UserId,
 };
 use crate::store::StoreError;
 
@@ -408,10 +408,7 @@ impl Chat {
                     return Err(ChatError::not_allowed("the room is read-only"));
                 }
                 let emoji = emoji_name(emoji)?;
-                let reaction = message
-                    .reactions
-                    .entry(emoji.clone())
-                    .or_insert_with(Reaction::default);
+                let reaction = message.reactions.entry(emoji.clone()).or_default();
                 let has = reaction.usernames.contains(&actor.username);
                 let want = add.unwrap_or(!has);
                 if want && !has {

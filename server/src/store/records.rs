@@ -50,8 +50,11 @@ pub trait UserStore: Send + Sync + 'static {
     /// Inserts a user with an optional argon2 password hash.
     /// `Conflict` when the username or an e-mail address is taken
     /// (compared without case).
-    async fn insert_user(&self, user: &User, password_hash: Option<String>)
-    -> Result<(), StoreError>;
+    async fn insert_user(
+        &self,
+        user: &User,
+        password_hash: Option<String>,
+    ) -> Result<(), StoreError>;
     /// One user by id.
     async fn user(&self, id: &UserId) -> Result<Option<User>, StoreError>;
     /// Several users by id, in no particular order; missing ones are skipped.
@@ -74,8 +77,7 @@ pub trait UserStore: Send + Sync + 'static {
     /// The argon2 hash of a user's password.
     async fn password_hash(&self, id: &UserId) -> Result<Option<String>, StoreError>;
     /// Sets (or with `None` clears) a user's password hash.
-    async fn set_password_hash(&self, id: &UserId, hash: Option<String>)
-    -> Result<(), StoreError>;
+    async fn set_password_hash(&self, id: &UserId, hash: Option<String>) -> Result<(), StoreError>;
     /// Stores a token. `Conflict` for a personal token name the user
     /// already has.
     async fn insert_token(&self, token: &Token) -> Result<(), StoreError>;
@@ -162,8 +164,12 @@ pub trait SubscriptionStore: Send + Sync + 'static {
     /// Members holding a room role.
     async fn members_with_roles(&self, room: &RoomId) -> Result<Vec<Subscription>, StoreError>;
     /// Marks everything up to `at` as read.
-    async fn mark_read(&self, room: &RoomId, user: &UserId, at: Timestamp)
-    -> Result<(), StoreError>;
+    async fn mark_read(
+        &self,
+        room: &RoomId,
+        user: &UserId,
+        at: Timestamp,
+    ) -> Result<(), StoreError>;
 }
 
 /// Which slice of a room's history to read, as `channels.history` asks.
@@ -218,8 +224,11 @@ pub trait MessageStore: Send + Sync + 'static {
     async fn delete_message(&self, id: &MessageId) -> Result<Option<Message>, StoreError>;
     /// A room's messages, newest first. (No total: counting a long
     /// history would cost more than reading the page.)
-    async fn history(&self, room: &RoomId, query: &HistoryQuery)
-    -> Result<Vec<Message>, StoreError>;
+    async fn history(
+        &self,
+        room: &RoomId,
+        query: &HistoryQuery,
+    ) -> Result<Vec<Message>, StoreError>;
     /// A filtered page of a room's messages, newest first.
     async fn find_messages(
         &self,

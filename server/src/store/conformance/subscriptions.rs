@@ -445,13 +445,27 @@ async fn membership_is_the_subscription_without_counts<S: Store>(store: &S) {
     join(store, &room, &writer).await;
     post(store, &room, &writer, "unread", 150).await;
 
-    let found = store.membership(&room.id, &reader.id).await.unwrap().unwrap();
-    let counted = store.subscription(&room.id, &reader.id).await.unwrap().unwrap();
+    let found = store
+        .membership(&room.id, &reader.id)
+        .await
+        .unwrap()
+        .unwrap();
+    let counted = store
+        .subscription(&room.id, &reader.id)
+        .await
+        .unwrap()
+        .unwrap();
 
     assert_eq!((found.unread, counted.unread), (0, 1));
     assert_eq!(found.ls, counted.ls);
     let stranger = new_user(store, "s-membership-stranger").await;
-    assert!(store.membership(&room.id, &stranger.id).await.unwrap().is_none());
+    assert!(
+        store
+            .membership(&room.id, &stranger.id)
+            .await
+            .unwrap()
+            .is_none()
+    );
 }
 
 async fn unread_counts_stop_at_the_cap<S: Store>(store: &S) {
@@ -469,4 +483,3 @@ async fn unread_counts_stop_at_the_cap<S: Store>(store: &S) {
     assert_eq!(unread, crate::store::UNREAD_CAP);
     assert!(alert);
 }
-
