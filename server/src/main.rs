@@ -8,7 +8,6 @@ use tracing_subscriber::EnvFilter;
 
 use capsule_server::chat::NewUser;
 use capsule_server::config::{Config, LogFormat, ServeArgs};
-use capsule_server::model::UserKind;
 use capsule_server::server::{self, AdminSeed};
 
 /// Capsule: a chat server whose integrations are signed, sandboxed
@@ -107,18 +106,12 @@ async fn create_user(
     let store = server::open_store(config)?;
     let chat = server::prepare(store, config, None).await?;
     let user = chat
-        .create_user(NewUser {
-            name: name.unwrap_or_else(|| username.clone()),
-            username,
-            email,
-            password: Some(password),
-            roles: vec!["admin".into(), "user".into()],
-            kind: UserKind::User,
-            active: true,
-            verified: true,
-            join_default_channels: true,
-            require_password_change: false,
-        })
+        .create_user(NewUser::admin(
+            &username,
+            name.as_deref().unwrap_or(&username),
+            &password,
+            email.as_deref(),
+        ))
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     println!("created admin {} ({})", user.username, user.id);

@@ -14,9 +14,9 @@ use crate::api::{self, AppState};
 use crate::chat::Chat;
 use crate::config::Config;
 use crate::settings::Settings;
+use crate::store::Store;
 use crate::store::cached::CachedStore;
 use crate::store::embedded::EmbeddedStore;
-use crate::store::{Page, Store, UserFilter};
 
 /// The first admin, when the environment names one.
 #[derive(Clone, Debug)]
@@ -135,16 +135,7 @@ pub async fn prepare(
         chat.ensure_admin(&seed.username, &seed.password, seed.email.as_deref())
             .await?;
     }
-    let people = store
-        .list_users(
-            &UserFilter {
-                role: Some("user".into()),
-                ..UserFilter::default()
-            },
-            &Page::first(1),
-        )
-        .await?
-        .total;
+    let people = chat.people_count().await?;
     if people == 0 {
         if settings.get("Accounts_RegistrationForm") == "Public" {
             tracing::warn!(

@@ -18,7 +18,6 @@ use crate::auth::password::{self, Presented};
 use crate::auth::throttle::Blocked;
 use crate::auth::token;
 use crate::model::{Presence, Timestamp, User};
-use crate::store::{Token, TokenKind};
 
 pub fn routes() -> Routes {
     Routes::new("authentication")
@@ -72,7 +71,7 @@ async fn login(
     let address = client_address(&headers, peer);
     if let Some(resume) = request.resume {
         let user = resume_token(&state, &resume).await?;
-        return Ok(login_answer(&state, user, resume).await);
+        return Ok(login_answer(&user, &resume));
     }
     let account = request
         .user
@@ -93,7 +92,8 @@ async fn login(
         }
         None => return Err(ApiError::invalid_params("the field `password` is missing")),
     };
-    if let Err(blocked) = state.throttle().check(&account, address) {
+    let throttle = state.throttle();
+    if let Err(blocked) = throttle.check(&account, address) {
         let (kind, retry_after) = match blocked {
             Blocked::Account { retry_after } => ("error-login-blocked-for-user", retry_after),
             Blocked::Address { retry_after } => ("error-login-blocked-for-ip", retry_after),
@@ -121,25 +121,17 @@ async fn login(
         _ => false,
     };
     let Some(user) = user.filter(|_| verified) else {
-        state.throttle().failed(&account, address);
+        throttle.failed(&account, address);
         metrics::counter!("capsule_sign_ins_total", "outcome" => "failed").increment(1);
         tracing::info!(account = %account, %address, "failed sign-in");
         return Err(login_failed());
     };
-    state.throttle().succeeded(&account);
-    let secret = token::generate();
-    store
-        .insert_token(&Token {
-            digest: token::digest(&secret),
-            user: user.id.clone(),
-            kind: TokenKind::Login,
-            created_at: Timestamp::now(),
-        })
-        .await?;
+    throttle.succeeded(&account);
+    let secret = state.chat().new_login_token(&user.id).await?;
     let user = mark_signed_in(&state, user).await?;
     metrics::counter!("capsule_sign_ins_total", "outcome" => "success").increment(1);
     tracing::info!(user = %user.username, "signed in");
-    Ok(login_answer(&state, user, secret).await)
+    Ok(login_answer(&user, &secret))
 }
 
 async fn resume_token(state: &AppState, resume: &str) -> Result<User, ApiError> {
@@ -169,13 +161,14 @@ async fn mark_signed_in(state: &AppState, mut user: User) -> Result<User, ApiErr
     Ok(user)
 }
 
-async fn login_answer(_state: &AppState, user: User, secret: String) -> Response {
+/// Rocket.Chat's login answer: `{"status": "success", "data": {...}}`.
+fn login_answer(user: &User, secret: &str) -> Response {
     let body = json!({
         "status": "success",
         "data": {
             "userId": user.id,
             "authToken": secret,
-            "me": user_full(&user),
+            "me": user_full(user),
         },
     });
     axum::Json(body).into_response()

@@ -117,7 +117,7 @@ async fn directory(
             let sortable: Vec<&str> = CHANNEL_SORTS.iter().map(|(name, _)| *name).collect();
             let mut page = paging.page(chat.settings(), &sortable)?;
             store_sort(&mut page, CHANNEL_SORTS)?;
-            let rooms = chat.directory_channels(text, &page).await?;
+            let rooms = chat.public_channels(text, &page).await?;
             (
                 rooms
                     .items

@@ -42,19 +42,8 @@ impl Chat {
         if self.store.user_by_username(username).await?.is_some() {
             return Ok(false);
         }
-        self.create_user(NewUser {
-            username: username.to_owned(),
-            name: username.to_owned(),
-            email: email.map(str::to_owned),
-            password: Some(password.to_owned()),
-            roles: vec!["admin".into(), "user".into()],
-            kind: UserKind::User,
-            active: true,
-            verified: true,
-            join_default_channels: true,
-            require_password_change: false,
-        })
-        .await?;
+        self.create_user(NewUser::admin(username, username, password, email))
+            .await?;
         tracing::info!(user = %username, "created the admin account");
         Ok(true)
     }

@@ -6,8 +6,10 @@ use crate::model::{Room, RoomKind, Timestamp, User};
 use crate::store::{Page, Paged, RoomFilter};
 
 impl Chat {
-    /// Public channels, optionally those whose name contains `text`.
-    /// Anyone signed in may list them, as anyone may read them.
+    /// Public channels, optionally those whose name contains `text`
+    /// (`channels.list`, the `directory` of channels, `spotlight`):
+    /// private groups and direct messages are never listed. Anyone signed
+    /// in may list them, as anyone may read them.
     pub async fn public_channels(
         &self,
         text: Option<String>,

@@ -48,21 +48,6 @@ impl Chat {
             .collect())
     }
 
-    /// A page of the public-channel directory (`directory`, type
-    /// `channels`): private groups and direct messages are never listed.
-    pub async fn directory_channels(
-        &self,
-        text: Option<String>,
-        page: &Page,
-    ) -> Result<Paged<Room>, ChatError> {
-        let filter = RoomFilter {
-            kinds: vec![RoomKind::Channel],
-            text,
-            ..RoomFilter::default()
-        };
-        Ok(self.store.list_rooms(&filter, page).await?)
-    }
-
     /// A page of the user directory (`directory`, type `users`): active
     /// accounts only.
     pub async fn directory_users(
@@ -104,7 +89,7 @@ impl Chat {
         };
         let mut rooms = Vec::new();
         if want_rooms {
-            rooms = self.directory_channels(text.clone(), &page).await?.items;
+            rooms = self.public_channels(text.clone(), &page).await?.items;
             let groups = RoomFilter {
                 kinds: vec![RoomKind::PrivateGroup],
                 text,

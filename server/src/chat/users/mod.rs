@@ -38,6 +38,26 @@ pub struct NewUser {
     pub require_password_change: bool,
 }
 
+impl NewUser {
+    /// An active admin with a verified address who joins the default
+    /// rooms: the account the environment seeds or `capsule admin
+    /// create-user` makes.
+    pub fn admin(username: &str, name: &str, password: &str, email: Option<&str>) -> NewUser {
+        NewUser {
+            username: username.to_owned(),
+            name: name.to_owned(),
+            email: email.map(str::to_owned),
+            password: Some(password.to_owned()),
+            roles: vec!["admin".into(), "user".into()],
+            kind: UserKind::User,
+            active: true,
+            verified: true,
+            join_default_channels: true,
+            require_password_change: false,
+        }
+    }
+}
+
 /// Checks a username against the allowed characters.
 pub(super) fn check_username(username: &str) -> Result<(), ChatError> {
     if USERNAME.is_match(username) {
@@ -151,17 +171,7 @@ impl Chat {
         // Serialises first-user detection so two sign-ups cannot both become admin.
         static FIRST_USER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
         let _guard = FIRST_USER.lock().await;
-        let people = self
-            .store
-            .list_users(
-                &UserFilter {
-                    role: Some("user".into()),
-                    ..UserFilter::default()
-                },
-                &Page::first(1),
-            )
-            .await?
-            .total;
+        let people = self.people_count().await?;
         let mut roles = vec!["user".to_owned()];
         if people == 0 {
             roles.insert(0, "admin".to_owned());
@@ -204,6 +214,16 @@ impl Chat {
             self.store.add_member(&subscription).await?;
         }
         Ok(())
+    }
+
+    /// How many people (accounts with the `user` role, so not bots) the
+    /// server has, counting no further than one.
+    pub async fn people_count(&self) -> Result<u64, ChatError> {
+        let filter = UserFilter {
+            role: Some("user".into()),
+            ..UserFilter::default()
+        };
+        Ok(self.store.list_users(&filter, &Page::first(1)).await?.total)
     }
 
     /// A user by id, or `UserNotFound`.

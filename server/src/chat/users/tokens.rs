@@ -22,18 +22,25 @@ impl Chat {
         Ok(())
     }
 
-    /// An admin issues a login token for a user (`users.createToken`).
-    pub async fn issue_login_token(&self, actor: &User, user: &User) -> Result<String, ChatError> {
-        require_admin(actor)?;
+    /// A fresh login token for `user`, stored as its digest; the token
+    /// itself is returned to show once (`login`, `users.createToken`).
+    pub async fn new_login_token(&self, user: &UserId) -> Result<String, ChatError> {
         let secret = token::generate();
         self.store
             .insert_token(&Token {
                 digest: token::digest(&secret),
-                user: user.id.clone(),
+                user: user.clone(),
                 kind: TokenKind::Login,
                 created_at: Timestamp::now(),
             })
             .await?;
+        Ok(secret)
+    }
+
+    /// An admin issues a login token for a user (`users.createToken`).
+    pub async fn issue_login_token(&self, actor: &User, user: &User) -> Result<String, ChatError> {
+        require_admin(actor)?;
+        let secret = self.new_login_token(&user.id).await?;
         tracing::info!(by = %actor.username, user = %user.username, "login token issued by an admin");
         Ok(secret)
     }
