@@ -131,7 +131,7 @@ where
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         let query = parts.uri.query().unwrap_or("");
         let deserializer =
-            serde_urlencoded::Deserializer::new(form_urlencoded_parse(query.as_bytes()));
+            serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
         serde_path_to_error::deserialize(deserializer)
             .map(Params)
             .map_err(|error| {
@@ -144,8 +144,4 @@ where
                 }
             })
     }
-}
-
-fn form_urlencoded_parse(input: &[u8]) -> form_urlencoded::Parse<'_> {
-    form_urlencoded::parse(input)
 }

@@ -138,12 +138,6 @@ impl Sessions {
         Ok(self.chat.store().delete_token(&digest).await?)
     }
 
-    /// Revokes a token by its digest.
-    pub async fn revoke_digest(&self, digest: &str) -> Result<bool, ApiError> {
-        self.known.write().remove(digest);
-        Ok(self.chat.store().delete_token(digest).await?)
-    }
-
     /// Forgets every cached session of a user (after they are deleted or
     /// deactivated, or their tokens are revoked).
     pub fn forget_user(&self, user: &UserId) {

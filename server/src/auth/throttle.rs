@@ -76,12 +76,22 @@ impl LoginThrottle {
         let now = Instant::now();
         let key = account.to_lowercase();
         let limits = *self.limits.read();
-        if let Some(retry_after) = self.blocked(&self.accounts, &key, limits.max_per_account, now) {
+        if let Some(retry_after) = Self::blocked(
+            &self.accounts,
+            &key,
+            limits.max_per_account,
+            limits.window,
+            now,
+        ) {
             return Err(Blocked::Account { retry_after });
         }
-        if let Some(retry_after) =
-            self.blocked(&self.addresses, &address, limits.max_per_address, now)
-        {
+        if let Some(retry_after) = Self::blocked(
+            &self.addresses,
+            &address,
+            limits.max_per_address,
+            limits.window,
+            now,
+        ) {
             return Err(Blocked::Address { retry_after });
         }
         Ok(())
@@ -100,16 +110,15 @@ impl LoginThrottle {
     }
 
     fn blocked<K: std::hash::Hash + Eq>(
-        &self,
         map: &Mutex<HashMap<K, Failures>>,
         key: &K,
         max: u32,
+        window: Duration,
         now: Instant,
     ) -> Option<Duration> {
         let map = map.lock();
         let failures = map.get(key)?;
         let elapsed = now.duration_since(failures.last);
-        let window = self.limits.read().window;
         (failures.count >= max && elapsed < window).then(|| window - elapsed)
     }
 

@@ -90,13 +90,20 @@ impl Chat {
     /// The room `room` as `actor` sees it. A room the actor may not read is
     /// reported as not found, so its existence does not leak.
     pub async fn view_room(&self, actor: &User, room: &RoomRef) -> Result<RoomView, ChatError> {
+        let view = self.room_and_access(actor, room).await?;
+        if !view.access.read {
+            return Err(ChatError::RoomNotFound);
+        }
+        Ok(view)
+    }
+
+    /// The room, the actor's membership and what they may do, without
+    /// refusing anything yet.
+    async fn room_and_access(&self, actor: &User, room: &RoomRef) -> Result<RoomView, ChatError> {
         let room = self.find_room(room).await?;
         // The count-free read: this runs on every request that names a room.
         let subscription = self.store.membership(&room.id, &actor.id).await?;
         let access = Access::of(actor, &room, subscription.as_ref());
-        if !access.read {
-            return Err(ChatError::RoomNotFound);
-        }
         Ok(RoomView {
             room,
             subscription,
@@ -144,14 +151,7 @@ impl Chat {
         if !actor.is_admin() {
             return self.view_room(actor, room).await;
         }
-        let room = self.find_room(room).await?;
-        let subscription = self.store.membership(&room.id, &actor.id).await?;
-        let access = Access::of(actor, &room, subscription.as_ref());
-        Ok(RoomView {
-            room,
-            subscription,
-            access,
-        })
+        self.room_and_access(actor, room).await
     }
 
     /// Creates a channel or group owned by `actor`, with `members`.

@@ -25,7 +25,7 @@ mod subscriptions;
 mod users;
 
 use std::panic::{self, AssertUnwindSafe};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::thread;
 
@@ -63,7 +63,6 @@ pub struct EmbeddedStore {
 }
 
 struct Inner {
-    path: PathBuf,
     writer: crossbeam_channel::Sender<WriteJob>,
     readers: crossbeam_channel::Sender<ReadJob>,
 }
@@ -112,16 +111,10 @@ impl EmbeddedStore {
 
         Ok(EmbeddedStore {
             inner: Arc::new(Inner {
-                path,
                 writer: sender,
                 readers: read_sender,
             }),
         })
-    }
-
-    /// The database file.
-    pub fn path(&self) -> &Path {
-        &self.inner.path
     }
 
     /// Runs `f` in the writer's current transaction, in a savepoint of its
