@@ -15,6 +15,7 @@ pub mod chat;
 pub mod config;
 pub mod model;
 pub mod ops;
+pub mod reactivity;
 pub mod server;
 pub mod settings;
 pub mod store;

@@ -13,6 +13,7 @@ use tokio::task::JoinHandle;
 use crate::api::{self, AppState};
 use crate::chat::Chat;
 use crate::config::Config;
+use crate::reactivity::{Bus, LocalBus, PublishingStore};
 use crate::settings::Settings;
 use crate::store::Store;
 use crate::store::cached::CachedStore;
@@ -108,20 +109,34 @@ fn metrics_handle() -> PrometheusHandle {
         .clone()
 }
 
+/// The store the chat runs on and the reactivity bus its writes go to.
+#[derive(Clone)]
+pub struct Storage {
+    /// The store, publishing every write to `bus`.
+    pub store: Arc<dyn Store>,
+    /// The bus the real-time API listens on.
+    pub bus: Arc<dyn Bus>,
+}
+
 /// Opens the embedded store in the configured data folder, behind the
-/// cache of the records every request reads.
-pub fn open_store(config: &Config) -> Result<Arc<dyn Store>, StartError> {
+/// cache of the records every request reads, publishing its writes to an
+/// in-process bus.
+pub fn open_store(config: &Config) -> Result<Storage, StartError> {
     let embedded = EmbeddedStore::open(&config.data_dir, config.durability)?;
-    Ok(Arc::new(CachedStore::new(Arc::new(embedded))))
+    let cached: Arc<dyn Store> = Arc::new(CachedStore::new(Arc::new(embedded)));
+    let bus: Arc<dyn Bus> = Arc::new(LocalBus::new());
+    let store = Arc::new(PublishingStore::new(cached, bus.clone()));
+    Ok(Storage { store, bus })
 }
 
 /// Prepares the chat over `store`: settings, `#general`, `rocket.cat`, the
 /// first admin.
 pub async fn prepare(
-    store: Arc<dyn Store>,
+    storage: Storage,
     config: &Config,
     admin: Option<&AdminSeed>,
 ) -> Result<Chat, StartError> {
+    let Storage { store, bus } = storage;
     let settings = Arc::new(Settings::load(store.clone()).await?);
     if settings.get("Site_Url") == "" {
         settings
@@ -129,7 +144,7 @@ pub async fn prepare(
             .await
             .map_err(crate::chat::ChatError::from)?;
     }
-    let chat = Chat::new(store.clone(), settings.clone());
+    let chat = Chat::new(store.clone(), settings.clone(), bus);
     chat.ensure_defaults().await?;
     if let Some(seed) = admin {
         chat.ensure_admin(&seed.username, &seed.password, seed.email.as_deref())

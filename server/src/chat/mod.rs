@@ -25,6 +25,7 @@ pub use rooms::{Counters, MemberQuery, NewRoom, Prune, RoomChange, RoomRef, Room
 pub use users::NewUser;
 pub use users::{GLOBAL_ROLES, PersonalToken, ProfileChange, UserChange};
 
+use crate::reactivity::Bus;
 use crate::settings::Settings;
 use crate::store::Store;
 
@@ -33,12 +34,24 @@ use crate::store::Store;
 pub struct Chat {
     store: Arc<dyn Store>,
     settings: Arc<Settings>,
+    bus: Arc<dyn Bus>,
 }
 
 impl Chat {
-    /// Chat over `store`, with `settings`.
-    pub fn new(store: Arc<dyn Store>, settings: Arc<Settings>) -> Chat {
-        Chat { store, settings }
+    /// Chat over `store`, with `settings`. `bus` is the reactivity bus the
+    /// store publishes its writes to; the chat publishes what is never
+    /// stored (ephemeral messages) there too.
+    pub fn new(store: Arc<dyn Store>, settings: Arc<Settings>, bus: Arc<dyn Bus>) -> Chat {
+        Chat {
+            store,
+            settings,
+            bus,
+        }
+    }
+
+    /// The reactivity bus.
+    pub fn bus(&self) -> &Arc<dyn Bus> {
+        &self.bus
     }
 
     /// The store underneath.

@@ -16,5 +16,5 @@ pub use ids::{MessageId, RoomId, UserId, random_id};
 pub use message::{Mention, Message, MessageKind, Reaction, RoomMention, Star};
 pub use room::{Room, RoomKind, RoomRole, direct_room_id};
 pub use subscription::Subscription;
-pub use time::Timestamp;
+pub use time::{Timestamp, ejson};
 pub use user::{Email, Presence, User, UserKind, UserRef};

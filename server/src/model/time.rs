@@ -1,5 +1,7 @@
-//! Timestamps: milliseconds since the Unix epoch, written as ISO 8601.
+//! Timestamps: milliseconds since the Unix epoch, written as ISO 8601
+//! (the REST API) or as EJSON dates (the real-time API, inside [`ejson`]).
 
+use std::cell::Cell;
 use std::fmt;
 
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -46,8 +48,33 @@ impl fmt::Display for Timestamp {
     }
 }
 
+thread_local! {
+    static EJSON_DATES: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs `write` with every [`Timestamp`] serialized as an EJSON date,
+/// `{"$date": ms}`, as Rocket.Chat's real-time API (DDP) sends dates. The
+/// records keep one `Serialize` impl for both APIs; serialization is
+/// synchronous, so a thread-local switch cannot leak into another task.
+pub fn ejson<R>(write: impl FnOnce() -> R) -> R {
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            EJSON_DATES.with(|flag| flag.set(self.0));
+        }
+    }
+    let _restore = Restore(EJSON_DATES.with(|flag| flag.replace(true)));
+    write()
+}
+
 impl Serialize for Timestamp {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if EJSON_DATES.with(Cell::get) {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(Some(1))?;
+            map.serialize_entry("$date", &self.0)?;
+            return map.end();
+        }
         serializer.serialize_str(&self.to_iso())
     }
 }
@@ -82,6 +109,19 @@ mod tests {
         assert_eq!(t.to_iso(), "2016-09-30T13:42:25.304Z");
         let json = serde_json::to_string(&t).unwrap();
         assert_eq!(serde_json::from_str::<Timestamp>(&json).unwrap(), t);
+    }
+
+    #[test]
+    fn writes_ejson_dates_only_inside_ejson() {
+        let t = Timestamp(42);
+        assert_eq!(
+            ejson(|| serde_json::to_string(&t).unwrap()),
+            r#"{"$date":42}"#
+        );
+        assert_eq!(
+            serde_json::to_string(&t).unwrap(),
+            r#""1970-01-01T00:00:00.042Z""#
+        );
     }
 
     #[test]

@@ -70,7 +70,23 @@ impl TestServer {
 
     /// A server on an existing data folder (to test restarts).
     pub async fn start_in(dir: tempfile::TempDir) -> TestServer {
-        let config = Config::new(SocketAddr::from(([127, 0, 0, 1], 0)), dir.path());
+        Self::start_configured_in(dir, |_| {}).await
+    }
+
+    /// A fresh server with the admin account, its configuration changed
+    /// by `configure` before it starts.
+    pub async fn start_configured(configure: impl FnOnce(&mut Config)) -> TestServer {
+        let dir = tempfile::tempdir().expect("temp dir");
+        Self::start_configured_in(dir, configure).await
+    }
+
+    /// [`TestServer::start_configured`] on an existing data folder.
+    pub async fn start_configured_in(
+        dir: tempfile::TempDir,
+        configure: impl FnOnce(&mut Config),
+    ) -> TestServer {
+        let mut config = Config::new(SocketAddr::from(([127, 0, 0, 1], 0)), dir.path());
+        configure(&mut config);
         let seed = AdminSeed {
             username: ADMIN.into(),
             password: ADMIN_PASSWORD.into(),

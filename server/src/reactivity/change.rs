@@ -1,0 +1,92 @@
+//! What changed, and who it concerns.
+
+use std::sync::OnceLock;
+
+use bytes::Bytes;
+
+use crate::model::{Message, MessageId, Room, RoomId, Subscription, Timestamp, UserId};
+
+/// One committed change, as listeners see it.
+#[derive(Clone, Debug)]
+pub enum Change {
+    /// A message was stored.
+    MessageInserted(Message),
+    /// A message changed (edit, reaction, pin, star): its new state.
+    MessageUpdated(Message),
+    /// A message was deleted.
+    MessageDeleted { room: RoomId, id: MessageId },
+    /// Messages of a room in a time range were deleted (`rooms.cleanHistory`).
+    HistoryPruned {
+        room: RoomId,
+        oldest: Timestamp,
+        latest: Timestamp,
+    },
+    /// A user became a member of a room.
+    SubscriptionInserted(Subscription),
+    /// A member's state of a room changed (read mark, favourite, open,
+    /// roles, name). Only the room and user are known for some writes:
+    /// listeners read the record if they need it.
+    SubscriptionUpdated { room: RoomId, user: UserId },
+    /// A user stopped being a member of a room.
+    SubscriptionRemoved { room: RoomId, user: UserId },
+    /// A room was created or its settings changed: its new state.
+    RoomUpdated(Room),
+    /// A room was deleted with its messages and memberships.
+    RoomDeleted(RoomId),
+    /// A message only one user sees (an app's private answer). Never
+    /// stored.
+    Ephemeral { user: UserId, message: Message },
+}
+
+/// Whose listeners a change goes to.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Topic {
+    /// Everyone watching a room.
+    Room(RoomId),
+    /// Every connection of one user.
+    User(UserId),
+}
+
+impl Change {
+    /// The topic this change is published on.
+    pub fn topic(&self) -> Topic {
+        match self {
+            Change::MessageInserted(m) | Change::MessageUpdated(m) => Topic::Room(m.rid.clone()),
+            Change::MessageDeleted { room, .. } | Change::HistoryPruned { room, .. } => {
+                Topic::Room(room.clone())
+            }
+            Change::RoomUpdated(room) => Topic::Room(room.id.clone()),
+            Change::RoomDeleted(room) => Topic::Room(room.clone()),
+            Change::SubscriptionInserted(sub) => Topic::User(sub.user.id.clone()),
+            Change::SubscriptionUpdated { user, .. }
+            | Change::SubscriptionRemoved { user, .. }
+            | Change::Ephemeral { user, .. } => Topic::User(user.clone()),
+        }
+    }
+}
+
+/// A change on its way to listeners, shared by all of them.
+#[derive(Debug)]
+pub struct Event {
+    /// What changed.
+    pub change: Change,
+    /// The change encoded once for every listener that sends the same
+    /// bytes (the real-time API's frame of a room event is the same for
+    /// every subscriber), filled by the first listener that needs it.
+    pub encoded: OnceLock<Bytes>,
+}
+
+impl Event {
+    /// An event for `change`, not encoded yet.
+    pub fn new(change: Change) -> Event {
+        Event {
+            change,
+            encoded: OnceLock::new(),
+        }
+    }
+
+    /// The shared encoding, made by `encode` the first time.
+    pub fn encoded_with(&self, encode: impl FnOnce(&Change) -> Bytes) -> Bytes {
+        self.encoded.get_or_init(|| encode(&self.change)).clone()
+    }
+}
