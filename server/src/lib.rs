@@ -16,6 +16,7 @@ pub mod config;
 pub mod model;
 pub mod ops;
 pub mod reactivity;
+pub mod realtime;
 pub mod server;
 pub mod settings;
 pub mod store;

@@ -80,20 +80,49 @@ async fn login(
         .ok_or_else(|| {
             ApiError::invalid_params("send `user` (username or e-mail) and `password`, or `resume`")
         })?;
-    let password = match request.password {
-        Some(PasswordField::Plain(p)) => Presented::Plain(p),
+    let password = presented_password(request.password)?;
+    let (user, secret) = sign_in(&state, &account, password, address).await?;
+    Ok(login_answer(&user, &secret))
+}
+
+/// The password a client sent, as the verifier takes it.
+fn presented_password(field: Option<PasswordField>) -> Result<Presented, ApiError> {
+    match field {
+        Some(PasswordField::Plain(p)) => Ok(Presented::Plain(p)),
         Some(PasswordField::Digest { digest, algorithm }) if algorithm == "sha-256" => {
-            Presented::Sha256(digest)
+            Ok(Presented::Sha256(digest))
         }
-        Some(PasswordField::Digest { algorithm, .. }) => {
-            return Err(ApiError::invalid_params(format!(
-                "unsupported password algorithm `{algorithm}`; use `sha-256`"
-            )));
-        }
-        None => return Err(ApiError::invalid_params("the field `password` is missing")),
-    };
+        Some(PasswordField::Digest { algorithm, .. }) => Err(ApiError::invalid_params(format!(
+            "unsupported password algorithm `{algorithm}`; use `sha-256`"
+        ))),
+        None => Err(ApiError::invalid_params("the field `password` is missing")),
+    }
+}
+
+/// Reads a DDP `login` password (`{"digest", "algorithm"}` or plain text).
+pub(crate) fn password_from_json(value: Option<&Value>) -> Result<Presented, ApiError> {
+    let field = value
+        .map(|v| serde_json::from_value::<PasswordField>(v.clone()))
+        .transpose()
+        .map_err(|_| {
+            ApiError::invalid_params(
+                "`password` must be text or `{\"digest\": ..., \"algorithm\": \"sha-256\"}`",
+            )
+        })?;
+    presented_password(field)
+}
+
+/// Signs `account` (a username or e-mail) in with `password` from
+/// `address`, under the failed-login throttle, and issues a login token.
+/// The REST `login` and the real-time `login` method both sign in here.
+pub(crate) async fn sign_in(
+    state: &AppState,
+    account: &str,
+    password: Presented,
+    address: std::net::IpAddr,
+) -> Result<(User, String), ApiError> {
     let throttle = state.throttle();
-    if let Err(blocked) = throttle.check(&account, address) {
+    if let Err(blocked) = throttle.check(account, address) {
         let (kind, retry_after) = match blocked {
             Blocked::Account { retry_after } => ("error-login-blocked-for-user", retry_after),
             Blocked::Address { retry_after } => ("error-login-blocked-for-ip", retry_after),
@@ -109,9 +138,9 @@ async fn login(
     }
     let store = state.chat().store();
     let user = if account.contains('@') {
-        store.user_by_email(&account).await?
+        store.user_by_email(account).await?
     } else {
-        store.user_by_username(&account).await?
+        store.user_by_username(account).await?
     };
     let verified = match &user {
         Some(user) if user.active => match store.password_hash(&user.id).await? {
@@ -121,20 +150,21 @@ async fn login(
         _ => false,
     };
     let Some(user) = user.filter(|_| verified) else {
-        throttle.failed(&account, address);
+        throttle.failed(account, address);
         metrics::counter!("capsule_sign_ins_total", "outcome" => "failed").increment(1);
         tracing::info!(account = %account, %address, "failed sign-in");
         return Err(login_failed());
     };
-    throttle.succeeded(&account);
+    throttle.succeeded(account);
     let secret = state.chat().new_login_token(&user.id).await?;
-    let user = mark_signed_in(&state, user).await?;
+    let user = mark_signed_in(state, user).await?;
     metrics::counter!("capsule_sign_ins_total", "outcome" => "success").increment(1);
     tracing::info!(user = %user.username, "signed in");
-    Ok(login_answer(&user, &secret))
+    Ok((user, secret))
 }
 
-async fn resume_token(state: &AppState, resume: &str) -> Result<User, ApiError> {
+/// The active user a resume token signs in as, marked signed in.
+pub(crate) async fn resume_token(state: &AppState, resume: &str) -> Result<User, ApiError> {
     let record = state
         .chat()
         .store()
@@ -176,7 +206,7 @@ fn login_answer(user: &User, secret: &str) -> Response {
 
 /// The client's address: the peer, or the first `X-Forwarded-For` hop
 /// when the peer is a proxy on loopback.
-fn client_address(headers: &HeaderMap, peer: SocketAddr) -> std::net::IpAddr {
+pub(crate) fn client_address(headers: &HeaderMap, peer: SocketAddr) -> std::net::IpAddr {
     if peer.ip().is_loopback()
         && let Some(forwarded) = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok())
         && let Some(first) = forwarded.split(',').next()

@@ -188,6 +188,7 @@ async fn send_message(
     };
     let options = SendOptions {
         tshow: message.tshow,
+        ..SendOptions::default()
     };
     let sent = state.chat().send_message_with(&user, new, options).await?;
     Ok(ok(json!({ "message": to_json(&sent) })))

@@ -5,7 +5,7 @@
 //! every endpoint is registered through [`routes::Routes`], which also
 //! writes the OpenAPI document.
 
-mod auth;
+pub(crate) mod auth;
 mod channels;
 mod chat;
 mod directory;
@@ -63,6 +63,7 @@ pub fn router(state: AppState) -> Router {
             }),
         )
         .merge(crate::ops::routes())
+        .merge(crate::realtime::routes())
         .fallback(middleware::not_found)
         .layer(DefaultBodyLimit::max(max_body))
         .layer(axum::middleware::from_fn(middleware::record_request))

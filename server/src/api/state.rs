@@ -14,6 +14,7 @@ use crate::auth::token;
 use crate::chat::Chat;
 use crate::config::Config;
 use crate::model::{User, UserId};
+use crate::realtime::Tuning;
 
 /// Shared state of the HTTP API. Cheap to clone.
 #[derive(Clone)]
@@ -28,6 +29,7 @@ struct Shared {
     throttle: LoginThrottle,
     metrics: PrometheusHandle,
     started: Instant,
+    realtime: Tuning,
 }
 
 impl AppState {
@@ -42,6 +44,7 @@ impl AppState {
                 throttle,
                 metrics,
                 started: Instant::now(),
+                realtime: Tuning::default(),
             }),
         }
     }
@@ -84,6 +87,11 @@ impl AppState {
     /// The Prometheus registry's renderer.
     pub fn metrics(&self) -> &PrometheusHandle {
         &self.inner.metrics
+    }
+
+    /// How real-time connections are tuned.
+    pub fn realtime_tuning(&self) -> Tuning {
+        self.inner.realtime
     }
 
     /// When the server started.

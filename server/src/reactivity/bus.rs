@@ -74,25 +74,16 @@ impl Bus for LocalBus {
         let topic = change.topic();
         let event = Arc::new(Event::new(change));
         let mut closed = Vec::new();
-        let mut full = 0u64;
-        let mut taken = 0u64;
         if let Some(listeners) = self.topics.read().get(&topic) {
             for (id, sink) in listeners {
-                match sink.offer(&event) {
-                    Offer::Taken => taken += 1,
-                    Offer::Ignored => {}
-                    Offer::Full => full += 1,
-                    Offer::Closed => closed.push(*id),
+                // Full is the listener's business (it counts and acts on
+                // its own drops); the bus only forgets closed listeners.
+                if sink.offer(&event) == Offer::Closed {
+                    closed.push(*id);
                 }
             }
         }
         metrics::counter!("capsule_bus_events_total").increment(1);
-        if taken > 0 {
-            metrics::counter!("capsule_bus_deliveries_total").increment(taken);
-        }
-        if full > 0 {
-            metrics::counter!("capsule_bus_drops_total").increment(full);
-        }
         for id in closed {
             self.unlisten(&topic, id);
         }

@@ -10,6 +10,8 @@ use capsule_server::server::{self, AdminSeed, RunningServer};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
+pub mod ddp;
+
 /// The admin every test server starts with.
 pub const ADMIN: &str = "admin";
 pub const ADMIN_PASSWORD: &str = "admin-password-1";

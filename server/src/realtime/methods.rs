@@ -1,0 +1,213 @@
+//! The DDP methods the server offers, with Rocket.Chat's names and
+//! parameters. Each runs as the connection's signed-in user through the
+//! same chat operations as the REST API, so authorization, validation and
+//! apps are the same whichever API a client uses.
+//!
+//! | method | parameters | result |
+//! | --- | --- | --- |
+//! | `login` | `{"resume": token}` or `{"user": {"username"\|"email"}, "password": {"digest", "algorithm": "sha-256"} \| text}` | `{"id", "token", "tokenExpires", "type"}` |
+//! | `logout` | none | none |
+//! | `sendMessage` | `{"_id"?, "rid", "msg", "tmid"?, "tshow"?, "alias"?, "emoji"?, "avatar"?, "attachments"?}` | the stored message |
+//! | `updateMessage` | `{"_id", "rid"?, "msg"}` | none |
+//! | `deleteMessage` | `{"_id"}` | none |
+//! | `setReaction` | `emoji, messageId, shouldReact?` | none |
+//! | `readMessages` | `rid` | none |
+//! | `loadHistory` | `rid, end?, limit?, ls?` | `{"messages", "unreadNotLoaded"}` |
+//! | `subscriptions/get` | `since?` | the memberships, or `{"update", "remove"}` after `since` |
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::protocol::DdpError;
+use crate::api::AppState;
+use crate::api::error::ApiError;
+use crate::chat::{MessageChange, NewMessage, RoomRef, SendOptions};
+use crate::model::{MessageId, RoomId, Timestamp, User, ejson};
+use crate::store::HistoryQuery;
+
+/// How long a login token is announced to last (`tokenExpires`), as
+/// Rocket.Chat's default of 90 days. Tokens are revoked by logout.
+const TOKEN_DAYS: i64 = 90;
+/// The most messages one `loadHistory` returns.
+const MAX_HISTORY: u64 = 100;
+
+/// A method's outcome: a result (or none), or an error for the client.
+pub type MethodResult = Result<Option<Value>, DdpError>;
+
+impl From<ApiError> for DdpError {
+    fn from(error: ApiError) -> DdpError {
+        if error.status == axum::http::StatusCode::UNAUTHORIZED {
+            return DdpError::code(403, error.message);
+        }
+        DdpError::typed(error.kind, error.message)
+    }
+}
+
+impl From<crate::chat::ChatError> for DdpError {
+    fn from(error: crate::chat::ChatError) -> DdpError {
+        ApiError::from(error).into()
+    }
+}
+
+/// The `n`th parameter, read as `T`.
+fn param<T: for<'de> Deserialize<'de>>(params: &[Value], n: usize, what: &str) -> Result<T, DdpError> {
+    let value = params.get(n).cloned().unwrap_or(Value::Null);
+    serde_json::from_value(value).map_err(|e| {
+        DdpError::typed(
+            "error-invalid-params",
+            format!("parameter {} ({what}) is not valid: {e}", n + 1),
+        )
+    })
+}
+
+/// Writes a record as DDP sends it (dates as EJSON).
+fn to_ddp<T: serde::Serialize>(value: &T) -> Value {
+    ejson(|| serde_json::to_value(value)).expect("chat records serialize to JSON")
+}
+
+/// What `login` answers.
+pub fn login_result(user: &User, token: &str, kind: &str) -> Value {
+    let expires = Timestamp(Timestamp::now().millis() + TOKEN_DAYS * 24 * 3600 * 1000);
+    json!({
+        "id": user.id,
+        "token": token,
+        "tokenExpires": {"$date": expires.millis()},
+        "type": kind,
+    })
+}
+
+#[derive(Deserialize)]
+struct OutgoingParams {
+    #[serde(rename = "_id")]
+    id: Option<String>,
+    rid: String,
+    #[serde(default)]
+    msg: String,
+    tmid: Option<String>,
+    #[serde(default)]
+    tshow: bool,
+    alias: Option<String>,
+    emoji: Option<String>,
+    avatar: Option<String>,
+    #[serde(default)]
+    attachments: Vec<Value>,
+}
+
+#[derive(Deserialize)]
+struct EditParams {
+    #[serde(rename = "_id")]
+    id: String,
+    rid: Option<String>,
+    msg: String,
+}
+
+#[derive(Deserialize)]
+struct IdParams {
+    #[serde(rename = "_id")]
+    id: String,
+}
+
+/// Runs a method that needs a signed-in user.
+pub async fn call(state: &AppState, user: &User, method: &str, params: &[Value]) -> MethodResult {
+    let chat = state.chat();
+    match method {
+        "sendMessage" => {
+            let p: OutgoingParams = param(params, 0, "the message")?;
+            let new = NewMessage {
+                id: p.id.map(MessageId::from),
+                room: RoomRef::Id(RoomId::from(p.rid.as_str())),
+                text: p.msg,
+                alias: p.alias,
+                emoji: p.emoji,
+                avatar: p.avatar,
+                attachments: p.attachments,
+                tmid: p.tmid.map(MessageId::from),
+            };
+            let options = SendOptions {
+                tshow: p.tshow,
+                ..SendOptions::default()
+            };
+            let stored = chat.send_message_with(user, new, options).await?;
+            Ok(Some(to_ddp(&stored)))
+        }
+        "updateMessage" => {
+            let p: EditParams = param(params, 0, "the message")?;
+            let id = MessageId::from(p.id);
+            if let Some(rid) = p.rid {
+                chat.read_message_in(user, &RoomId::from(rid.as_str()), &id)
+                    .await?;
+            }
+            chat.change_message(user, &id, MessageChange::Edit(p.msg))
+                .await?;
+            Ok(None)
+        }
+        "deleteMessage" => {
+            let p: IdParams = param(params, 0, "the message")?;
+            chat.delete_message(user, &MessageId::from(p.id)).await?;
+            Ok(None)
+        }
+        "setReaction" => {
+            let emoji: String = param(params, 0, "the emoji")?;
+            let id: String = param(params, 1, "the message id")?;
+            let add: Option<bool> = param(params, 2, "shouldReact")?;
+            chat.change_message(user, &MessageId::from(id), MessageChange::React { emoji, add })
+                .await?;
+            Ok(None)
+        }
+        "readMessages" => {
+            let rid: String = param(params, 0, "the room id")?;
+            chat.mark_read(user, &RoomId::from(rid.as_str())).await?;
+            Ok(None)
+        }
+        "loadHistory" => {
+            let rid: String = param(params, 0, "the room id")?;
+            let end: Option<Timestamp> = param(params, 1, "end")?;
+            let limit: Option<u64> = param(params, 2, "limit")?;
+            let query = HistoryQuery {
+                latest: end,
+                count: limit.unwrap_or(20).clamp(1, MAX_HISTORY),
+                ..HistoryQuery::default()
+            };
+            let room = RoomRef::Id(RoomId::from(rid.as_str()));
+            let messages = chat.room_history(user, &room, None, &query).await?;
+            Ok(Some(json!({
+                "messages": to_ddp(&messages),
+                "unreadNotLoaded": 0,
+            })))
+        }
+        "subscriptions/get" => {
+            let since: Option<Timestamp> = param(params, 0, "since")?;
+            let subscriptions = chat.my_subscriptions(user, since).await?;
+            Ok(Some(match since {
+                None => to_ddp(&subscriptions),
+                // Memberships that ended are not kept, so `remove` stays
+                // empty; a client that missed a removal learns it from
+                // the full list.
+                Some(_) => json!({"update": to_ddp(&subscriptions), "remove": []}),
+            }))
+        }
+        other => Err(DdpError::code(404, format!("Method '{other}' not found"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parameters_that_do_not_fit_are_named() {
+        let error = param::<String>(&[json!(5)], 0, "the room id").unwrap_err();
+        assert_eq!(error.error, "error-invalid-params");
+        assert!(error.reason.contains("parameter 1 (the room id)"), "{}", error.reason);
+        let missing: Option<bool> = param(&[], 2, "shouldReact").unwrap();
+        assert_eq!(missing, None);
+    }
+
+    #[test]
+    fn the_login_result_has_an_ejson_expiry() {
+        let user = User::new("alice", "Alice", &["user"], crate::model::UserKind::User);
+        let result = login_result(&user, "t", "resume");
+        assert!(result["tokenExpires"]["$date"].as_i64().unwrap() > Timestamp::now().millis());
+        assert_eq!(result["type"], "resume");
+    }
+}

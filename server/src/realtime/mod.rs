@@ -1,0 +1,62 @@
+//! The real-time API: DDP over WebSocket at `/websocket`, shaped like
+//! Rocket.Chat's, so its clients and SDKs connect unchanged.
+//!
+//! A client connects (`connect`), signs in with the `login` method
+//! (password, plain or as its SHA-256 digest, or a resume token), calls
+//! methods (send, edit, delete, react, ...: [`methods`]) and subscribes to
+//! streams ([`streams`]) whose events arrive as `changed` frames with
+//! EJSON dates. Events come from the reactivity bus, so a change reaches
+//! every authorised subscriber whether it came through REST, the
+//! WebSocket or an app.
+//!
+//! Each connection has one bounded queue ([`outbox`]): a client that
+//! stops reading is dropped once its queue is full, never slowing the
+//! publisher or other clients; it reconnects and resumes with its token.
+//! The frame of a room event is encoded once and shared by every
+//! subscriber.
+
+mod connection;
+mod methods;
+mod outbox;
+mod protocol;
+mod streams;
+
+use std::net::SocketAddr;
+
+use axum::Router;
+use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::{ConnectInfo, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use axum::routing::get;
+
+pub use connection::Tuning;
+
+use crate::api::AppState;
+use crate::api::auth::client_address;
+
+/// The WebSocket routes: `/websocket`, and the SockJS-style path
+/// `/sockjs/<server>/<session>/websocket` that Meteor clients also use.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/websocket", get(upgrade))
+        .route("/sockjs/{server}/{session}/websocket", get(upgrade))
+}
+
+async fn upgrade(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    socket: WebSocketUpgrade,
+) -> Response {
+    let address = client_address(&headers, peer);
+    let max_frame = state.config().max_body_bytes;
+    let tuning = state.realtime_tuning();
+    socket
+        // Small buffers: a thousand idle connections should cost little.
+        .read_buffer_size(4 * 1024)
+        .write_buffer_size(16 * 1024)
+        .max_message_size(max_frame)
+        .max_frame_size(max_frame)
+        .on_upgrade(move |socket| connection::serve(state, socket, address, tuning))
+}

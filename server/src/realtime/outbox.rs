@@ -1,0 +1,186 @@
+//! A connection's way out: one bounded queue of frames and the task that
+//! writes them to the socket.
+//!
+//! Everything a connection sends (answers and live events) goes through
+//! its queue, in order. Answers wait for room in the queue; live events
+//! are offered without waiting, and an event that finds the queue full
+//! marks the connection as lagging: its writer stops and the socket
+//! closes, so one client that reads nothing never holds up the publisher
+//! or anyone else. The client reconnects and resumes its session with its
+//! token.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
+use bytes::Bytes;
+use futures_util::SinkExt;
+use futures_util::stream::SplitSink;
+use tokio::sync::{Notify, mpsc};
+
+use crate::reactivity::{Change, Event};
+
+/// Frames written before the writer flushes the socket: fewer system
+/// calls when frames pile up, no waiting when they do not.
+const BATCH: usize = 64;
+/// How long the writer tries to say goodbye to a client it drops.
+const CLOSE_TIMEOUT: Duration = Duration::from_millis(200);
+/// The close code for a client that fell behind (RFC 6455 "try again
+/// later").
+const LAGGING_CLOSE_CODE: u16 = 1013;
+
+/// One item of a connection's queue.
+pub enum Outbound {
+    /// A frame of this connection only.
+    Frame(Bytes),
+    /// A live event whose frame every listener shares.
+    Shared(Arc<Event>),
+}
+
+/// The sending side of a connection's queue, shared by its reader and its
+/// bus listeners.
+#[derive(Clone)]
+pub struct Outbox {
+    queue: mpsc::Sender<Outbound>,
+    lag: Arc<Lag>,
+}
+
+/// Set once, when the connection fell behind.
+#[derive(Default)]
+pub struct Lag {
+    behind: AtomicBool,
+    notify: Notify,
+}
+
+impl Lag {
+    /// Marks the connection as lagging and wakes its writer.
+    fn trip(&self) {
+        if !self.behind.swap(true, Ordering::AcqRel) {
+            metrics::counter!("capsule_realtime_lagging_disconnects_total").increment(1);
+            self.notify.notify_one();
+        }
+    }
+
+    /// Whether the connection fell behind.
+    pub fn is_behind(&self) -> bool {
+        self.behind.load(Ordering::Acquire)
+    }
+}
+
+impl Outbox {
+    /// A queue of `capacity` frames, and its receiving end.
+    pub fn new(capacity: usize) -> (Outbox, mpsc::Receiver<Outbound>, Arc<Lag>) {
+        let (queue, receiver) = mpsc::channel(capacity);
+        let lag = Arc::new(Lag::default());
+        (
+            Outbox {
+                queue,
+                lag: lag.clone(),
+            },
+            receiver,
+            lag,
+        )
+    }
+
+    /// Queues a frame of this connection, waiting for room. `false` when
+    /// the connection is gone.
+    pub async fn send(&self, frame: Bytes) -> bool {
+        self.queue.send(Outbound::Frame(frame)).await.is_ok()
+    }
+
+    /// Offers a live event without waiting; a full queue trips the lag.
+    /// Returns whether the event was queued, and whether the connection is
+    /// gone.
+    pub fn offer(&self, event: &Arc<Event>) -> Result<(), Gone> {
+        if self.lag.is_behind() {
+            return Err(Gone::Lagging);
+        }
+        match self.queue.try_send(Outbound::Shared(event.clone())) {
+            Ok(()) => Ok(()),
+            Err(mpsc::error::TrySendError::Full(_)) => {
+                metrics::counter!("capsule_realtime_queue_drops_total").increment(1);
+                self.lag.trip();
+                Err(Gone::Lagging)
+            }
+            Err(mpsc::error::TrySendError::Closed(_)) => Err(Gone::Closed),
+        }
+    }
+}
+
+/// Why an event did not reach a connection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Gone {
+    /// It fell behind and is being dropped.
+    Lagging,
+    /// It closed.
+    Closed,
+}
+
+/// Writes queued frames to the socket until the queue closes, the socket
+/// fails, or the connection falls behind.
+pub async fn write(
+    mut socket: SplitSink<WebSocket, Message>,
+    mut queue: mpsc::Receiver<Outbound>,
+    lag: Arc<Lag>,
+    encode: fn(&Change) -> Bytes,
+) {
+    loop {
+        tokio::select! {
+            biased;
+            _ = lag.notify.notified() => break,
+            more = write_batch(&mut socket, &mut queue, encode) => {
+                if !more {
+                    let _ = tokio::time::timeout(CLOSE_TIMEOUT, socket.close()).await;
+                    return;
+                }
+            }
+        }
+    }
+    // Fell behind: the socket may be full, so the goodbye gets a deadline.
+    let close = Message::Close(Some(CloseFrame {
+        code: LAGGING_CLOSE_CODE,
+        reason: Utf8Bytes::from_static("too far behind: reconnect and resume"),
+    }));
+    let _ = tokio::time::timeout(CLOSE_TIMEOUT, socket.send(close)).await;
+}
+
+/// Writes what the queue holds now (waiting for at least one frame) and
+/// flushes. `false` when the queue closed or the socket failed.
+async fn write_batch(
+    socket: &mut SplitSink<WebSocket, Message>,
+    queue: &mut mpsc::Receiver<Outbound>,
+    encode: fn(&Change) -> Bytes,
+) -> bool {
+    let Some(first) = queue.recv().await else {
+        return false;
+    };
+    let mut item = Some(first);
+    let mut written = 0u64;
+    let mut deliveries = 0u64;
+    while let Some(next) = item.take() {
+        let frame = match next {
+            Outbound::Frame(frame) => frame,
+            Outbound::Shared(event) => {
+                deliveries += 1;
+                event.encoded_with(encode)
+            }
+        };
+        let Ok(text) = Utf8Bytes::try_from(frame) else {
+            tracing::error!("a DDP frame was not UTF-8; dropped");
+            continue;
+        };
+        if socket.feed(Message::Text(text)).await.is_err() {
+            return false;
+        }
+        written += 1;
+        if written < BATCH as u64 {
+            item = queue.try_recv().ok();
+        }
+    }
+    metrics::counter!("capsule_realtime_frames_total").increment(written);
+    if deliveries > 0 {
+        metrics::counter!("capsule_realtime_deliveries_total").increment(deliveries);
+    }
+    socket.flush().await.is_ok()
+}
