@@ -13,9 +13,12 @@ async fn watch(ddp: &mut Ddp, room: &str) {
     ddp.sub("stream-room-messages", json!([room, false]))
         .await
         .expect("the room stream starts");
-    ddp.sub("stream-notify-room", json!([format!("{room}/deleteMessage"), false]))
-        .await
-        .expect("the deletion stream starts");
+    ddp.sub(
+        "stream-notify-room",
+        json!([format!("{room}/deleteMessage"), false]),
+    )
+    .await
+    .expect("the deletion stream starts");
 }
 
 /// The next event, which must be a message of `room`: its `msg`.
@@ -53,7 +56,10 @@ async fn two_clients_see_each_others_messages_edits_reactions_and_deletes_in_ord
 
     // Alice sends over the WebSocket, Bob over REST.
     let sent = alice_ws
-        .call("sendMessage", json!([{"_id": "m-alice", "rid": room, "msg": "hello bob"}]))
+        .call(
+            "sendMessage",
+            json!([{"_id": "m-alice", "rid": room, "msg": "hello bob"}]),
+        )
         .await
         .expect("sendMessage succeeds");
     assert_eq!(sent["_id"], "m-alice");
@@ -61,7 +67,10 @@ async fn two_clients_see_each_others_messages_edits_reactions_and_deletes_in_ord
     post(&server, &bob, &room, "hello alice").await;
     // Alice edits over the WebSocket; Bob reacts over REST.
     alice_ws
-        .call("updateMessage", json!([{"_id": "m-alice", "rid": room, "msg": "hello, bob"}]))
+        .call(
+            "updateMessage",
+            json!([{"_id": "m-alice", "rid": room, "msg": "hello, bob"}]),
+        )
         .await
         .expect("updateMessage succeeds");
     server
@@ -84,9 +93,15 @@ async fn two_clients_see_each_others_messages_edits_reactions_and_deletes_in_ord
 
     for ddp in [&mut alice_ws, &mut bob_ws] {
         let first = next_message(ddp, &room).await;
-        assert_eq!((first["_id"].as_str(), first["msg"].as_str()), (Some("m-alice"), Some("hello bob")));
+        assert_eq!(
+            (first["_id"].as_str(), first["msg"].as_str()),
+            (Some("m-alice"), Some("hello bob"))
+        );
         assert_eq!(first["u"]["username"], "alice");
-        assert!(first["ts"]["$date"].is_i64() && first["_updatedAt"]["$date"].is_i64(), "{first}");
+        assert!(
+            first["ts"]["$date"].is_i64() && first["_updatedAt"]["$date"].is_i64(),
+            "{first}"
+        );
         let second = next_message(ddp, &room).await;
         assert_eq!(second["msg"], "hello alice");
         assert_eq!(second["u"]["username"], "bob");
@@ -97,7 +112,10 @@ async fn two_clients_see_each_others_messages_edits_reactions_and_deletes_in_ord
         let reacted = next_message(ddp, &room).await;
         assert_eq!(reacted["reactions"][":tada:"]["usernames"], json!(["bob"]));
         let reacted = next_message(ddp, &room).await;
-        assert_eq!(reacted["reactions"][":tada:"]["usernames"], json!(["bob", "alice"]));
+        assert_eq!(
+            reacted["reactions"][":tada:"]["usernames"],
+            json!(["bob", "alice"])
+        );
         let (collection, event, args) = ddp.event().await;
         assert_eq!(collection, "stream-notify-room");
         assert_eq!(event, format!("{room}/deleteMessage"));
@@ -130,7 +148,10 @@ async fn login_takes_the_password_digest_plain_text_or_a_resume_token() {
 
     let mut plain = Ddp::connect(&server.base).await;
     plain
-        .call("login", json!([{"user": {"email": "alice@example.com"}, "password": "alice-password"}]))
+        .call(
+            "login",
+            json!([{"user": {"email": "alice@example.com"}, "password": "alice-password"}]),
+        )
         .await
         .expect("a plain password signs in");
 
@@ -153,7 +174,9 @@ async fn login_takes_the_password_digest_plain_text_or_a_resume_token() {
     assert_eq!(anonymous["error"], "error-invalid-user");
 
     // Logout revokes the token it signed in with.
-    ddp.call("logout", json!([])).await.expect("logout succeeds");
+    ddp.call("logout", json!([]))
+        .await
+        .expect("logout succeeds");
     let answer = server.get("/api/v1/me", Some(&session)).await;
     assert_eq!(answer.status.as_u16(), 401);
 }
@@ -173,11 +196,17 @@ async fn a_non_member_subscribing_to_a_private_room_gets_nothing() {
         .expect_err("a non-member cannot watch a private group");
     assert_eq!(refused["error"], "error-room-not-found", "{refused}");
     carol_ws
-        .sub("stream-notify-room", json!([format!("{secret}/deleteMessage"), false]))
+        .sub(
+            "stream-notify-room",
+            json!([format!("{secret}/deleteMessage"), false]),
+        )
         .await
         .expect_err("nor its deletions");
     carol_ws
-        .sub("stream-notify-user", json!([format!("{}/message", alice.user_id), false]))
+        .sub(
+            "stream-notify-user",
+            json!([format!("{}/message", alice.user_id), false]),
+        )
         .await
         .expect_err("nor someone else's user stream");
     carol_ws
@@ -214,7 +243,11 @@ async fn a_removed_member_stops_receiving_a_private_room() {
     assert_eq!(next_message(&mut bob_ws, &team).await["msg"], "before");
 
     server
-        .post("/api/v1/groups.kick", json!({"roomId": team, "userId": bob.user_id}), Some(&alice))
+        .post(
+            "/api/v1/groups.kick",
+            json!({"roomId": team, "userId": bob.user_id}),
+            Some(&alice),
+        )
         .await
         .ok();
     let ended = bob_ws
@@ -241,12 +274,19 @@ async fn membership_changes_reach_the_users_own_stream() {
     let bob = server.signed_in("bob").await;
     let mut bob_ws = Ddp::resume(&server.base, &bob.token).await;
     bob_ws
-        .sub("stream-notify-user", json!([format!("{}/subscriptions-changed", bob.user_id), false]))
+        .sub(
+            "stream-notify-user",
+            json!([format!("{}/subscriptions-changed", bob.user_id), false]),
+        )
         .await
         .expect("a user watches their own memberships");
     let room = server.room_of(&alice, RoomKind::Channel, "news", &[]).await;
     server
-        .post("/api/v1/channels.invite", json!({"roomId": room, "userId": bob.user_id}), Some(&alice))
+        .post(
+            "/api/v1/channels.invite",
+            json!({"roomId": room, "userId": bob.user_id}),
+            Some(&alice),
+        )
         .await
         .ok();
     let (collection, event, args) = bob_ws.event().await;
@@ -263,7 +303,11 @@ async fn membership_changes_reach_the_users_own_stream() {
     let (_, _, args) = bob_ws.event().await;
     assert_eq!(args[0], "updated");
     server
-        .post("/api/v1/channels.leave", json!({"roomId": room}), Some(&bob))
+        .post(
+            "/api/v1/channels.leave",
+            json!({"roomId": room}),
+            Some(&bob),
+        )
         .await
         .ok();
     let (_, _, args) = bob_ws.event().await;
@@ -296,7 +340,11 @@ async fn history_and_memberships_load_over_the_websocket() {
         .await
         .expect("subscriptions/get succeeds");
     assert!(
-        subscriptions.as_array().unwrap().iter().any(|s| s["rid"] == "GENERAL"),
+        subscriptions
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["rid"] == "GENERAL"),
         "{subscriptions}"
     );
     let missing = ddp
@@ -304,7 +352,10 @@ async fn history_and_memberships_load_over_the_websocket() {
         .await
         .expect_err("an unknown room is an error");
     assert_eq!(missing["error"], "error-room-not-found");
-    let unknown = ddp.call("teleport", json!([])).await.expect_err("unknown method");
+    let unknown = ddp
+        .call("teleport", json!([]))
+        .await
+        .expect_err("unknown method");
     assert_eq!(unknown["error"], 404);
 }
 
@@ -319,7 +370,10 @@ async fn bad_frames_get_a_clear_error_and_the_connection_keeps_serving() {
     assert_eq!(early["reason"], "Must connect first");
     ddp.send_text("{not json").await;
     let bad = ddp.frame_where(|f| f["msg"] == "error").await;
-    assert!(bad["reason"].as_str().unwrap().starts_with("Bad request"), "{bad}");
+    assert!(
+        bad["reason"].as_str().unwrap().starts_with("Bad request"),
+        "{bad}"
+    );
     ddp.send(json!({"msg": "connect", "version": "1"})).await;
     ddp.frame_where(|f| f["msg"] == "connected").await;
     ddp.call("login", json!([{"resume": alice.token}]))
@@ -333,4 +387,51 @@ async fn bad_frames_get_a_clear_error_and_the_connection_keeps_serving() {
     ddp.send(json!({"msg": "ping", "id": "p1"})).await;
     let pong = ddp.frame_where(|f| f["msg"] == "pong").await;
     assert_eq!(pong["id"], "p1");
+}
+
+#[tokio::test]
+async fn typing_reaches_the_room_and_only_members_may_type() {
+    let server = TestServer::start().await;
+    let alice = server.signed_in("alice").await;
+    let bob = server.signed_in("bob").await;
+    let carol = server.signed_in("carol").await;
+    let team = server
+        .room_of(&alice, RoomKind::PrivateGroup, "typing", &[&bob])
+        .await;
+    let mut bob_ws = Ddp::resume(&server.base, &bob.token).await;
+    bob_ws
+        .sub(
+            "stream-notify-room",
+            json!([format!("{team}/user-activity"), false]),
+        )
+        .await
+        .expect("a member watches who types");
+    let mut alice_ws = Ddp::resume(&server.base, &alice.token).await;
+    alice_ws
+        .call(
+            "stream-notify-room",
+            json!(
+                [format!("{team}/user-activity"), "alice", ["user-typing"], {
+                }]
+            ),
+        )
+        .await
+        .expect("a member may type");
+    let (collection, event, args) = bob_ws.event().await;
+    assert_eq!(collection, "stream-notify-room");
+    assert_eq!(event, format!("{team}/user-activity"));
+    assert_eq!(args, json!(["alice", ["user-typing"], {}]));
+
+    let mut carol_ws = Ddp::resume(&server.base, &carol.token).await;
+    let refused = carol_ws
+        .call(
+            "stream-notify-room",
+            json!(
+                [format!("{team}/user-activity"), "alice", ["user-typing"], {
+                }]
+            ),
+        )
+        .await
+        .expect_err("a non-member may not type in a private group");
+    assert_eq!(refused["error"], "error-room-not-found");
 }

@@ -36,6 +36,12 @@ pub enum Change {
     /// A message only one user sees (an app's private answer). Never
     /// stored.
     Ephemeral { user: UserId, message: Message },
+    /// A member is typing (or stopped: no activities). Never stored.
+    Activity {
+        room: RoomId,
+        username: String,
+        activities: Vec<String>,
+    },
 }
 
 /// Whose listeners a change goes to.
@@ -56,7 +62,7 @@ impl Change {
                 Topic::Room(room.clone())
             }
             Change::RoomUpdated(room) => Topic::Room(room.id.clone()),
-            Change::RoomDeleted(room) => Topic::Room(room.clone()),
+            Change::RoomDeleted(room) | Change::Activity { room, .. } => Topic::Room(room.clone()),
             Change::SubscriptionInserted(sub) => Topic::User(sub.user.id.clone()),
             Change::SubscriptionUpdated { user, .. }
             | Change::SubscriptionRemoved { user, .. }

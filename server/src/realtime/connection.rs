@@ -14,7 +14,9 @@ use tokio::sync::mpsc;
 use super::methods::{self, login_result};
 use super::outbox::{self, Outbox};
 use super::protocol::{self, ClientFrame, DdpError, VERSIONS};
-use super::streams::{Control, Listener, MembershipChange, Stream, StreamKind, Wants, shared_frame};
+use super::streams::{
+    Control, Listener, MembershipChange, Stream, StreamKind, Wants, shared_frame,
+};
 use crate::api::AppState;
 use crate::api::auth::{password_from_json, resume_token, sign_in};
 use crate::chat::RoomRef;

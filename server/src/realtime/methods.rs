@@ -14,6 +14,7 @@
 //! | `readMessages` | `rid` | none |
 //! | `loadHistory` | `rid, end?, limit?, ls?` | `{"messages", "unreadNotLoaded"}` |
 //! | `subscriptions/get` | `since?` | the memberships, or `{"update", "remove"}` after `since` |
+//! | `stream-notify-room` | `"<rid>/user-activity", username, activities` | none (tells the room who is typing) |
 
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -50,7 +51,11 @@ impl From<crate::chat::ChatError> for DdpError {
 }
 
 /// The `n`th parameter, read as `T`.
-fn param<T: for<'de> Deserialize<'de>>(params: &[Value], n: usize, what: &str) -> Result<T, DdpError> {
+fn param<T: for<'de> Deserialize<'de>>(
+    params: &[Value],
+    n: usize,
+    what: &str,
+) -> Result<T, DdpError> {
     let value = params.get(n).cloned().unwrap_or(Value::Null);
     serde_json::from_value(value).map_err(|e| {
         DdpError::typed(
@@ -150,8 +155,12 @@ pub async fn call(state: &AppState, user: &User, method: &str, params: &[Value])
             let emoji: String = param(params, 0, "the emoji")?;
             let id: String = param(params, 1, "the message id")?;
             let add: Option<bool> = param(params, 2, "shouldReact")?;
-            chat.change_message(user, &MessageId::from(id), MessageChange::React { emoji, add })
-                .await?;
+            chat.change_message(
+                user,
+                &MessageId::from(id),
+                MessageChange::React { emoji, add },
+            )
+            .await?;
             Ok(None)
         }
         "readMessages" => {
@@ -186,6 +195,40 @@ pub async fn call(state: &AppState, user: &User, method: &str, params: &[Value])
                 Some(_) => json!({"update": to_ddp(&subscriptions), "remove": []}),
             }))
         }
+        "stream-notify-room" => {
+            let event: String = param(params, 0, "the event name")?;
+            let Some((rid, "user-activity" | "typing")) = event.rsplit_once('/') else {
+                return Err(DdpError::typed(
+                    "error-invalid-params",
+                    format!(
+                        "`{event}` is not an event clients may send; send `<rid>/user-activity`"
+                    ),
+                ));
+            };
+            let activities = match params.get(2) {
+                Some(Value::Bool(typing)) => typing
+                    .then(|| "user-typing".to_owned())
+                    .into_iter()
+                    .collect(),
+                _ => param::<Option<Vec<String>>>(params, 2, "the activities")?.unwrap_or_default(),
+            };
+            // Only someone who may post in the room may say they are
+            // typing there; the name shown is always their own.
+            let room = RoomRef::Id(RoomId::from(rid));
+            let view = chat.view_room(user, &room).await?;
+            if !view.access.post {
+                return Err(DdpError::typed(
+                    "error-not-allowed",
+                    "only those who may post in a room can type in it",
+                ));
+            }
+            chat.bus().publish(crate::reactivity::Change::Activity {
+                room: view.room.id,
+                username: user.username.clone(),
+                activities,
+            });
+            Ok(None)
+        }
         other => Err(DdpError::code(404, format!("Method '{other}' not found"))),
     }
 }
@@ -198,7 +241,11 @@ mod tests {
     fn parameters_that_do_not_fit_are_named() {
         let error = param::<String>(&[json!(5)], 0, "the room id").unwrap_err();
         assert_eq!(error.error, "error-invalid-params");
-        assert!(error.reason.contains("parameter 1 (the room id)"), "{}", error.reason);
+        assert!(
+            error.reason.contains("parameter 1 (the room id)"),
+            "{}",
+            error.reason
+        );
         let missing: Option<bool> = param(&[], 2, "shouldReact").unwrap();
         assert_eq!(missing, None);
     }

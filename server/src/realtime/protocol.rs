@@ -203,7 +203,9 @@ mod tests {
             r#"{"msg":"method","method":"login","id":"7","params":[{"resume":"t"}]}"#,
         )
         .unwrap();
-        assert!(matches!(frame, ClientFrame::Method { id, method, params } if id == "7" && method == "login" && params.len() == 1));
+        assert!(
+            matches!(frame, ClientFrame::Method { id, method, params } if id == "7" && method == "login" && params.len() == 1)
+        );
         assert!(serde_json::from_str::<ClientFrame>(r#"{"msg":"teleport"}"#).is_err());
     }
 
@@ -212,7 +214,10 @@ mod tests {
         let frame = stream_event(
             "stream-room-messages",
             "GENERAL",
-            &[serde_json::json!({"x": 1}), serde_json::to_value(0).unwrap()],
+            &[
+                serde_json::json!({"x": 1}),
+                serde_json::to_value(0).unwrap(),
+            ],
         );
         let text = std::str::from_utf8(&frame).unwrap();
         assert_eq!(
@@ -220,7 +225,11 @@ mod tests {
             r#"{"msg":"changed","collection":"stream-room-messages","id":"id","fields":{"eventName":"GENERAL","args":[{"x":1},0]}}"#
         );
         let dated = stream_event("s", "e", &[Timestamp(5)]);
-        assert!(std::str::from_utf8(&dated).unwrap().contains(r#"[{"$date":5}]"#));
+        assert!(
+            std::str::from_utf8(&dated)
+                .unwrap()
+                .contains(r#"[{"$date":5}]"#)
+        );
     }
 
     #[test]

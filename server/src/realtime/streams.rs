@@ -6,6 +6,7 @@
 //! | `stream-room-messages` | a room id | new and changed messages (edits, reactions, pins, thread counts) |
 //! | `stream-notify-room` | `<rid>/deleteMessage` | deleted messages (`{"_id"}`) |
 //! | `stream-notify-room` | `<rid>/deleteMessageBulk` | pruned history (`rooms.cleanHistory`) |
+//! | `stream-notify-room` | `<rid>/user-activity` | who is typing: `username, ["user-typing"]` (`[]` when they stop) |
 //! | `stream-notify-user` | `<uid>/subscriptions-changed` | the user's memberships: `inserted`, `updated`, `removed` |
 //! | `stream-notify-user` | `<uid>/message` | messages only this user sees (apps' private answers) |
 //!
@@ -32,6 +33,7 @@ pub enum Stream {
     RoomMessages(RoomId),
     RoomDeletions(RoomId),
     RoomPrunes(RoomId),
+    RoomActivity(RoomId),
     UserSubscriptions(UserId),
     UserMessages(UserId),
 }
@@ -60,6 +62,7 @@ impl Stream {
             "stream-notify-room" => match first.rsplit_once('/') {
                 Some((room, "deleteMessage")) => Ok(Stream::RoomDeletions(RoomId::from(room))),
                 Some((room, "deleteMessageBulk")) => Ok(Stream::RoomPrunes(RoomId::from(room))),
+                Some((room, "user-activity")) => Ok(Stream::RoomActivity(RoomId::from(room))),
                 _ => Err(unknown_event(name, first)),
             },
             "stream-notify-user" => {
@@ -88,9 +91,10 @@ impl Stream {
     /// The bus topic the stream listens on.
     pub fn topic(&self) -> Topic {
         match self {
-            Stream::RoomMessages(room) | Stream::RoomDeletions(room) | Stream::RoomPrunes(room) => {
-                Topic::Room(room.clone())
-            }
+            Stream::RoomMessages(room)
+            | Stream::RoomDeletions(room)
+            | Stream::RoomPrunes(room)
+            | Stream::RoomActivity(room) => Topic::Room(room.clone()),
             Stream::UserSubscriptions(user) | Stream::UserMessages(user) => {
                 Topic::User(user.clone())
             }
@@ -100,9 +104,10 @@ impl Stream {
     /// The room it watches, if it is a room stream.
     pub fn room(&self) -> Option<&RoomId> {
         match self {
-            Stream::RoomMessages(room) | Stream::RoomDeletions(room) | Stream::RoomPrunes(room) => {
-                Some(room)
-            }
+            Stream::RoomMessages(room)
+            | Stream::RoomDeletions(room)
+            | Stream::RoomPrunes(room)
+            | Stream::RoomActivity(room) => Some(room),
             _ => None,
         }
     }
@@ -122,7 +127,10 @@ pub enum Control {
     /// Access to this room may have changed: check the room streams.
     RoomAccess(RoomId),
     /// The user's membership of this room changed.
-    Membership { room: RoomId, kind: MembershipChange },
+    Membership {
+        room: RoomId,
+        kind: MembershipChange,
+    },
 }
 
 /// How a membership changed, as `subscriptions-changed` names it.
@@ -160,6 +168,7 @@ pub enum StreamKind {
     RoomMessages,
     RoomDeletions,
     RoomPrunes,
+    RoomActivity,
     UserSubscriptions,
     UserMessages,
 }
@@ -170,6 +179,7 @@ impl From<&Stream> for StreamKind {
             Stream::RoomMessages(_) => StreamKind::RoomMessages,
             Stream::RoomDeletions(_) => StreamKind::RoomDeletions,
             Stream::RoomPrunes(_) => StreamKind::RoomPrunes,
+            Stream::RoomActivity(_) => StreamKind::RoomActivity,
             Stream::UserSubscriptions(_) => StreamKind::UserSubscriptions,
             Stream::UserMessages(_) => StreamKind::UserMessages,
         }
@@ -208,13 +218,14 @@ impl Sink for Listener {
             | (Wants::Stream(K::RoomMessages), Change::MessageUpdated(_))
             | (Wants::Stream(K::RoomDeletions), Change::MessageDeleted { .. })
             | (Wants::Stream(K::RoomPrunes), Change::HistoryPruned { .. })
+            | (Wants::Stream(K::RoomActivity), Change::Activity { .. })
             | (Wants::Stream(K::UserMessages), Change::Ephemeral { .. }) => self.shared(event),
             (
-                Wants::Stream(K::RoomMessages | K::RoomDeletions | K::RoomPrunes),
+                Wants::Stream(K::RoomMessages | K::RoomDeletions | K::RoomPrunes | K::RoomActivity),
                 Change::RoomUpdated(room),
             ) => self.control(Control::RoomAccess(room.id.clone())),
             (
-                Wants::Stream(K::RoomMessages | K::RoomDeletions | K::RoomPrunes),
+                Wants::Stream(K::RoomMessages | K::RoomDeletions | K::RoomPrunes | K::RoomActivity),
                 Change::RoomDeleted(room),
             ) => self.control(Control::RoomAccess(room.clone())),
             (Wants::Access, Change::SubscriptionRemoved { room, .. }) => {
@@ -270,6 +281,15 @@ pub fn shared_frame(change: &Change) -> Bytes {
         Change::Ephemeral { user, message } => {
             stream_event("stream-notify-user", &format!("{user}/message"), &[message])
         }
+        Change::Activity {
+            room,
+            username,
+            activities,
+        } => stream_event(
+            "stream-notify-room",
+            &format!("{room}/user-activity"),
+            &json!([username, activities, {}]),
+        ),
         // Never offered as shared frames (see `Listener::offer`).
         Change::SubscriptionInserted(_)
         | Change::SubscriptionUpdated { .. }
@@ -284,7 +304,11 @@ mod tests {
     use super::*;
 
     fn parse(name: &str, first: &str) -> Result<Stream, DdpError> {
-        Stream::parse(name, &[json!(first), json!(false)], Some(&UserId::from("u1")))
+        Stream::parse(
+            name,
+            &[json!(first), json!(false)],
+            Some(&UserId::from("u1")),
+        )
     }
 
     #[test]
@@ -310,7 +334,9 @@ mod tests {
             "error-not-allowed"
         );
         assert_eq!(
-            parse("stream-notify-room", "r1/teleport").unwrap_err().error,
+            parse("stream-notify-room", "r1/teleport")
+                .unwrap_err()
+                .error,
             "error-invalid-params"
         );
         assert_eq!(parse("stream-everything", "x").unwrap_err().error, 404);

@@ -131,7 +131,12 @@ impl Ddp {
         loop {
             let frame = tokio::time::timeout_at(deadline, self.read())
                 .await
-                .unwrap_or_else(|_| panic!("no matching frame within {WAIT:?}; unread: {:?}", self.unread))
+                .unwrap_or_else(|_| {
+                    panic!(
+                        "no matching frame within {WAIT:?}; unread: {:?}",
+                        self.unread
+                    )
+                })
                 .unwrap_or_else(|closed| panic!("the connection closed: {closed:?}"));
             if wanted(&frame) {
                 return frame;
