@@ -36,6 +36,10 @@ impl AppState {
     /// State over `chat`.
     pub fn new(chat: Chat, config: Config, metrics: PrometheusHandle) -> AppState {
         let throttle = LoginThrottle::default();
+        let realtime = Tuning {
+            queue_frames: config.realtime_queue_frames,
+            ..Tuning::default()
+        };
         AppState {
             inner: Arc::new(Shared {
                 sessions: Sessions::new(chat.clone()),
@@ -44,7 +48,7 @@ impl AppState {
                 throttle,
                 metrics,
                 started: Instant::now(),
-                realtime: Tuning::default(),
+                realtime,
             }),
         }
     }

@@ -88,6 +88,7 @@ pub async fn serve(state: AppState, socket: WebSocket, address: IpAddr, tuning: 
     metrics::gauge!("capsule_realtime_connections").increment(1.0);
     connection.outbox.send(protocol::greeting()).await;
     let mut pinged = false;
+    let mut writer_done = false;
     loop {
         let silence = if pinged {
             tuning.close_after
@@ -97,7 +98,10 @@ pub async fn serve(state: AppState, socket: WebSocket, address: IpAddr, tuning: 
         tokio::select! {
             // The writer ends when the socket fails or the client fell
             // behind: nothing more can reach it.
-            _ = &mut writer => break,
+            _ = &mut writer => {
+                writer_done = true;
+                break;
+            }
             Some(control) = controls.recv() => connection.on_control(control).await,
             frame = tokio::time::timeout(silence, incoming.next()) => match frame {
                 Err(_) if pinged => {
@@ -120,9 +124,10 @@ pub async fn serve(state: AppState, socket: WebSocket, address: IpAddr, tuning: 
     drop(connection);
     // The queue closes with the connection's last sender; give the writer
     // a moment to flush what is queued, then stop it.
-    if tokio::time::timeout(Duration::from_secs(1), &mut writer)
-        .await
-        .is_err()
+    if !writer_done
+        && tokio::time::timeout(Duration::from_secs(1), &mut writer)
+            .await
+            .is_err()
     {
         writer.abort();
     }
