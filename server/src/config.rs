@@ -9,9 +9,21 @@
 //! | request body limit | `--max-body-bytes` | `CAPSULE_MAX_BODY_BYTES` | `max_body_bytes` | 1 MiB |
 //! | log format | `--log-format` | `CAPSULE_LOG_FORMAT` | `log_format` | `text` |
 //! | public URL | `--site-url` | `CAPSULE_SITE_URL` | `site_url` | `http://localhost:3000` |
+//! | app packages to load | `--app PATH` (repeat it) | `CAPSULE_APPS` (comma-separated) | `apps = [...]` | none |
+//! | trusted publisher keys | `--trusted-key PATH` (repeat it) | `CAPSULE_TRUSTED_KEYS` (comma-separated) | `trusted_keys = [...]` | none |
+//! | development mode | `--development` | `CAPSULE_DEVELOPMENT` | `development` | `false` |
+//! | real-time queue per connection | `--realtime-queue-frames` | `CAPSULE_REALTIME_QUEUE_FRAMES` | `realtime_queue_frames` | 4096 |
 //!
 //! The file is `--config` / `CAPSULE_CONFIG`, or `capsule.toml` in the
-//! working folder when that exists.
+//! working folder when that exists. Paths are taken as written (relative
+//! ones from the working folder).
+//!
+//! Listing an app package is the admin's approval of it: the app is
+//! granted everything its manifest asks for. A package must be signed by
+//! one of the trusted keys (publisher public key files, as `capsule-app
+//! keygen` writes them) unless development mode is on, which also loads
+//! unsigned packages and packages signed by unknown keys, with a warning
+//! in the log: never on a production server.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -40,6 +52,15 @@ pub struct Config {
     pub max_body_bytes: usize,
     pub log_format: LogFormat,
     pub site_url: String,
+    /// App packages (zips) to load at start.
+    pub apps: Vec<PathBuf>,
+    /// Publisher public key files whose signatures are trusted.
+    pub trusted_keys: Vec<PathBuf>,
+    /// Load unsigned packages and packages signed by unknown keys.
+    pub development: bool,
+    /// Frames a real-time connection may have waiting before it counts
+    /// as too far behind and is dropped.
+    pub realtime_queue_frames: usize,
 }
 
 impl Config {
@@ -52,6 +73,10 @@ impl Config {
             max_body_bytes: 1024 * 1024,
             log_format: LogFormat::Text,
             site_url: format!("http://localhost:{}", listen.port()),
+            apps: Vec::new(),
+            trusted_keys: Vec::new(),
+            development: false,
+            realtime_queue_frames: 4096,
         }
     }
 }
@@ -66,6 +91,10 @@ pub struct FileConfig {
     pub max_body_bytes: Option<usize>,
     pub log_format: Option<LogFormat>,
     pub site_url: Option<String>,
+    pub apps: Option<Vec<PathBuf>>,
+    pub trusted_keys: Option<Vec<PathBuf>>,
+    pub development: Option<bool>,
+    pub realtime_queue_frames: Option<usize>,
 }
 
 /// Why the configuration could not be read.
@@ -126,6 +155,34 @@ pub struct ServeArgs {
     /// The URL users reach the server at [default: http://localhost:PORT]
     #[arg(long, env = "CAPSULE_SITE_URL")]
     pub site_url: Option<String>,
+    /// An app package (zip) to load; repeat for more [env: comma-separated]
+    #[arg(
+        long = "app",
+        value_name = "PATH",
+        env = "CAPSULE_APPS",
+        value_delimiter = ','
+    )]
+    pub apps: Vec<PathBuf>,
+    /// A publisher public key file to trust; repeat for more [env: comma-separated]
+    #[arg(
+        long = "trusted-key",
+        value_name = "PATH",
+        env = "CAPSULE_TRUSTED_KEYS",
+        value_delimiter = ','
+    )]
+    pub trusted_keys: Vec<PathBuf>,
+    /// Also load unsigned or untrusted app packages (never in production)
+    #[arg(
+        long,
+        env = "CAPSULE_DEVELOPMENT",
+        num_args = 0..=1,
+        default_missing_value = "true",
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
+    pub development: Option<bool>,
+    /// Frames a real-time connection may queue before it is dropped as too slow [default: 4096]
+    #[arg(long, env = "CAPSULE_REALTIME_QUEUE_FRAMES")]
+    pub realtime_queue_frames: Option<usize>,
 }
 
 fn parse_durability(text: &str) -> Result<Durability, String> {
@@ -165,7 +222,23 @@ fn merge(args: &ServeArgs, file: &FileConfig) -> Config {
     if let Some(url) = args.site_url.clone().or_else(|| file.site_url.clone()) {
         config.site_url = url;
     }
+    config.apps = first_listed(&args.apps, &file.apps);
+    config.trusted_keys = first_listed(&args.trusted_keys, &file.trusted_keys);
+    config.development = args.development.or(file.development).unwrap_or(false);
+    if let Some(frames) = args.realtime_queue_frames.or(file.realtime_queue_frames) {
+        config.realtime_queue_frames = frames.max(1);
+    }
     config
+}
+
+/// The list from the flags or environment when it names anything, else
+/// the file's.
+fn first_listed(args: &[PathBuf], file: &Option<Vec<PathBuf>>) -> Vec<PathBuf> {
+    if args.is_empty() {
+        file.clone().unwrap_or_default()
+    } else {
+        args.to_vec()
+    }
 }
 
 #[cfg(test)]
@@ -194,6 +267,52 @@ mod tests {
         let config = merge(&ServeArgs::default(), &FileConfig::default());
         assert_eq!(config.listen.port(), 3000);
         assert_eq!(config.data_dir, PathBuf::from("capsule-data"));
+    }
+
+    #[test]
+    fn apps_and_keys_come_from_the_flags_else_the_file() {
+        let file: FileConfig = toml::from_str(
+            "apps = [\"a.zip\", \"b.zip\"]\ntrusted_keys = [\"k.json\"]\ndevelopment = true",
+        )
+        .unwrap();
+        let config = merge(&ServeArgs::default(), &file);
+        assert_eq!(
+            config.apps,
+            [PathBuf::from("a.zip"), PathBuf::from("b.zip")]
+        );
+        assert_eq!(config.trusted_keys, [PathBuf::from("k.json")]);
+        assert!(config.development);
+        let args = ServeArgs {
+            apps: vec![PathBuf::from("c.zip")],
+            development: Some(false),
+            ..ServeArgs::default()
+        };
+        let config = merge(&args, &file);
+        assert_eq!(config.apps, [PathBuf::from("c.zip")]);
+        assert!(!config.development);
+    }
+
+    #[test]
+    fn app_flags_repeat_and_their_variable_splits_on_commas() {
+        use clap::Parser;
+        #[derive(Parser)]
+        struct Cli {
+            #[command(flatten)]
+            serve: ServeArgs,
+        }
+        let cli = Cli::parse_from([
+            "capsule",
+            "--app",
+            "a.zip",
+            "--app",
+            "b.zip,c.zip",
+            "--development",
+        ]);
+        assert_eq!(cli.serve.apps.len(), 3);
+        assert_eq!(cli.serve.development, Some(true));
+        let cli = Cli::parse_from(["capsule", "--development=no"]);
+        assert_eq!(cli.serve.development, Some(false));
+        assert_eq!(Cli::parse_from(["capsule"]).serve.development, None);
     }
 
     #[test]
