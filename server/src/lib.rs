@@ -10,6 +10,7 @@
 //!   the conformance suite.
 
 pub mod api;
+pub mod apps;
 pub mod auth;
 pub mod chat;
 pub mod config;

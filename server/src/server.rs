@@ -48,6 +48,8 @@ pub enum StartError {
     Store(#[from] crate::store::StoreError),
     #[error("cannot prepare the chat: {0}")]
     Chat(#[from] crate::chat::ChatError),
+    #[error("cannot start the apps: {0}")]
+    Apps(#[from] crate::apps::AppsError),
     #[error("cannot listen on {addr}: {source}")]
     Listen {
         addr: SocketAddr,
@@ -130,7 +132,8 @@ pub fn open_store(config: &Config) -> Result<Storage, StartError> {
 }
 
 /// Prepares the chat over `store`: settings, `#general`, `rocket.cat`, the
-/// first admin.
+/// first admin, and the configured apps in the message path (see
+/// [`crate::apps::start`]; a bad package fails here, naming the file).
 pub async fn prepare(
     storage: Storage,
     config: &Config,
@@ -150,6 +153,7 @@ pub async fn prepare(
         chat.ensure_admin(&seed.username, &seed.password, seed.email.as_deref())
             .await?;
     }
+    let chat = crate::apps::start(chat, config).await?;
     let people = chat.people_count().await?;
     if people == 0 {
         if settings.get("Accounts_RegistrationForm") == "Public" {

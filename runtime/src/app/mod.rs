@@ -127,6 +127,13 @@ impl LoadedApp {
             });
         };
         let started = std::time::Instant::now();
+        // Counted and timed once the call really runs (not when refused as
+        // disabled or busy), whichever way it ends.
+        let _metered = Metered {
+            app: &self.shared.id,
+            hook,
+            started,
+        };
         let warm = self.pool.lock().pop();
         let mut instance = match warm {
             Some(instance) => instance,
@@ -225,6 +232,12 @@ impl LoadedApp {
     fn fault(&self, fault: Fault) -> CallError {
         let app = self.spec.id.clone();
         tracing::warn!(app = %app, fault = fault.kind(), "app fault: {fault}");
+        metrics::counter!(
+            "capsule_app_faults_total",
+            "app" => self.shared.id.clone(),
+            "kind" => fault.kind()
+        )
+        .increment(1);
         self.shared
             .log
             .push(LogLevel::Error, LogSource::Host, format!("fault: {fault}"));
@@ -252,6 +265,29 @@ impl LoadedApp {
     /// Warm instances currently pooled.
     pub fn warm_count(&self) -> usize {
         self.pool.lock().len()
+    }
+}
+
+/// Records one call in the metrics when dropped: `capsule_app_calls_total`
+/// by app and hook, `capsule_app_call_seconds` by hook. Through the
+/// `metrics` facade, so it costs next to nothing unless the embedding
+/// process installed a recorder (the server does, for `/metrics`).
+struct Metered<'a> {
+    app: &'a Arc<str>,
+    hook: Hook,
+    started: std::time::Instant,
+}
+
+impl Drop for Metered<'_> {
+    fn drop(&mut self) {
+        metrics::counter!(
+            "capsule_app_calls_total",
+            "app" => self.app.clone(),
+            "hook" => self.hook.name()
+        )
+        .increment(1);
+        metrics::histogram!("capsule_app_call_seconds", "hook" => self.hook.name())
+            .record(self.started.elapsed().as_secs_f64());
     }
 }
 

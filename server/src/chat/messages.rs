@@ -1,9 +1,13 @@
 //! The message pipeline and what users do to messages: edit, delete,
 //! react, pin and star. Reading them back (listings, threads, search,
-//! sync) is in [`listing`]; read state and ignoring in [`read_state`].
+//! sync) is in [`listing`]; read state and ignoring in [`read_state`];
+//! what only apps write (edits of their own messages, ephemeral messages)
+//! in [`app_writes`].
 
+mod app_writes;
 mod listing;
 mod read_state;
+mod targets;
 
 use std::sync::LazyLock;
 use std::time::Duration;
@@ -14,10 +18,8 @@ use serde_json::{Value, json};
 
 use super::mentions::{room_mentions, user_mentions};
 use super::rooms::{RoomRef, RoomView};
-use super::{Access, Chat, ChatError};
-use crate::model::{
-    Message, MessageId, RoomId, RoomKind, Star, Subscription, Timestamp, User, UserId,
-};
+use super::{Chat, ChatError};
+use crate::model::{Message, MessageId, RoomId, RoomKind, Star, Timestamp, User};
 use crate::store::StoreError;
 
 pub use listing::{Order, RoomMessages};
@@ -73,6 +75,14 @@ impl NewMessage {
 pub struct SendOptions {
     /// Show a thread reply in the room as well (`tshow`); needs a `tmid`.
     pub tshow: bool,
+    /// The pipeline depth: 0 for a person's message, n+1 for a message an
+    /// app sent while handling one at depth n. Apps' hooks see it, and the
+    /// runtime refuses app writes past its depth limit, so apps that answer
+    /// each other cannot loop.
+    pub depth: u32,
+    /// The app sending the message through its bot user; recorded on the
+    /// message (`appId`).
+    pub app_id: Option<String>,
 }
 
 /// A change a user makes to a message.
@@ -87,6 +97,13 @@ pub enum MessageChange {
     },
     Pin(bool),
     Star(bool),
+    /// An app's edit of a message it sent, made as its bot user: `None`
+    /// leaves that part as it is. Refused on any other message.
+    AppEdit {
+        app_id: String,
+        text: Option<String>,
+        attachments: Option<Vec<Value>>,
+    },
 }
 
 /// Normalises an emoji name to `:name:`.
@@ -103,8 +120,10 @@ fn emoji_name(emoji: &str) -> Result<String, ChatError> {
 }
 
 impl Chat {
-    /// The one message pipeline: authorizes, validates, finds mentions and
-    /// stores the message. Every API sends through here.
+    /// The one message pipeline: authorizes, validates, runs the apps'
+    /// pre-send hooks (which may stop or change the message), finds
+    /// mentions, stores the message and starts the post-send hooks. Every
+    /// API sends through here, and so do apps.
     pub async fn send_message(&self, actor: &User, new: NewMessage) -> Result<Message, ChatError> {
         self.send_message_with(actor, new, SendOptions::default())
             .await
@@ -166,6 +185,10 @@ impl Chat {
         message.emoji = new.emoji;
         message.avatar = new.avatar;
         message.attachments = new.attachments;
+        message.app_id = options.app_id;
+        // After every check, before the store: a vetoed message is never
+        // stored, a modified one is stored as the hooks left it.
+        self.pre_send_hooks(&mut message, options.depth).await?;
         message.mentions = user_mentions(self.store.as_ref(), &message.msg).await;
         message.channels = room_mentions(self.store.as_ref(), &message.msg).await;
         self.store
@@ -179,6 +202,7 @@ impl Chat {
                 other => other.into(),
             })?;
         metrics::counter!("capsule_messages_total").increment(1);
+        self.raise_post_send(&message, options.depth);
         Ok(message)
     }
 
@@ -191,90 +215,6 @@ impl Chat {
                 format!("the message is longer than {max} characters (Message_MaxAllowedSize)"),
             ));
         }
-        Ok(())
-    }
-
-    /// The room `chat.postMessage` sends to, from its `channel` (or
-    /// `roomId`): `#name`, `@username`, or a bare room id, room name or user
-    /// id, as Rocket.Chat resolves them. Like Rocket.Chat, posting to a
-    /// public channel the actor is not in joins them to it first (bots post
-    /// to `#channel` without joining), unless they could not post there
-    /// anyway. A room that does not exist, or that the actor may not read,
-    /// is `invalid-channel` either way.
-    pub async fn post_target(&self, actor: &User, channel: &str) -> Result<RoomRef, ChatError> {
-        let channel = channel.trim();
-        let unknown = || {
-            ChatError::invalid(
-                "invalid-channel",
-                format!("there is no room `{channel}` to post to"),
-            )
-        };
-        let id = match channel.split_at_checked(1) {
-            Some(("@", username)) => self.direct_room_of(actor, username).await?,
-            Some(("#", name)) => self.store.room_by_name(name).await?.map(|r| r.id),
-            _ if channel.is_empty() => None,
-            _ => self.room_by_id_name_or_user(actor, channel).await?,
-        }
-        .ok_or_else(unknown)?;
-        let view = self
-            .view_room(actor, &RoomRef::Id(id))
-            .await
-            .map_err(|e| match e {
-                ChatError::RoomNotFound => unknown(),
-                other => other,
-            })?;
-        self.join_to_post(actor, &view).await?;
-        Ok(RoomRef::Id(view.room.id))
-    }
-
-    /// The direct-message room with `username`, opened on first use.
-    async fn direct_room_of(
-        &self,
-        actor: &User,
-        username: &str,
-    ) -> Result<Option<RoomId>, ChatError> {
-        match self.open_direct(actor, &[username.to_owned()]).await {
-            Ok(room) => Ok(Some(room.id)),
-            Err(ChatError::UserNotFound) => Ok(None),
-            Err(other) => Err(other),
-        }
-    }
-
-    /// A room by id, else by name, else the direct messages with the user
-    /// of that id.
-    async fn room_by_id_name_or_user(
-        &self,
-        actor: &User,
-        value: &str,
-    ) -> Result<Option<RoomId>, ChatError> {
-        if let Some(room) = self.store.room(&RoomId::from(value)).await? {
-            return Ok(Some(room.id));
-        }
-        if let Some(room) = self.store.room_by_name(value).await? {
-            return Ok(Some(room.id));
-        }
-        match self.store.user(&UserId::from(value)).await? {
-            Some(user) => self.direct_room_of(actor, &user.username).await,
-            None => Ok(None),
-        }
-    }
-
-    /// Joins `actor` to the public channel of `view` when they are not a
-    /// member and would be allowed to post once they were.
-    async fn join_to_post(&self, actor: &User, view: &RoomView) -> Result<(), ChatError> {
-        if view.access.member || view.room.kind != RoomKind::Channel {
-            return Ok(());
-        }
-        let as_member = Subscription::new(&view.room.id, view.room.kind, "", actor.to_ref());
-        let joined = RoomView {
-            room: view.room.clone(),
-            access: Access::of(actor, &view.room, Some(&as_member)),
-            subscription: Some(as_member),
-        };
-        if !joined.access.post {
-            return Err(post_refusal(&joined));
-        }
-        self.join(actor, &RoomRef::Id(view.room.id.clone())).await?;
         Ok(())
     }
 
@@ -337,12 +277,25 @@ impl Chat {
     }
 
     /// Applies a user's change to a message, retrying when another change
-    /// lands at the same time, so none is lost.
+    /// lands at the same time, so none is lost. An edit raises the apps'
+    /// post-update hooks (reactions, pins and stars do not: the contract
+    /// has no event for them).
     pub async fn change_message(
         &self,
         actor: &User,
         id: &MessageId,
         change: MessageChange,
+    ) -> Result<Message, ChatError> {
+        self.change_message_at(actor, id, change, 0).await
+    }
+
+    /// [`Chat::change_message`] at pipeline depth `depth` (an app's edit).
+    async fn change_message_at(
+        &self,
+        actor: &User,
+        id: &MessageId,
+        change: MessageChange,
+        depth: u32,
     ) -> Result<Message, ChatError> {
         for attempt in 0..CHANGE_RETRIES {
             let (mut message, view) = self.read_message(actor, id).await?;
@@ -351,7 +304,16 @@ impl Chat {
                 .await?;
             message.updated_at = Timestamp::now();
             match self.store.replace_message(&message, expected).await {
-                Ok(()) => return Ok(self.store.message(id).await?.unwrap_or(message)),
+                Ok(()) => {
+                    let changed = self.store.message(id).await?.unwrap_or(message);
+                    if matches!(
+                        change,
+                        MessageChange::Edit(_) | MessageChange::AppEdit { .. }
+                    ) {
+                        self.raise_post_update(&changed, depth);
+                    }
+                    return Ok(changed);
+                }
                 Err(StoreError::Conflict(_)) => backoff(attempt).await,
                 Err(e) => return Err(e.into()),
             }
@@ -435,6 +397,14 @@ impl Chat {
                 message.pinned_at = pin.then(Timestamp::now);
                 message.pinned_by = pin.then(|| actor.to_ref());
             }
+            MessageChange::AppEdit {
+                app_id,
+                text,
+                attachments,
+            } => {
+                self.apply_app_edit(actor, message, app_id, text, attachments)
+                    .await?
+            }
             MessageChange::Star(star) => {
                 if !self.settings.flag("Message_AllowStarring") {
                     return Err(ChatError::not_allowed(
@@ -465,10 +435,13 @@ impl Chat {
                 "you are not allowed to delete this message",
             ));
         }
-        self.store
+        let deleted = self
+            .store
             .delete_message(id)
             .await?
-            .ok_or_else(|| ChatError::MessageNotFound(id.to_string()))
+            .ok_or_else(|| ChatError::MessageNotFound(id.to_string()))?;
+        self.raise_post_delete(&deleted, 0);
+        Ok(deleted)
     }
 
     /// `chat.delete`: deletes a message of room `rid`. With `as_user` the
@@ -493,7 +466,8 @@ impl Chat {
     /// Pins a message and, when it was not pinned yet and the room shows
     /// system messages, posts the `message_pinned` notice quoting it, as
     /// Rocket.Chat does. Answers the notice, or the message when there is
-    /// none.
+    /// none. The notice is a system message: like Rocket.Chat's, it does
+    /// not go through the apps' pre-send hooks.
     pub async fn pin_message(&self, actor: &User, id: &MessageId) -> Result<Message, ChatError> {
         let (before, view) = self.read_message(actor, id).await?;
         let pinned = self

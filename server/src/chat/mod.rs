@@ -4,11 +4,15 @@
 //! the store and records system messages.
 //!
 //! Every message, from any API, is sent through [`Chat::send_message`], the
-//! one message pipeline.
+//! one message pipeline. With an apps runtime attached
+//! ([`Chat::with_apps`]) that pipeline runs the apps' pre-send hooks before
+//! the store write and their post-send hooks after it; edits, deletes, room
+//! creation and membership changes raise their app events ([`events`]).
 
 mod access;
 mod bootstrap;
 mod error;
+mod events;
 mod mentions;
 mod messages;
 mod rooms;
@@ -16,9 +20,12 @@ mod users;
 
 use std::sync::Arc;
 
+use capsule_runtime::Runtime;
+
 pub use access::Access;
 pub use bootstrap::{BOT_USERNAME, GENERAL_ROOM_ID};
 pub use error::ChatError;
+pub use events::APP_PREVENTED;
 pub use messages::{MessageChange, NewMessage};
 pub use messages::{Order, RoomMessages, SendOptions, UnreadFrom};
 pub use rooms::{Counters, MemberQuery, NewRoom, Prune, RoomChange, RoomRef, RoomView};
@@ -35,6 +42,8 @@ pub struct Chat {
     store: Arc<dyn Store>,
     settings: Arc<Settings>,
     bus: Arc<dyn Bus>,
+    /// The apps runtime whose hooks the pipeline runs; `None` runs none.
+    apps: Option<Runtime>,
 }
 
 impl Chat {
@@ -46,7 +55,22 @@ impl Chat {
             store,
             settings,
             bus,
+            apps: None,
         }
+    }
+
+    /// This chat with `runtime`'s apps in its message path. The runtime
+    /// reaches back through a bridge holding a chat *without* apps and a
+    /// weak handle to the runtime (see `apps::ChatBridge`), so there is no
+    /// reference cycle.
+    pub fn with_apps(mut self, runtime: Runtime) -> Chat {
+        self.apps = Some(runtime);
+        self
+    }
+
+    /// The apps runtime in the message path, if any.
+    pub fn apps(&self) -> Option<&Runtime> {
+        self.apps.as_ref()
     }
 
     /// The reactivity bus.

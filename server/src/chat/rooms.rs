@@ -183,7 +183,11 @@ impl Chat {
             let sub = Subscription::new(&room.id, room.kind, &new.name, member.to_ref());
             self.store.add_member(&sub).await?;
         }
-        Ok(self.store.room(&room.id).await?.unwrap_or(room))
+        // The members a room is created with come with room-created (the
+        // room's member count says how many), not one user-joined each.
+        let room = self.store.room(&room.id).await?.unwrap_or(room);
+        self.raise_room_created(&room);
+        Ok(room)
     }
 
     /// The direct-message room of `actor` and `others` (by username),
@@ -210,14 +214,18 @@ impl Chat {
         room.usernames = users.iter().map(|u| u.username.clone()).collect();
         room.usernames.sort();
         room.uids = users.iter().map(|u| u.id.clone()).collect();
-        match self.store.insert_room(&room).await {
-            Ok(()) => {}
+        let created = match self.store.insert_room(&room).await {
+            Ok(()) => true,
             // Opened by the other side at the same moment.
-            Err(StoreError::Conflict(_)) => {}
+            Err(StoreError::Conflict(_)) => false,
             Err(e) => return Err(e.into()),
-        }
+        };
         self.add_direct_members(&room, &users, false).await?;
-        Ok(self.store.room(&room.id).await?.unwrap_or(room))
+        let room = self.store.room(&room.id).await?.unwrap_or(room);
+        if created {
+            self.raise_room_created(&room);
+        }
+        Ok(room)
     }
 
     /// Subscribes `users` to a direct-message room, each named after the
@@ -257,8 +265,12 @@ impl Chat {
                 "the room is archived",
             ));
         }
-        self.add_subscription(&view.room, actor, actor, MessageKind::UserJoined)
-            .await?;
+        if self
+            .add_subscription(&view.room, actor, actor, MessageKind::UserJoined)
+            .await?
+        {
+            self.raise_joined(&view.room.id, actor).await?;
+        }
         Ok(self.store.room(&view.room.id).await?.unwrap_or(view.room))
     }
 
@@ -281,24 +293,31 @@ impl Chat {
             ));
         }
         refuse_archived(&view.room)?;
-        self.add_subscription(&view.room, user, actor, MessageKind::UserAdded)
-            .await?;
+        if self
+            .add_subscription(&view.room, user, actor, MessageKind::UserAdded)
+            .await?
+        {
+            self.raise_joined(&view.room.id, user).await?;
+        }
         Ok(self.store.room(&view.room.id).await?.unwrap_or(view.room))
     }
 
+    /// Makes `user` a member with a system message of `kind`; returns
+    /// whether they were not one already.
     async fn add_subscription(
         &self,
         room: &Room,
         user: &User,
         actor: &User,
         kind: MessageKind,
-    ) -> Result<(), ChatError> {
+    ) -> Result<bool, ChatError> {
         let sub = Subscription::new(&room.id, room.kind, &room.display_name(), user.to_ref());
-        if self.store.add_member(&sub).await? && room.sys_mes {
+        let added = self.store.add_member(&sub).await?;
+        if added && room.sys_mes {
             self.system_message(room, actor, kind, &user.username)
                 .await?;
         }
-        Ok(())
+        Ok(added)
     }
 
     /// `actor` leaves a room. The last owner must hand over first.
@@ -319,9 +338,13 @@ impl Chat {
                 ));
             }
         }
-        self.store.remove_member(&view.room.id, &actor.id).await?;
+        let removed = self.store.remove_member(&view.room.id, &actor.id).await?;
         if view.room.sys_mes && view.room.kind != RoomKind::Direct {
             self.system_message(&view.room, actor, MessageKind::UserLeft, &actor.username)
+                .await?;
+        }
+        if removed {
+            self.raise_membership(&view.room.id, &actor.to_ref(), false)
                 .await?;
         }
         Ok(())
@@ -355,6 +378,8 @@ impl Chat {
             self.system_message(&view.room, actor, MessageKind::UserRemoved, &user.username)
                 .await?;
         }
+        self.raise_membership(&view.room.id, &user.to_ref(), false)
+            .await?;
         Ok(())
     }
 
@@ -402,7 +427,9 @@ impl Chat {
             .count())
     }
 
-    /// Stores a system message about `text` in `room`.
+    /// Stores a system message about `text` in `room`. System messages do
+    /// not go through the apps' pre-send hooks (Rocket.Chat's do not
+    /// either): they record what happened, an app cannot stop that.
     pub(super) async fn system_message(
         &self,
         room: &Room,

@@ -159,6 +159,10 @@ pub struct Message {
     /// The room role a role-change system message is about.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
+    /// The app that sent this message through its bot user. Rocket.Chat's
+    /// messages have no such field, so it is left out unless set.
+    #[serde(rename = "appId", default, skip_serializing_if = "Option::is_none")]
+    pub app_id: Option<String>,
 }
 
 fn yes() -> bool {
@@ -198,6 +202,7 @@ impl Message {
             groupable: true,
             urls: Vec::new(),
             role: None,
+            app_id: None,
         }
     }
 

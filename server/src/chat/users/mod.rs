@@ -211,7 +211,9 @@ impl Chat {
         for room in defaults.items.iter().filter(|r| r.kind != RoomKind::Direct) {
             let name = room.display_name();
             let subscription = Subscription::new(&room.id, room.kind, &name, user.to_ref());
-            self.store.add_member(&subscription).await?;
+            if self.store.add_member(&subscription).await? {
+                self.raise_joined(&room.id, user).await?;
+            }
         }
         Ok(())
     }

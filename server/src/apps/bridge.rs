@@ -1,0 +1,387 @@
+//! [`ChatBridge`]: the server's side of the runtime's [`Bridge`], over the
+//! chat domain and its store.
+//!
+//! The runtime checks grants, room limits, rate limits and the depth limit
+//! before it calls here; the bridge adds what only the chat knows. An
+//! app's message is sent as its bot user through
+//! [`Chat::send_message_with`], the pipeline every user's message takes,
+//! with the same authorization: posting to a public channel joins it (as
+//! `chat.postMessage` does), a private group or direct room the bot is not
+//! in is refused as not found. Reads are not authorized per user: what an
+//! app may read is what the admin granted it.
+//!
+//! Ownership: the runtime holds the bridge, and the bridge holds a chat
+//! *without* apps plus a weak handle to the runtime, so `Runtime -> Bridge
+//! -> Chat` never leads back to the runtime. Each write builds the chat
+//! with apps for its own duration (cheap: the chat is a few `Arc`s).
+
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
+
+use async_trait::async_trait;
+use capsule_runtime::model as app;
+use capsule_runtime::{Bridge, BridgeError, Origin, Runtime, SettingValue, WeakRuntime};
+use parking_lot::RwLock;
+
+use super::bots::{bot_id, bot_username};
+use super::convert;
+use crate::chat::{Chat, ChatError, NewMessage, RoomRef, SendOptions};
+use crate::model::{MessageId, RoomId, User, UserId};
+use crate::store::{HistoryQuery, Page, StoreError};
+
+/// Most keys one app may keep in its key-value data.
+pub const KV_MAX_KEYS: u64 = 10_000;
+
+/// An app's settings as it reads them, by id.
+type SettingValues = Arc<Vec<(String, SettingValue)>>;
+
+/// The bridge between the apps runtime and the chat.
+pub struct ChatBridge {
+    /// The chat, without apps (see the module docs).
+    chat: Chat,
+    runtime: OnceLock<WeakRuntime>,
+    /// Each loaded app's settings, as it reads them.
+    settings: RwLock<HashMap<String, SettingValues>>,
+}
+
+impl ChatBridge {
+    /// A bridge over `chat` (its apps, if any, are ignored: messages run
+    /// through the runtime given to [`attach`](ChatBridge::attach)).
+    pub fn new(chat: Chat) -> ChatBridge {
+        ChatBridge {
+            chat,
+            runtime: OnceLock::new(),
+            settings: RwLock::new(HashMap::new()),
+        }
+    }
+
+    /// Connects the bridge to the runtime whose hooks app messages run
+    /// through. Only the first call counts.
+    pub fn attach(&self, runtime: &Runtime) {
+        let _ = self.runtime.set(runtime.downgrade());
+    }
+
+    /// Sets the settings `app_id` reads (its manifest's, with stored
+    /// values applied: see [`super::settings`]).
+    pub fn set_settings(&self, app_id: &str, values: Vec<(String, SettingValue)>) {
+        self.settings
+            .write()
+            .insert(app_id.to_owned(), Arc::new(values));
+    }
+
+    /// The chat with the runtime's apps in its message path.
+    fn chat(&self) -> Chat {
+        match self.runtime.get().and_then(WeakRuntime::upgrade) {
+            Some(runtime) => self.chat.clone().with_apps(runtime),
+            None => self.chat.clone(),
+        }
+    }
+
+    /// The bot user `origin`'s app writes as.
+    async fn bot(&self, app_id: &str) -> Result<User, BridgeError> {
+        self.chat
+            .store()
+            .user(&bot_id(app_id))
+            .await
+            .map_err(store_error)?
+            .ok_or_else(|| {
+                BridgeError::Unavailable(format!(
+                    "the bot user `{}` of app `{app_id}` is missing",
+                    bot_username(app_id)
+                ))
+            })
+    }
+}
+
+/// A store failure as the app sees it.
+fn store_error(error: StoreError) -> BridgeError {
+    match error {
+        StoreError::NotFound(what) => BridgeError::NotFound(what),
+        StoreError::Quota(what) => BridgeError::QuotaExceeded(what),
+        StoreError::Invalid(what) | StoreError::Conflict(what) => BridgeError::Invalid(what),
+        StoreError::Backend(what) => {
+            tracing::error!(error = %what, "storage failed while serving an app");
+            BridgeError::Unavailable("the server's storage failed; try again later".into())
+        }
+    }
+}
+
+/// A refusal of the chat as the app sees it. `room` names the room the
+/// write was for, so that "not found" says what was not found.
+fn chat_error(error: ChatError, app_id: &str, room: &str) -> BridgeError {
+    match error {
+        ChatError::RoomNotFound => BridgeError::NotFound(format!(
+            "room `{room}` does not exist or the bot user `{}` may not post there",
+            bot_username(app_id)
+        )),
+        ChatError::UserNotFound => BridgeError::NotFound("no such user".into()),
+        ChatError::MessageNotFound(id) => BridgeError::NotFound(format!("message `{id}`")),
+        ChatError::NotAllowed(why) => BridgeError::Denied(why),
+        ChatError::Invalid { kind, message } if kind == crate::chat::APP_PREVENTED => {
+            BridgeError::Denied(message)
+        }
+        ChatError::Invalid { message, .. } => BridgeError::Invalid(message),
+        ChatError::Store(e) => store_error(e),
+    }
+}
+
+#[async_trait]
+impl Bridge for ChatBridge {
+    async fn message(&self, id: &str) -> Result<Option<app::Message>, BridgeError> {
+        let found = self
+            .chat
+            .store()
+            .message(&MessageId::from(id))
+            .await
+            .map_err(store_error)?;
+        Ok(found.as_ref().map(convert::message))
+    }
+
+    async fn room_history(
+        &self,
+        room: &str,
+        before: Option<u64>,
+        limit: u32,
+    ) -> Result<Vec<app::Message>, BridgeError> {
+        // The store reads "no limit" into a count of 0.
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        let query = HistoryQuery {
+            latest: before.map(convert::timestamp),
+            count: u64::from(limit),
+            ..HistoryQuery::default()
+        };
+        let messages = self
+            .chat
+            .store()
+            .history(&RoomId::from(room), &query)
+            .await
+            .map_err(store_error)?;
+        Ok(messages.iter().map(convert::message).collect())
+    }
+
+    async fn send_message(
+        &self,
+        origin: &Origin,
+        message: app::OutgoingMessage,
+    ) -> Result<String, BridgeError> {
+        let chat = self.chat();
+        let bot = self.bot(&origin.app_id).await?;
+        let failed = |e| chat_error(e, &origin.app_id, &message.room_id);
+        let room = chat
+            .ready_to_post(&bot, &RoomRef::Id(RoomId::from(message.room_id.as_str())))
+            .await
+            .map_err(failed)?;
+        let new = NewMessage {
+            id: None,
+            room,
+            text: message.text.clone(),
+            alias: message.alias.clone(),
+            emoji: message.emoji.clone(),
+            avatar: message.avatar_url.clone(),
+            attachments: convert::attachments_json(&message.attachments),
+            tmid: message.thread_id.clone().map(MessageId),
+        };
+        let options = SendOptions {
+            depth: origin.depth,
+            app_id: Some(origin.app_id.clone()),
+            ..SendOptions::default()
+        };
+        let sent = chat
+            .send_message_with(&bot, new, options)
+            .await
+            .map_err(failed)?;
+        Ok(sent.id.0)
+    }
+
+    async fn update_message(
+        &self,
+        origin: &Origin,
+        id: &str,
+        edit: app::MessageEdit,
+    ) -> Result<(), BridgeError> {
+        let chat = self.chat();
+        let bot = self.bot(&origin.app_id).await?;
+        let attachments = edit.attachments.as_deref().map(convert::attachments_json);
+        chat.update_app_message(
+            &bot,
+            &origin.app_id,
+            &MessageId::from(id),
+            edit.text,
+            attachments,
+            origin.depth,
+        )
+        .await
+        .map_err(|e| chat_error(e, &origin.app_id, "of the message"))?;
+        Ok(())
+    }
+
+    async fn notify_user(
+        &self,
+        origin: &Origin,
+        room: &str,
+        user: &str,
+        text: &str,
+    ) -> Result<(), BridgeError> {
+        let bot = self.bot(&origin.app_id).await?;
+        self.chat
+            .send_ephemeral(
+                &bot,
+                &origin.app_id,
+                &RoomId::from(room),
+                &UserId::from(user),
+                text,
+            )
+            .await
+            .map_err(|e| match e {
+                ChatError::RoomNotFound => BridgeError::NotFound(format!(
+                    "room `{room}` does not exist or user `{user}` may not read it"
+                )),
+                other => chat_error(other, &origin.app_id, room),
+            })?;
+        Ok(())
+    }
+
+    async fn room(&self, id: &str) -> Result<Option<app::Room>, BridgeError> {
+        let found = self
+            .chat
+            .store()
+            .room(&RoomId::from(id))
+            .await
+            .map_err(store_error)?;
+        Ok(found.as_ref().map(convert::room))
+    }
+
+    async fn room_by_name(&self, name: &str) -> Result<Option<app::Room>, BridgeError> {
+        let found = self
+            .chat
+            .store()
+            .room_by_name(name.trim_start_matches('#'))
+            .await
+            .map_err(store_error)?;
+        Ok(found.as_ref().map(convert::room))
+    }
+
+    async fn room_members(
+        &self,
+        room: &str,
+        offset: u32,
+        limit: u32,
+    ) -> Result<Vec<app::UserRef>, BridgeError> {
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        let store = self.chat.store();
+        let rid = RoomId::from(room);
+        if store.room(&rid).await.map_err(store_error)?.is_none() {
+            return Err(BridgeError::NotFound(format!("room `{room}`")));
+        }
+        let page = Page {
+            offset: u64::from(offset),
+            count: u64::from(limit),
+            sort: Vec::new(),
+        };
+        let members = store.members(&rid, &page).await.map_err(store_error)?;
+        Ok(members
+            .items
+            .iter()
+            .map(|s| convert::user_ref(&s.user))
+            .collect())
+    }
+
+    async fn user(&self, id: &str) -> Result<Option<app::User>, BridgeError> {
+        let found = self
+            .chat
+            .store()
+            .user(&UserId::from(id))
+            .await
+            .map_err(store_error)?;
+        Ok(found.as_ref().map(convert::user))
+    }
+
+    async fn user_by_username(&self, username: &str) -> Result<Option<app::User>, BridgeError> {
+        let found = self
+            .chat
+            .store()
+            .user_by_username(username.trim_start_matches('@'))
+            .await
+            .map_err(store_error)?;
+        Ok(found.as_ref().map(convert::user))
+    }
+
+    async fn kv_get(&self, app_id: &str, key: &str) -> Result<Option<Vec<u8>>, BridgeError> {
+        self.chat
+            .store()
+            .app_value(app_id, key)
+            .await
+            .map_err(store_error)
+    }
+
+    async fn kv_set(&self, app_id: &str, key: &str, value: Vec<u8>) -> Result<(), BridgeError> {
+        self.chat
+            .store()
+            .set_app_value(app_id, key, &value, KV_MAX_KEYS)
+            .await
+            .map_err(|e| match e {
+                StoreError::Quota(_) => BridgeError::QuotaExceeded(format!(
+                    "an app may keep at most {KV_MAX_KEYS} keys; delete some first"
+                )),
+                other => store_error(other),
+            })
+    }
+
+    async fn kv_delete(&self, app_id: &str, key: &str) -> Result<bool, BridgeError> {
+        self.chat
+            .store()
+            .delete_app_value(app_id, key)
+            .await
+            .map_err(store_error)
+    }
+
+    async fn kv_list(
+        &self,
+        app_id: &str,
+        prefix: &str,
+        start_after: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<String>, BridgeError> {
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        self.chat
+            .store()
+            .app_keys(app_id, prefix, start_after, u64::from(limit))
+            .await
+            .map_err(store_error)
+    }
+
+    async fn settings(&self, app_id: &str) -> Result<Vec<(String, SettingValue)>, BridgeError> {
+        Ok(self
+            .settings
+            .read()
+            .get(app_id)
+            .map(|values| values.as_ref().clone())
+            .unwrap_or_default())
+    }
+
+    async fn schedule_job(
+        &self,
+        _app_id: &str,
+        _name: &str,
+        _when: app::Schedule,
+        _payload: Vec<u8>,
+    ) -> Result<String, BridgeError> {
+        // Refused rather than stored: a job kept where nothing runs it
+        // would tell the app it was scheduled when it never will be.
+        Err(BridgeError::Unavailable(JOBS_UNAVAILABLE.into()))
+    }
+
+    async fn cancel_job(&self, _app_id: &str, _job_id: &str) -> Result<bool, BridgeError> {
+        Err(BridgeError::Unavailable(JOBS_UNAVAILABLE.into()))
+    }
+}
+
+/// Why `scheduler` calls are refused for now.
+const JOBS_UNAVAILABLE: &str =
+    "this server does not run scheduled jobs yet (the job scheduler comes with app installation)";

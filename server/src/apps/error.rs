@@ -1,0 +1,63 @@
+//! Why the apps could not be started.
+
+use std::path::PathBuf;
+
+use capsule_runtime::package::{KeyError, TrustError};
+use capsule_runtime::{LoadError, PackageError, RuntimeError};
+
+use crate::store::StoreError;
+
+/// A configured app (or the key or runtime it needs) that stops the
+/// server from starting. Each names the file or app at fault. (Sources
+/// are boxed: they are large, and this travels in every start's result.)
+#[derive(Debug, thiserror::Error)]
+pub enum AppsError {
+    /// A `trusted_keys` file cannot be read.
+    #[error("trusted key {}: cannot read it: {source}", .path.display())]
+    ReadTrustedKey {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// A `trusted_keys` file is not a publisher public key.
+    #[error("trusted key {}: {source}", .path.display())]
+    TrustedKey {
+        path: PathBuf,
+        source: Box<KeyError>,
+    },
+    /// Two trusted key files clash.
+    #[error("trusted key {}: {source}", .path.display())]
+    TrustStore {
+        path: PathBuf,
+        source: Box<TrustError>,
+    },
+    /// An `apps` file cannot be read.
+    #[error("app package {}: cannot read it: {source}", .path.display())]
+    ReadPackage {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// An `apps` file is not an acceptable package (zip, manifest,
+    /// signature, trust, contract version).
+    #[error("app package {}: {source}", .path.display())]
+    Package {
+        path: PathBuf,
+        source: Box<PackageError>,
+    },
+    /// The runtime refused the package's component.
+    #[error("app package {}: {source}", .path.display())]
+    Load {
+        path: PathBuf,
+        source: Box<LoadError>,
+    },
+    /// The wasmtime engine or the compiled-component cache failed.
+    #[error("cannot start the apps runtime: {0}")]
+    Runtime(#[from] RuntimeError),
+    /// The app's bot user's name belongs to another account.
+    #[error(
+        "app `{app}`: its bot user's name `{username}` belongs to another account; rename that account to load the app"
+    )]
+    BotNameTaken { app: String, username: String },
+    /// The store failed while preparing an app.
+    #[error("app `{app}`: {source}")]
+    Store { app: String, source: StoreError },
+}

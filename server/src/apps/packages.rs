@@ -1,0 +1,144 @@
+//! The app packages the configuration lists: read, verified, and loaded.
+//!
+//! Listing a package in the server's configuration (`apps`) is the admin's
+//! approval: the app is granted every capability its manifest asks for,
+//! with the hosts and rooms it names. (Installing through the apps admin
+//! API, with a review of each permission, comes in a later issue.)
+//!
+//! Every package is read and its signature checked before the runtime
+//! compiles anything, and one bad package fails the start: a server that
+//! silently ran without an app the admin configured would be worse than
+//! one that says which file is wrong.
+
+use std::path::{Path, PathBuf};
+
+use capsule_runtime::package::{KeyError, PublicKey, check_api};
+use capsule_runtime::{
+    ArchiveLimits, Package, PackageError, Runtime, TrustPolicy, TrustStore, Verification,
+};
+
+use super::AppsError;
+use super::bots::ensure_bot;
+use super::bridge::ChatBridge;
+use super::settings;
+use crate::store::Store;
+
+/// A package that was read and whose signature was accepted.
+pub struct VerifiedPackage {
+    /// The file it came from.
+    pub path: PathBuf,
+    pub package: Package,
+    /// Why its signature was accepted.
+    pub verification: Verification,
+}
+
+/// The trust store of the publisher public key files in `paths`.
+pub fn trust_store(paths: &[PathBuf]) -> Result<TrustStore, AppsError> {
+    let mut trust = TrustStore::new();
+    for path in paths {
+        let key = PublicKey::load(path).map_err(|error| match error {
+            KeyError::Io { source, .. } => AppsError::ReadTrustedKey {
+                path: path.clone(),
+                source,
+            },
+            source => AppsError::TrustedKey {
+                path: path.clone(),
+                source: Box::new(source),
+            },
+        })?;
+        let id = key.key_id().to_owned();
+        let name = key.name().to_owned();
+        trust.add(key).map_err(|source| AppsError::TrustStore {
+            path: path.clone(),
+            source: Box::new(source),
+        })?;
+        tracing::info!(key_id = %id, publisher = %name, "trusting publisher key");
+    }
+    Ok(trust)
+}
+
+/// Reads the package at `path` and checks its signature under `trust` and
+/// `policy`, and that the runtime speaks the contract version it needs.
+pub fn verify_package(
+    path: &Path,
+    trust: &TrustStore,
+    policy: TrustPolicy,
+) -> Result<VerifiedPackage, AppsError> {
+    let refused = |source: PackageError| AppsError::Package {
+        path: path.to_owned(),
+        source: Box::new(source),
+    };
+    let bytes = std::fs::read(path).map_err(|source| AppsError::ReadPackage {
+        path: path.to_owned(),
+        source,
+    })?;
+    let package = Package::read(&bytes, &ArchiveLimits::default()).map_err(refused)?;
+    let verification = package.verify(trust, policy).map_err(refused)?;
+    check_api(package.manifest()).map_err(|e| refused(e.into()))?;
+    let app = &package.manifest().id;
+    match &verification {
+        Verification::Signed {
+            key_id,
+            publisher_name,
+        } => tracing::info!(app, key_id, publisher = %publisher_name, "package signature verified"),
+        Verification::Unsigned => tracing::warn!(
+            app,
+            path = %path.display(),
+            "DEVELOPMENT MODE: loading an UNSIGNED app package; nothing says who made it"
+        ),
+        Verification::UntrustedAllowed { key_id } => tracing::warn!(
+            app,
+            key_id,
+            path = %path.display(),
+            "DEVELOPMENT MODE: loading an app package signed by an UNTRUSTED key"
+        ),
+    }
+    Ok(VerifiedPackage {
+        path: path.to_owned(),
+        package,
+        verification,
+    })
+}
+
+/// Loads a verified package into `runtime`, granted what its manifest
+/// requests: its bot user is created if missing and its settings handed
+/// to the bridge first, so its first call finds both.
+pub async fn load_package(
+    runtime: &Runtime,
+    bridge: &ChatBridge,
+    store: &dyn Store,
+    verified: &VerifiedPackage,
+) -> Result<(), AppsError> {
+    let manifest = verified.package.manifest();
+    let app = manifest.id.clone();
+    ensure_bot(store, &app, &manifest.name).await?;
+    let stored = settings::stored(store, &app)
+        .await
+        .map_err(|source| AppsError::Store {
+            app: app.clone(),
+            source,
+        })?;
+    bridge.set_settings(
+        &app,
+        settings::resolve(&app, &manifest.settings, stored.as_ref()),
+    );
+    let mut spec = manifest.to_spec(manifest.requested_grants());
+    if let Verification::Signed { key_id, .. } = &verified.verification {
+        spec = spec.signed_by(key_id.clone());
+    }
+    let report = runtime
+        .load(spec, verified.package.component())
+        .await
+        .map_err(|source| AppsError::Load {
+            path: verified.path.clone(),
+            source: Box::new(source),
+        })?;
+    tracing::info!(
+        app,
+        version = %manifest.version,
+        cache = ?report.cache,
+        "app loaded from {}",
+        verified.path.display()
+    );
+    Ok(())
+}
