@@ -170,8 +170,30 @@ pub async fn prepare(
     Ok(chat)
 }
 
+/// Makes the allocator give large blocks back to the system when they
+/// are freed. glibc raises its mmap threshold after the first large free,
+/// so every later argon2 hash (19 MiB) comes from a per-thread heap that
+/// keeps it: a burst of sign-ins would leave hundreds of MiB resident for
+/// good. A fixed threshold keeps blocks of a MiB or more mapped and
+/// unmapped with their use.
+fn return_large_blocks_to_the_system() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        static ONCE: std::sync::Once = std::sync::Once::new();
+        ONCE.call_once(|| {
+            // SAFETY: mallopt only changes allocator parameters; it is
+            // called once, before the server allocates in earnest.
+            let set = unsafe { libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20) };
+            if set != 1 {
+                tracing::warn!("could not set the allocator's mmap threshold");
+            }
+        });
+    }
+}
+
 /// Opens the store, prepares the chat and starts serving.
 pub async fn start(config: Config, admin: Option<AdminSeed>) -> Result<RunningServer, StartError> {
+    return_large_blocks_to_the_system();
     let store = open_store(&config)?;
     let chat = prepare(store, &config, admin.as_ref()).await?;
     let listener = TcpListener::bind(config.listen)

@@ -4,13 +4,31 @@
 //! password itself: Rocket.Chat's real-time `login` method sends that
 //! digest instead of the password, so storing `argon2(sha256(password))`
 //! lets both the REST form (plain password) and the digest form sign in.
-//! Hashing takes tens of milliseconds by design, so it runs on the blocking
-//! pool.
+//! Hashing takes tens of milliseconds and 19 MiB by design, so it runs on
+//! the blocking pool, at most one hash per core at a time: more would not
+//! finish sooner, and a burst of sign-ins must not cost a burst of memory
+//! (a thousand people signing in at once would otherwise ask for 19 GiB).
+
+use std::sync::LazyLock;
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use rand::rngs::OsRng;
 use sha2::{Digest, Sha256};
+use tokio::sync::Semaphore;
+
+/// Hashes running at once: one per core.
+static HASHING: LazyLock<Semaphore> = LazyLock::new(|| {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    Semaphore::new(cores)
+});
+
+/// Runs `work` (an argon2 computation) on the blocking pool once a hashing
+/// slot is free.
+async fn hashing<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+    let _slot = HASHING.acquire().await.ok()?;
+    tokio::task::spawn_blocking(work).await.ok()
+}
 
 /// A password as a client presents it.
 #[derive(Clone, Debug)]
@@ -38,7 +56,7 @@ pub fn sha256_hex(text: &str) -> String {
 /// The argon2id hash (PHC string) of `password`.
 pub async fn hash(password: &str) -> String {
     let digest = sha256_hex(password);
-    tokio::task::spawn_blocking(move || {
+    hashing(move || {
         let salt = SaltString::generate(&mut OsRng);
         Argon2::default()
             .hash_password(digest.as_bytes(), &salt)
@@ -54,7 +72,7 @@ pub async fn hash(password: &str) -> String {
 pub async fn verify(presented: &Presented, hash: &str) -> bool {
     let digest = presented.digest();
     let hash = hash.to_owned();
-    tokio::task::spawn_blocking(move || {
+    hashing(move || {
         PasswordHash::new(&hash)
             .map(|parsed| {
                 Argon2::default()
