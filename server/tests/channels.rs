@@ -17,20 +17,6 @@ async fn post_as(server: &TestServer, who: &Session, path: String, body: Value) 
     server.post(&path, body, Some(who)).await
 }
 
-/// Posts `text` to `room` as `who` and answers the message.
-async fn say(server: &TestServer, who: &Session, room: &str, text: &str) -> Value {
-    common::next_millisecond();
-    server
-        .post(
-            "/api/v1/chat.postMessage",
-            json!({"roomId": room, "text": text}),
-            Some(who),
-        )
-        .await
-        .ok()["message"]
-        .clone()
-}
-
 /// A channel `name` owned by `owner` with `members`.
 async fn channel(server: &TestServer, owner: &Session, name: &str, members: &[&Session]) -> String {
     server
@@ -524,7 +510,7 @@ async fn archive_freezes_the_channel_until_unarchived() {
         )
         .await
         .fails(400, "error-room-not-archived");
-    say(&server, &nils, &rid, "back again").await;
+    server.say(&nils, &rid, "back again").await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -719,7 +705,7 @@ async fn read_only_channels_take_posts_from_owners_only() {
         )
         .await
         .fails(403, "error-not-allowed");
-    say(&server, &ada, &rid, "announcement").await;
+    server.say(&ada, &rid, "announcement").await;
     let set = |body: Value, who| server.post("/api/v1/channels.setReadOnly", body, Some(who));
     set(json!({"roomId": rid, "readOnly": true}), &ada)
         .await
@@ -931,7 +917,7 @@ async fn history_pages_through_a_channel_newest_first() {
     let outsider = server.signed_in("otto").await;
     let rid = channel(&server, &ada, "lobby", &[]).await;
     for text in ["one", "two", "three"] {
-        say(&server, &ada, &rid, text).await;
+        server.say(&ada, &rid, text).await;
     }
 
     let page = server
@@ -992,9 +978,9 @@ async fn messages_lists_what_users_wrote_with_one_filter_at_a_time() {
         )
         .await
         .ok();
-    say(&server, &ada, &rid, "hello @nils").await;
-    say(&server, &ada, &rid, "just cats").await;
-    say(&server, &nils, &rid, "more cats").await;
+    server.say(&ada, &rid, "hello @nils").await;
+    server.say(&ada, &rid, "just cats").await;
+    server.say(&nils, &rid, "more cats").await;
     let list = |query: &str| {
         get_as(
             &server,
@@ -1087,8 +1073,8 @@ async fn counters_tell_members_their_unreads_and_others_little() {
     let nils = server.signed_in("nils").await;
     let outsider = server.signed_in("otto").await;
     let rid = channel(&server, &ada, "lobby", &[&nils]).await;
-    say(&server, &ada, &rid, "hi @nils").await;
-    say(&server, &ada, &rid, "are you there?").await;
+    server.say(&ada, &rid, "hi @nils").await;
+    server.say(&ada, &rid, "are you there?").await;
     let counters = |query: String, who| {
         get_as(
             &server,

@@ -15,18 +15,6 @@ async fn post_as(server: &TestServer, who: &Session, path: String, body: Value) 
     server.post(&path, body, Some(who)).await
 }
 
-async fn say(server: &TestServer, who: &Session, room: &str, text: &str) {
-    common::next_millisecond();
-    server
-        .post(
-            "/api/v1/chat.postMessage",
-            json!({"roomId": room, "text": text}),
-            Some(who),
-        )
-        .await
-        .ok();
-}
-
 async fn group(server: &TestServer, owner: &Session, name: &str, members: &[&Session]) -> String {
     server
         .room_of(owner, RoomKind::PrivateGroup, name, members)
@@ -99,7 +87,7 @@ async fn create_answers_the_group_and_its_members_see_it() {
 async fn a_group_is_invisible_to_non_members_through_every_endpoint() {
     let server = TestServer::start().await;
     let (ada, _, otto, rid) = scene(&server).await;
-    say(&server, &ada, &rid, "the combination is 1234").await;
+    server.say(&ada, &rid, "the combination is 1234").await;
     let reads = [
         "info",
         "history",
@@ -222,8 +210,8 @@ async fn members_and_admins_read_history_messages_members_and_counters() {
     let server = TestServer::start().await;
     let admin = server.admin().await;
     let (ada, nils, _, rid) = scene(&server).await;
-    say(&server, &ada, &rid, "first").await;
-    say(&server, &ada, &rid, "second").await;
+    server.say(&ada, &rid, "first").await;
+    server.say(&ada, &rid, "second").await;
 
     for reader in [&nils, &admin] {
         let history = get_as(

@@ -14,18 +14,6 @@ async fn post_as(server: &TestServer, who: &Session, path: String, body: Value) 
     server.post(&path, body, Some(who)).await
 }
 
-async fn say(server: &TestServer, who: &Session, room: &str, text: &str) {
-    common::next_millisecond();
-    server
-        .post(
-            "/api/v1/chat.postMessage",
-            json!({"roomId": room, "text": text}),
-            Some(who),
-        )
-        .await
-        .ok();
-}
-
 /// Opens the conversation of `who` with `body`'s users; answers its id.
 async fn open_dm(server: &TestServer, who: &Session, body: Value) -> String {
     let answer = server.post("/api/v1/im.create", body, Some(who)).await.ok();
@@ -100,7 +88,7 @@ async fn create_with_usernames_makes_a_group_conversation_and_with_yourself_note
         format!("{0}{0}", ada.user_id)
     );
     let rid = notes["room"]["_id"].as_str().unwrap().to_owned();
-    say(&server, &ada, &rid, "remember the milk").await;
+    server.say(&ada, &rid, "remember the milk").await;
     let history = get_as(&server, &ada, format!("/api/v1/im.history?roomId={rid}"))
         .await
         .ok();
@@ -141,8 +129,8 @@ async fn members_read_history_messages_members_and_counters_by_id_or_username() 
     let ada = server.signed_in("ada").await;
     let nils = server.signed_in("nils").await;
     let rid = open_dm(&server, &ada, json!({"username": "nils"})).await;
-    say(&server, &ada, &rid, "hello @nils").await;
-    say(&server, &ada, &rid, "still there?").await;
+    server.say(&ada, &rid, "hello @nils").await;
+    server.say(&ada, &rid, "still there?").await;
 
     for prefix in ["im", "dm"] {
         for room in [format!("roomId={rid}"), "username=ada".to_owned()] {
@@ -209,7 +197,7 @@ async fn outsiders_and_admins_find_no_conversation_to_read() {
     let otto = server.signed_in("otto").await;
     server.signed_in("nils").await;
     let rid = open_dm(&server, &ada, json!({"username": "nils"})).await;
-    say(&server, &ada, &rid, "our secret").await;
+    server.say(&ada, &rid, "our secret").await;
 
     for who in [&otto, &admin] {
         for endpoint in ["history", "messages", "members", "counters"] {

@@ -29,18 +29,6 @@ async fn next_message(ddp: &mut Ddp, room: &str) -> Value {
     args[0].clone()
 }
 
-async fn post(server: &TestServer, who: &Session, room: &str, text: &str) -> Value {
-    server
-        .post(
-            "/api/v1/chat.postMessage",
-            json!({"roomId": room, "text": text}),
-            Some(who),
-        )
-        .await
-        .ok()["message"]
-        .clone()
-}
-
 #[tokio::test]
 async fn two_clients_see_each_others_messages_edits_reactions_and_deletes_in_order() {
     let server = TestServer::start().await;
@@ -64,7 +52,7 @@ async fn two_clients_see_each_others_messages_edits_reactions_and_deletes_in_ord
         .expect("sendMessage succeeds");
     assert_eq!(sent["_id"], "m-alice");
     assert!(sent["ts"]["$date"].is_i64(), "EJSON date: {sent}");
-    post(&server, &bob, &room, "hello alice").await;
+    server.say(&bob, &room, "hello alice").await;
     // Alice edits over the WebSocket; Bob reacts over REST.
     alice_ws
         .call(
@@ -214,8 +202,8 @@ async fn a_non_member_subscribing_to_a_private_room_gets_nothing() {
         .await
         .expect("a public channel can be watched");
 
-    post(&server, &alice, &secret, "for members only").await;
-    post(&server, &alice, "GENERAL", "marker").await;
+    server.say(&alice, &secret, "for members only").await;
+    server.say(&alice, "GENERAL", "marker").await;
     // The first event Carol gets is the public marker: the private
     // message never reached her.
     let first = next_message(&mut carol_ws, "GENERAL").await;
@@ -239,7 +227,7 @@ async fn a_removed_member_stops_receiving_a_private_room() {
         .sub("stream-room-messages", json!(["GENERAL", false]))
         .await
         .expect("and #general");
-    post(&server, &alice, &team, "before").await;
+    server.say(&alice, &team, "before").await;
     assert_eq!(next_message(&mut bob_ws, &team).await["msg"], "before");
 
     server
@@ -254,8 +242,8 @@ async fn a_removed_member_stops_receiving_a_private_room() {
         .frame_where(|f| f["msg"] == "nosub" && f["id"] == sub.as_str())
         .await;
     assert_eq!(ended["error"]["error"], "error-not-allowed", "{ended}");
-    post(&server, &alice, &team, "after").await;
-    post(&server, &alice, "GENERAL", "marker").await;
+    server.say(&alice, &team, "after").await;
+    server.say(&alice, "GENERAL", "marker").await;
     // Bob's next room event: the removal notice before the kick took
     // effect may or may not have reached him, "after" never does.
     loop {
@@ -320,7 +308,7 @@ async fn history_and_memberships_load_over_the_websocket() {
     let server = TestServer::start().await;
     let alice = server.signed_in("alice").await;
     for n in 0..3 {
-        post(&server, &alice, "GENERAL", &format!("m{n}")).await;
+        server.say(&alice, "GENERAL", &format!("m{n}")).await;
         common::next_millisecond();
     }
     let mut ddp = Ddp::resume(&server.base, &alice.token).await;

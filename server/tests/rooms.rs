@@ -3,20 +3,8 @@
 mod common;
 
 use capsule_server::model::{RoomId, RoomKind, UserId};
-use common::{Session, TestServer};
+use common::TestServer;
 use serde_json::{Value, json};
-
-async fn say(server: &TestServer, who: &Session, room: &str, text: &str) -> Value {
-    common::next_millisecond();
-    let answer = server
-        .post(
-            "/api/v1/chat.postMessage",
-            json!({"roomId": room, "text": text}),
-            Some(who),
-        )
-        .await;
-    answer.ok()["message"].clone()
-}
 
 fn names(rooms: &Value) -> Vec<String> {
     let mut names: Vec<String> = rooms
@@ -55,11 +43,11 @@ async fn get_answers_the_callers_rooms_or_those_changed_since() {
         .post("/api/v1/im.create", json!({"username": "nils"}), Some(&ada))
         .await
         .ok();
-    let checkpoint = say(&server, &ada, "GENERAL", "mark").await["ts"]
+    let checkpoint = server.say(&ada, "GENERAL", "mark").await["ts"]
         .as_str()
         .unwrap()
         .to_owned();
-    say(&server, &ada, &plaza, "news").await;
+    server.say(&ada, &plaza, "news").await;
 
     let all = server.get("/api/v1/rooms.get", Some(&ada)).await.ok();
     let changed = server
@@ -239,10 +227,10 @@ async fn clean_history_deletes_a_range_optionally_of_some_users() {
     let plaza = server
         .room_of(&ada, RoomKind::Channel, "plaza", &[&nils])
         .await;
-    let first = say(&server, &ada, &plaza, "ada one").await["ts"].clone();
-    say(&server, &nils, &plaza, "nils one").await;
-    let last = say(&server, &ada, &plaza, "ada two").await["ts"].clone();
-    say(&server, &nils, &plaza, "nils two").await;
+    let first = server.say(&ada, &plaza, "ada one").await["ts"].clone();
+    server.say(&nils, &plaza, "nils one").await;
+    let last = server.say(&ada, &plaza, "ada two").await["ts"].clone();
+    server.say(&nils, &plaza, "nils two").await;
     let clean = |body: Value| server.post("/api/v1/rooms.cleanHistory", body, Some(&ada));
 
     let only_ada = clean(json!({"roomId": plaza, "oldest": first, "latest": last, "inclusive": true, "users": ["ada"]}))
@@ -288,7 +276,7 @@ async fn clean_history_is_for_owners_and_admins() {
         .unwrap()
         .to_owned();
     for room in [&plaza, &vault, &dm] {
-        say(&server, &nils, room, "to be pruned").await;
+        server.say(&nils, room, "to be pruned").await;
     }
     let everything = |room: &str| json!({"roomId": room, "oldest": "2000-01-01T00:00:00.000Z", "latest": "2100-01-01T00:00:00.000Z"});
 

@@ -192,6 +192,21 @@ impl TestServer {
         }
     }
 
+    /// Posts `text` to `room` as `who` with `chat.postMessage` and answers
+    /// the stored message. Waits for the next millisecond first, so
+    /// messages posted one after the other have increasing `ts`.
+    pub async fn say(&self, who: &Session, room: &str, text: &str) -> Value {
+        next_millisecond();
+        self.post(
+            "/api/v1/chat.postMessage",
+            json!({"roomId": room, "text": text}),
+            Some(who),
+        )
+        .await
+        .ok()["message"]
+            .clone()
+    }
+
     /// The admin, signed in.
     pub async fn admin(&self) -> Session {
         self.login(ADMIN, ADMIN_PASSWORD).await
