@@ -423,3 +423,42 @@ async fn typing_reaches_the_room_and_only_members_may_type() {
         .expect_err("a non-member may not type in a private group");
     assert_eq!(refused["error"], "error-room-not-found");
 }
+
+#[tokio::test]
+async fn a_revoked_token_or_a_deactivated_account_ends_the_live_session() {
+    let server = TestServer::start().await;
+    let alice = server.signed_in("alice").await;
+    let bob = server.signed_in("bob").await;
+    let mut alice_ws = Ddp::resume(&server.base, &alice.token).await;
+    alice_ws
+        .sub("stream-room-messages", json!(["GENERAL", false]))
+        .await
+        .expect("alice watches #general");
+    // Another sign-in of Alice's stays live when this one is revoked.
+    let other = server.login("alice", "alice-password").await;
+    let mut other_ws = Ddp::resume(&server.base, &other.token).await;
+    server.post("/api/v1/logout", json!({}), Some(&alice)).await;
+    alice_ws.closed().await;
+    other_ws
+        .call("readMessages", json!(["GENERAL"]))
+        .await
+        .expect("the other session goes on");
+
+    let mut bob_ws = Ddp::resume(&server.base, &bob.token).await;
+    let admin = server.admin().await;
+    server
+        .post(
+            "/api/v1/users.setActiveStatus",
+            json!({"userId": bob.user_id, "activeStatus": false}),
+            Some(&admin),
+        )
+        .await
+        .ok();
+    bob_ws.closed().await;
+    let mut again = Ddp::connect(&server.base).await;
+    let refused = again
+        .call("login", json!([{"resume": bob.token}]))
+        .await
+        .expect_err("a deactivated account cannot resume");
+    assert_eq!(refused["error"], 403);
+}

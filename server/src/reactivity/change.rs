@@ -36,6 +36,10 @@ pub enum Change {
     /// A message only one user sees (an app's private answer). Never
     /// stored.
     Ephemeral { user: UserId, message: Message },
+    /// Sign-ins of a user ended: one token was revoked (`token` is its
+    /// digest), or all of them (`None`: the user was deactivated or
+    /// deleted). Live sessions signed in with them must end too.
+    SessionsEnded { user: UserId, token: Option<String> },
     /// A member is typing (or stopped: no activities). Never stored.
     Activity {
         room: RoomId,
@@ -66,7 +70,8 @@ impl Change {
             Change::SubscriptionInserted(sub) => Topic::User(sub.user.id.clone()),
             Change::SubscriptionUpdated { user, .. }
             | Change::SubscriptionRemoved { user, .. }
-            | Change::Ephemeral { user, .. } => Topic::User(user.clone()),
+            | Change::Ephemeral { user, .. }
+            | Change::SessionsEnded { user, .. } => Topic::User(user.clone()),
         }
     }
 }

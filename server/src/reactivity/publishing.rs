@@ -45,10 +45,24 @@ impl UserStore for PublishingStore {
         self.inner.user_by_email(email).await
     }
     async fn update_user(&self, user: &User) -> Result<(), StoreError> {
-        self.inner.update_user(user).await
+        self.inner.update_user(user).await?;
+        if !user.active {
+            self.bus.publish(Change::SessionsEnded {
+                user: user.id.clone(),
+                token: None,
+            });
+        }
+        Ok(())
     }
     async fn delete_user(&self, id: &UserId) -> Result<bool, StoreError> {
-        self.inner.delete_user(id).await
+        let deleted = self.inner.delete_user(id).await?;
+        if deleted {
+            self.bus.publish(Change::SessionsEnded {
+                user: id.clone(),
+                token: None,
+            });
+        }
+        Ok(deleted)
     }
     async fn list_users(
         &self,
@@ -73,7 +87,17 @@ impl UserStore for PublishingStore {
         self.inner.token(digest).await
     }
     async fn delete_token(&self, digest: &str) -> Result<bool, StoreError> {
-        self.inner.delete_token(digest).await
+        // Read first: the event names the token's user, whom the store
+        // forgets with the token.
+        let owner = self.inner.token(digest).await?.map(|t| t.user);
+        let deleted = self.inner.delete_token(digest).await?;
+        if deleted && let Some(user) = owner {
+            self.bus.publish(Change::SessionsEnded {
+                user,
+                token: Some(digest.to_owned()),
+            });
+        }
+        Ok(deleted)
     }
     async fn tokens_of(&self, user: &UserId) -> Result<Vec<Token>, StoreError> {
         self.inner.tokens_of(user).await

@@ -19,6 +19,7 @@ use super::streams::{
 };
 use crate::api::AppState;
 use crate::api::auth::{password_from_json, resume_token, sign_in};
+use crate::auth::token;
 use crate::chat::RoomRef;
 use crate::model::{User, ejson, random_id};
 use crate::reactivity::{ListenerId, Topic};
@@ -43,6 +44,13 @@ impl Default for Tuning {
             close_after: Duration::from_secs(30),
         }
     }
+}
+
+/// Whether a connection goes on after handling something.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Continue {
+    Serve,
+    Close,
 }
 
 /// The signed-in user of a connection and the token it signed in with.
@@ -102,7 +110,11 @@ pub async fn serve(state: AppState, socket: WebSocket, address: IpAddr, tuning: 
                 writer_done = true;
                 break;
             }
-            Some(control) = controls.recv() => connection.on_control(control).await,
+            Some(control) = controls.recv() => {
+                if connection.on_control(control).await == Continue::Close {
+                    break;
+                }
+            }
             frame = tokio::time::timeout(silence, incoming.next()) => match frame {
                 Err(_) if pinged => {
                     tracing::debug!(%address, "closing a silent real-time connection");
@@ -345,11 +357,25 @@ impl Connection {
         }
     }
 
-    async fn on_control(&mut self, control: Control) {
+    async fn on_control(&mut self, control: Control) -> Continue {
         match control {
             Control::RoomAccess(room) => self.recheck_room(&room).await,
             Control::Membership { room, kind } => self.membership_changed(&room, kind).await,
+            Control::SignedOut { token } => {
+                let ours = self.login.as_ref().is_some_and(|login| {
+                    token
+                        .as_deref()
+                        .is_none_or(|digest| digest == token::digest(&login.token))
+                });
+                if ours {
+                    // The client learns it is signed out by the closed
+                    // connection; resuming with the old token fails.
+                    tracing::debug!("closing a real-time session whose sign-in ended");
+                    return Continue::Close;
+                }
+            }
         }
+        Continue::Serve
     }
 
     /// Ends the room streams of `room` the user may no longer read.

@@ -131,6 +131,8 @@ pub enum Control {
         room: RoomId,
         kind: MembershipChange,
     },
+    /// The user's sign-in with this token (all of them with `None`) ended.
+    SignedOut { token: Option<String> },
 }
 
 /// How a membership changed, as `subscriptions-changed` names it.
@@ -231,6 +233,11 @@ impl Sink for Listener {
             (Wants::Access, Change::SubscriptionRemoved { room, .. }) => {
                 self.control(Control::RoomAccess(room.clone()))
             }
+            (Wants::Access, Change::SessionsEnded { token, .. }) => {
+                self.control(Control::SignedOut {
+                    token: token.clone(),
+                })
+            }
             (Wants::Stream(K::UserSubscriptions), change) => match change {
                 Change::SubscriptionInserted(sub) => self.control(Control::Membership {
                     room: sub.rid.clone(),
@@ -295,7 +302,8 @@ pub fn shared_frame(change: &Change) -> Bytes {
         | Change::SubscriptionUpdated { .. }
         | Change::SubscriptionRemoved { .. }
         | Change::RoomUpdated(_)
-        | Change::RoomDeleted(_) => Bytes::new(),
+        | Change::RoomDeleted(_)
+        | Change::SessionsEnded { .. } => Bytes::new(),
     }
 }
 
