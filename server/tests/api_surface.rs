@@ -131,15 +131,7 @@ async fn health_and_metrics_answer() {
         )
         .await
         .ok();
-    let text = server
-        .http
-        .get(format!("{}/metrics", server.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = server.metrics().await;
     assert!(text.contains("capsule_http_requests_total"), "{text}");
     assert!(
         text.contains("route=\"/api/v1/chat.postMessage\""),

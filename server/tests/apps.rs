@@ -58,14 +58,10 @@ fn texts_by(messages: &[Value], username: &str) -> Vec<String> {
 /// The lines of the `/metrics` page for `metric` that carry every label
 /// in `labels` (written `name="value"`).
 async fn metric_lines(server: &TestServer, metric: &str, labels: &[&str]) -> Vec<String> {
-    let response = server
-        .http
-        .get(format!("{}/metrics", server.base))
-        .send()
+    server
+        .metrics()
         .await
-        .expect("the server answers");
-    let text = response.text().await.expect("a body");
-    text.lines()
+        .lines()
         .filter(|line| line.starts_with(metric) && labels.iter().all(|l| line.contains(l)))
         .map(str::to_owned)
         .collect()

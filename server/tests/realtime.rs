@@ -111,25 +111,9 @@ async fn two_clients_see_each_others_messages_edits_reactions_and_deletes_in_ord
     }
 
     // The sockets and what reached them show in the metrics.
-    let metrics = server
-        .http
-        .get(format!("{}/metrics", server.base))
-        .send()
-        .await
-        .expect("metrics answer")
-        .text()
-        .await
-        .expect("a body");
-    let value = |name: &str| {
-        metrics
-            .lines()
-            .find(|l| l.starts_with(name))
-            .and_then(|l| l.split_whitespace().last())
-            .and_then(|v| v.parse::<f64>().ok())
-            .unwrap_or_else(|| panic!("no `{name}` in the metrics:\n{metrics}"))
-    };
-    assert!(value("capsule_realtime_connections") >= 2.0);
-    assert!(value("capsule_realtime_deliveries_total") >= 12.0);
+    let value = async |name: &str| server.metric(name).await.expect("the metric is there");
+    assert!(value("capsule_realtime_connections").await >= 2.0);
+    assert!(value("capsule_realtime_deliveries_total").await >= 12.0);
 }
 
 #[tokio::test]

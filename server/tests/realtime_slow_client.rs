@@ -15,18 +15,10 @@ const ROUND: usize = 50;
 const MAX_ROUNDS: usize = 400;
 
 async fn lagging_disconnects(server: &TestServer) -> u64 {
-    let response = server
-        .http
-        .get(format!("{}/metrics", server.base))
-        .send()
-        .await
-        .expect("metrics answer");
-    let text = response.text().await.expect("a body");
-    text.lines()
-        .find(|l| l.starts_with("capsule_realtime_lagging_disconnects_total"))
-        .and_then(|l| l.split_whitespace().last())
-        .and_then(|v| v.parse::<f64>().ok())
-        .unwrap_or(0.0) as u64
+    let count = server
+        .metric("capsule_realtime_lagging_disconnects_total")
+        .await;
+    count.unwrap_or(0.0) as u64
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -207,6 +207,28 @@ impl TestServer {
             .clone()
     }
 
+    /// The `/metrics` page (Prometheus text).
+    pub async fn metrics(&self) -> String {
+        self.http
+            .get(format!("{}/metrics", self.base))
+            .send()
+            .await
+            .expect("the server answers")
+            .text()
+            .await
+            .expect("a body")
+    }
+
+    /// The value of the first `/metrics` line for `metric`, if it has one.
+    pub async fn metric(&self, metric: &str) -> Option<f64> {
+        self.metrics()
+            .await
+            .lines()
+            .find(|l| l.starts_with(metric))
+            .and_then(|l| l.split_whitespace().last())
+            .and_then(|v| v.parse().ok())
+    }
+
     /// The admin, signed in.
     pub async fn admin(&self) -> Session {
         self.login(ADMIN, ADMIN_PASSWORD).await
