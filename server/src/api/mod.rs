@@ -1,13 +1,16 @@
 //! The HTTP API: Rocket.Chat's REST v1 shapes under `/api/v1/`, plus
-//! `/api/info`, `/health`, `/metrics` and `/api/openapi.json`.
+//! `/api/info`, `/health`, `/metrics` and `/api/openapi.json`, and the
+//! apps' HTTP endpoints (`app_endpoints`, outside the OpenAPI document).
 //!
 //! One module per group of endpoints (`channels.rs` holds `channels.*`);
 //! every endpoint is registered through [`routes::Routes`], which also
 //! writes the OpenAPI document.
 
+mod app_endpoints;
 pub(crate) mod auth;
 mod channels;
 mod chat;
+pub(crate) mod commands;
 mod directory;
 pub mod envelope;
 pub mod error;
@@ -47,6 +50,7 @@ fn all_routes() -> routes::Routes {
         .merge(subscriptions::routes())
         .merge(settings::routes())
         .merge(directory::routes())
+        .merge(commands::routes())
 }
 
 /// The application: routes, documentation and middleware over `state`.
@@ -64,6 +68,7 @@ pub fn router(state: AppState) -> Router {
         )
         .merge(crate::ops::routes())
         .merge(crate::realtime::routes())
+        .merge(app_endpoints::routes())
         .fallback(middleware::not_found)
         .layer(DefaultBodyLimit::max(max_body))
         .layer(axum::middleware::from_fn(middleware::record_request))

@@ -57,6 +57,18 @@ pub enum AppsError {
         "app `{app}`: its bot user's name `{username}` belongs to another account; rename that account to load the app"
     )]
     BotNameTaken { app: String, username: String },
+    /// Two apps declare the same slash command.
+    #[error(
+        "the slash command `/{command}` is declared by two apps, `{first}` and `{second}`; remove one of them from `apps`"
+    )]
+    DuplicateCommand {
+        command: String,
+        first: String,
+        second: String,
+    },
+    /// The apps' HTTP endpoints clash.
+    #[error(transparent)]
+    Endpoints(#[from] super::endpoints::EndpointTableError),
     /// The store failed while preparing an app.
     #[error("app `{app}`: {source}")]
     Store { app: String, source: StoreError },

@@ -9,7 +9,9 @@
 
 pub mod bots;
 pub mod bridge;
+pub mod commands;
 pub mod convert;
+pub mod endpoints;
 mod error;
 pub mod packages;
 pub mod settings;
@@ -52,6 +54,9 @@ pub async fn start(chat: Chat, config: &Config) -> Result<Chat, AppsError> {
         .iter()
         .map(|path| packages::verify_package(path, &trust, policy))
         .collect::<Result<Vec<_>, _>>()?;
+    let commands =
+        commands::CommandRegistry::from_manifests(verified.iter().map(|p| p.package.manifest()))?;
+    let endpoints = endpoints::EndpointTable::new(verified.iter().map(|p| p.package.manifest()))?;
     let bridge = Arc::new(ChatBridge::new(chat.clone()));
     let runtime = Runtime::new(
         RuntimeConfig {
@@ -65,7 +70,10 @@ pub async fn start(chat: Chat, config: &Config) -> Result<Chat, AppsError> {
         packages::load_package(&runtime, &bridge, chat.store().as_ref(), package).await?;
     }
     enable_all(&runtime, &verified).await;
-    Ok(chat.with_apps(runtime))
+    Ok(chat
+        .with_apps(runtime)
+        .with_commands(commands)
+        .with_endpoints(endpoints))
 }
 
 /// Tells each app that implements `lifecycle` that it is enabled (the

@@ -19,6 +19,7 @@ use serde_json::{Value, json};
 use super::mentions::{room_mentions, user_mentions};
 use super::rooms::{RoomRef, RoomView};
 use super::{Chat, ChatError};
+use crate::apps::commands;
 use crate::model::{Message, MessageId, RoomId, RoomKind, Star, Timestamp, User};
 use crate::store::StoreError;
 
@@ -124,6 +125,11 @@ impl Chat {
     /// pre-send hooks (which may stop or change the message), finds
     /// mentions, stores the message and starts the post-send hooks. Every
     /// API sends through here, and so do apps.
+    ///
+    /// A person's message whose first word is `/name` is a slash command
+    /// (`crate::apps::commands::parse`): it runs (or, unknown, gets a
+    /// private "No such command") after the room's authorization, and the
+    /// answer is the message as it would have been, not stored.
     pub async fn send_message(&self, actor: &User, new: NewMessage) -> Result<Message, ChatError> {
         self.send_message_with(actor, new, SendOptions::default())
             .await
@@ -147,6 +153,19 @@ impl Chat {
             return Err(post_refusal(&view));
         }
         self.check_size(&new.text)?;
+        // A person's `/name ...` is a slash command, never stored; apps'
+        // messages are always messages (an app cannot run commands as a
+        // user by posting text).
+        if options.app_id.is_none()
+            && let Some(parsed) = commands::parse(&new.text)
+        {
+            let mut message = Message::new(&view.room.id, actor.to_ref(), &new.text);
+            if let Some(id) = new.id {
+                message.id = id;
+            }
+            message.tmid = new.tmid;
+            return self.send_as_command(actor, view, parsed, message).await;
+        }
         for attachment in &new.attachments {
             if let Some(text) = attachment.get("text").and_then(Value::as_str) {
                 self.check_size(text)?;
@@ -220,7 +239,11 @@ impl Chat {
 
     /// The message a reply belongs under: the parent, or the parent's own
     /// thread when the parent is itself a reply.
-    async fn thread_root(&self, view: &RoomView, tmid: &MessageId) -> Result<MessageId, ChatError> {
+    pub(super) async fn thread_root(
+        &self,
+        view: &RoomView,
+        tmid: &MessageId,
+    ) -> Result<MessageId, ChatError> {
         if !self.settings.flag("Threads_enabled") {
             return Err(ChatError::not_allowed(
                 "threads are disabled on this server",
@@ -505,7 +528,7 @@ fn pin_notice(pinned: &Message, actor: &User) -> Message {
     notice
 }
 
-fn post_refusal(view: &RoomView) -> ChatError {
+pub(super) fn post_refusal(view: &RoomView) -> ChatError {
     if view.room.archived {
         ChatError::invalid("error-room-archived", "the room is archived")
     } else if !view.access.member {

@@ -8,9 +8,12 @@
 //! ([`Chat::with_apps`]) that pipeline runs the apps' pre-send hooks before
 //! the store write and their post-send hooks after it; edits, deletes, room
 //! creation and membership changes raise their app events ([`events`]).
+//! A message whose first word is a known slash command runs the app's
+//! command instead of being stored ([`commands`]).
 
 mod access;
 mod bootstrap;
+mod commands;
 mod error;
 mod events;
 mod mentions;
@@ -24,6 +27,8 @@ use capsule_runtime::Runtime;
 
 pub use access::Access;
 pub use bootstrap::{BOT_USERNAME, GENERAL_ROOM_ID};
+pub use commands::{CommandCall, CommandOutcome, CommandPreview};
+pub use commands::{INVALID_COMMAND, NO_PREVIEW, PREVIEW_FAILED};
 pub use error::ChatError;
 pub use events::APP_PREVENTED;
 pub use messages::{MessageChange, NewMessage};
@@ -32,6 +37,8 @@ pub use rooms::{Counters, MemberQuery, NewRoom, Prune, RoomChange, RoomRef, Room
 pub use users::NewUser;
 pub use users::{GLOBAL_ROLES, PersonalToken, ProfileChange, UserChange};
 
+use crate::apps::commands::CommandRegistry;
+use crate::apps::endpoints::EndpointTable;
 use crate::reactivity::Bus;
 use crate::settings::Settings;
 use crate::store::Store;
@@ -44,6 +51,10 @@ pub struct Chat {
     bus: Arc<dyn Bus>,
     /// The apps runtime whose hooks the pipeline runs; `None` runs none.
     apps: Option<Runtime>,
+    /// The slash commands of the apps in `apps`; empty without apps.
+    commands: CommandRegistry,
+    /// The HTTP endpoints of the apps in `apps`; empty without apps.
+    endpoints: Arc<EndpointTable>,
 }
 
 impl Chat {
@@ -56,6 +67,8 @@ impl Chat {
             settings,
             bus,
             apps: None,
+            commands: CommandRegistry::default(),
+            endpoints: Arc::default(),
         }
     }
 
@@ -66,6 +79,30 @@ impl Chat {
     pub fn with_apps(mut self, runtime: Runtime) -> Chat {
         self.apps = Some(runtime);
         self
+    }
+
+    /// This chat with the slash commands of its apps (`apps::start`
+    /// builds the registry from their manifests).
+    pub fn with_commands(mut self, commands: CommandRegistry) -> Chat {
+        self.commands = commands;
+        self
+    }
+
+    /// The slash commands of the loaded apps.
+    pub fn commands(&self) -> &CommandRegistry {
+        &self.commands
+    }
+
+    /// This chat with the HTTP endpoints of its apps (`apps::start` builds
+    /// the table from their manifests).
+    pub fn with_endpoints(mut self, endpoints: EndpointTable) -> Chat {
+        self.endpoints = Arc::new(endpoints);
+        self
+    }
+
+    /// The HTTP endpoints of the loaded apps.
+    pub fn endpoints(&self) -> &EndpointTable {
+        &self.endpoints
     }
 
     /// The apps runtime in the message path, if any.

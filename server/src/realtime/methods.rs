@@ -7,13 +7,14 @@
 //! | --- | --- | --- |
 //! | `login` | `{"resume": token}` or `{"user": {"username"\|"email"}, "password": {"digest", "algorithm": "sha-256"} \| text}` | `{"id", "token", "tokenExpires", "type"}` |
 //! | `logout` | none | none |
-//! | `sendMessage` | `{"_id"?, "rid", "msg", "tmid"?, "tshow"?, "alias"?, "emoji"?, "avatar"?, "attachments"?}` | the stored message |
+//! | `sendMessage` | `{"_id"?, "rid", "msg", "tmid"?, "tshow"?, "alias"?, "emoji"?, "avatar"?, "attachments"?}` | the stored message (a slash command: the message as it would have been, not stored) |
 //! | `updateMessage` | `{"_id", "rid"?, "msg"}` | none |
 //! | `deleteMessage` | `{"_id"}` | none |
 //! | `setReaction` | `emoji, messageId, shouldReact?` | none |
 //! | `readMessages` | `rid` | none |
 //! | `loadHistory` | `rid, end?, limit?, ls?` | `{"messages", "unreadNotLoaded"}` |
 //! | `subscriptions/get` | `since?` | the memberships, or `{"update", "remove"}` after `since` |
+//! | `slashCommand` | `{"cmd", "params"?, "msg": {"rid", "tmid"?}, "triggerId"?}` | `{"outcome": "answered" \| "refused" \| "failed", "text"}`, also told privately on `stream-notify-user` `<uid>/message` |
 //! | `stream-notify-room` | `"<rid>/user-activity", username, activities` | none (tells the room who is typing) |
 
 use serde::Deserialize;
@@ -22,7 +23,7 @@ use serde_json::{Value, json};
 use super::protocol::DdpError;
 use crate::api::AppState;
 use crate::api::error::ApiError;
-use crate::chat::{MessageChange, NewMessage, RoomRef, SendOptions};
+use crate::chat::{CommandCall, MessageChange, NewMessage, RoomRef, SendOptions};
 use crate::model::{MessageId, RoomId, Timestamp, User, ejson};
 use crate::store::HistoryQuery;
 
@@ -99,6 +100,22 @@ struct OutgoingParams {
 }
 
 #[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SlashCommandParams {
+    cmd: String,
+    #[serde(default)]
+    params: String,
+    msg: SlashCommandRoom,
+    trigger_id: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct SlashCommandRoom {
+    rid: String,
+    tmid: Option<String>,
+}
+
+#[derive(Deserialize)]
 struct EditParams {
     #[serde(rename = "_id")]
     id: String,
@@ -134,6 +151,19 @@ pub async fn call(state: &AppState, user: &User, method: &str, params: &[Value])
             };
             let stored = chat.send_message_with(user, new, options).await?;
             Ok(Some(to_ddp(&stored)))
+        }
+        "slashCommand" => {
+            // The same path as REST `commands.run`.
+            let p: SlashCommandParams = param(params, 0, "the command")?;
+            let call = CommandCall {
+                command: p.cmd.trim().trim_start_matches('/').to_owned(),
+                params: p.params,
+                room: RoomRef::Id(RoomId::from(p.msg.rid.as_str())),
+                tmid: p.msg.tmid.filter(|t| !t.is_empty()).map(MessageId::from),
+                trigger_id: p.trigger_id.filter(|t| !t.is_empty()),
+            };
+            let outcome = chat.run_command(user, call).await?;
+            Ok(Some(crate::api::commands::outcome_json(&outcome)))
         }
         "updateMessage" => {
             let p: EditParams = param(params, 0, "the message")?;

@@ -2,17 +2,18 @@
 //! hooks, to test how the host dispatches each of them.
 //!
 //! * commands: `echo`, `count`, `greet`, `say`, `whoami`;
-//! * an endpoint echoing the request as JSON;
+//! * endpoints (`echo`, `whoami`, `hooks`) echoing the request as JSON
+//!   (see `endpoint.rs` for the headers that steer the answer);
 //! * a job handler storing `job:<name>` = payload in kv;
 //! * a UI action handler answering `pressed <action-id>`;
 //! * `user-joined` greeting the user in the room;
 //! * `on-install` storing `installed` = `yes`.
 
 use capsule_sdk::prelude::*;
-use capsule_sdk::serde_json::json;
-use capsule_sdk::{http, kv, log, messages};
+use capsule_sdk::{kv, log, messages};
 
 mod commands;
+mod endpoint;
 
 struct Everything;
 
@@ -27,20 +28,8 @@ impl App for Everything {
         commands::execute(&call)
     }
 
-    fn handle_endpoint(
-        endpoint: String,
-        request: HttpRequest,
-        _user: Option<User>,
-    ) -> HttpResponse {
-        http::json_response(
-            200,
-            &json!({
-                "endpoint": endpoint,
-                "method": request.method,
-                "url": request.url,
-                "body_len": request.body.len(),
-            }),
-        )
+    fn handle_endpoint(endpoint: String, request: HttpRequest, user: Option<User>) -> HttpResponse {
+        endpoint::echo(endpoint, request, user)
     }
 
     fn run_job(job: Job) -> Result<(), String> {
