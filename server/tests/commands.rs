@@ -181,10 +181,10 @@ async fn commands_list_and_get_show_the_apps_commands() {
         .iter()
         .map(|c| c["command"].as_str().unwrap())
         .collect();
-    assert_eq!(names, ["count", "echo", "greet", "say", "whoami"]);
+    assert_eq!(names, ["count", "echo", "greet", "pick", "say", "whoami"]);
     assert_eq!(
         (all["total"].clone(), all["count"].clone()),
-        (5.into(), 5.into())
+        (6.into(), 6.into())
     );
     assert_eq!(page["commands"][0]["command"], "echo");
     assert_eq!(
@@ -193,7 +193,7 @@ async fn commands_list_and_get_show_the_apps_commands() {
             page["offset"].clone(),
             page["total"].clone()
         ),
-        (2.into(), 1.into(), 5.into())
+        (2.into(), 1.into(), 6.into())
     );
     assert_eq!(greet["total"], 1);
     assert_eq!(greet["commands"][0]["command"], "greet");
@@ -317,9 +317,6 @@ async fn a_read_only_room_takes_commands_only_from_those_who_may_post() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn previews_of_a_command_without_one_are_refused_clearly() {
-    // `everything` declares no command with a preview (none of the test
-    // apps does), so this shows the refusals; the preview call itself is
-    // the runtime's `command_preview`, tested in the runtime's suite.
     let server = with_everything().await;
     let alice = server.signed_in("alice").await;
 
@@ -363,6 +360,47 @@ async fn previews_of_a_command_without_one_are_refused_clearly() {
         error["error"].as_str().unwrap().contains("previewItem.id"),
         "{error}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_preview_lists_the_apps_items_and_picking_one_answers_privately() {
+    let server = with_everything().await;
+    let alice = server.signed_in("alice").await;
+    let mut ws = private_stream(&server, &alice).await;
+
+    let preview = server
+        .get(
+            "/api/v1/commands.preview?command=pick&params=red%20green&roomId=GENERAL",
+            Some(&alice),
+        )
+        .await
+        .ok();
+    assert_eq!(
+        preview["preview"]["items"],
+        json!([
+            {"id": "0", "type": "text", "value": "red"},
+            {"id": "1", "type": "text", "value": "green"},
+        ])
+    );
+    let picked = server
+        .post(
+            "/api/v1/commands.preview",
+            json!({"command": "pick", "params": "red green", "roomId": "GENERAL",
+                   "previewItem": {"id": "1", "type": "text", "value": "green"}}),
+            Some(&alice),
+        )
+        .await
+        .ok();
+    assert_eq!(
+        picked["result"],
+        json!({"outcome": "answered", "text": "picked green"})
+    );
+    assert_eq!(next_private(&mut ws, &alice).await["msg"], "picked green");
+    let listed = server
+        .get("/api/v1/commands.get?command=pick", Some(&alice))
+        .await
+        .ok();
+    assert_eq!(listed["command"]["providesPreview"], true, "{listed}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -20,6 +20,34 @@ pub fn execute(call: &Invocation) -> CommandResult {
     }
 }
 
+/// The preview of `/pick a b c`: one text item per argument, its id the
+/// argument's position.
+pub fn preview(call: &Invocation) -> Result<Vec<PreviewItem>, String> {
+    if call.command != "pick" {
+        return Err(format!("`{}` has no preview", call.command));
+    }
+    Ok(call
+        .args
+        .iter()
+        .enumerate()
+        .map(|(n, arg)| PreviewItem {
+            id: n.to_string(),
+            value: arg.clone(),
+            kind: PreviewKind::Text,
+        })
+        .collect())
+}
+
+/// The user picked item `item_id` of `/pick`'s preview.
+pub fn pick(call: &Invocation, item_id: &str) -> CommandResult {
+    let picked = item_id
+        .parse::<usize>()
+        .ok()
+        .and_then(|n| call.args.get(n))
+        .ok_or_else(|| format!("no choice `{item_id}`"))?;
+    Ok(Some(format!("picked {picked}")))
+}
+
 /// Increments the counter `count`, stored as decimal text, and returns
 /// its new value.
 fn count() -> capsule_sdk::Result<String> {

@@ -1,7 +1,8 @@
 //! Everything app: implements every kind of export except the pre-send
 //! hooks, to test how the host dispatches each of them.
 //!
-//! * commands: `echo`, `count`, `greet`, `say`, `whoami`;
+//! * commands: `echo`, `count`, `greet`, `say`, `whoami`, and `pick`,
+//!   whose preview offers each argument and whose pick answers it;
 //! * endpoints (`echo`, `whoami`, `hooks`) echoing the request as JSON
 //!   (see `endpoint.rs` for the headers that steer the answer);
 //! * a job handler storing `job:<name>` = payload in kv;
@@ -26,6 +27,14 @@ impl App for Everything {
     fn execute_command(call: Invocation) -> CommandResult {
         log::debug(&format!("/{} by {}", call.command, call.user.username));
         commands::execute(&call)
+    }
+
+    fn preview_command(call: Invocation) -> Result<Vec<PreviewItem>, String> {
+        commands::preview(&call)
+    }
+
+    fn execute_preview(call: Invocation, item_id: String) -> CommandResult {
+        commands::pick(&call, &item_id)
     }
 
     fn handle_endpoint(endpoint: String, request: HttpRequest, user: Option<User>) -> HttpResponse {
