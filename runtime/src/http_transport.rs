@@ -80,7 +80,7 @@ impl HttpTransport for ReqwestTransport {
         let mut response = builder
             .send()
             .await
-            .map_err(|e| TransportError::Failed(format!("`{}`: {e}", request.url)))?;
+            .map_err(|e| failure(&request.url, request.timeout, "sending the request", &e))?;
         let status = response.status().as_u16();
         let headers = response
             .headers()
@@ -96,7 +96,7 @@ impl HttpTransport for ReqwestTransport {
         while let Some(chunk) = response
             .chunk()
             .await
-            .map_err(|e| TransportError::Failed(format!("reading the response: {e}")))?
+            .map_err(|e| failure(&request.url, request.timeout, "reading the response", &e))?
         {
             if body.len() + chunk.len() > request.max_response_bytes {
                 return Err(TransportError::TooLarge(request.max_response_bytes));
@@ -109,4 +109,24 @@ impl HttpTransport for ReqwestTransport {
             body,
         })
     }
+}
+
+/// Why an exchange failed, in words an app can act on: a timeout says so
+/// (reqwest's own text only says "error sending request"), anything else
+/// carries its cause chain.
+fn failure(url: &Url, timeout: Duration, doing: &str, error: &reqwest::Error) -> TransportError {
+    if error.is_timeout() {
+        return TransportError::Failed(format!(
+            "`{url}` timed out after {} ms ({doing})",
+            timeout.as_millis()
+        ));
+    }
+    let mut reason = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        reason.push_str(": ");
+        reason.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    TransportError::Failed(format!("`{url}`: {doing}: {reason}"))
 }

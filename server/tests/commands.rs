@@ -181,10 +181,13 @@ async fn commands_list_and_get_show_the_apps_commands() {
         .iter()
         .map(|c| c["command"].as_str().unwrap())
         .collect();
-    assert_eq!(names, ["count", "echo", "greet", "pick", "say", "whoami"]);
+    assert_eq!(
+        names,
+        ["count", "echo", "greet", "pick", "poll", "say", "whoami"]
+    );
     assert_eq!(
         (all["total"].clone(), all["count"].clone()),
-        (6.into(), 6.into())
+        (7.into(), 7.into())
     );
     assert_eq!(page["commands"][0]["command"], "echo");
     assert_eq!(
@@ -193,7 +196,7 @@ async fn commands_list_and_get_show_the_apps_commands() {
             page["offset"].clone(),
             page["total"].clone()
         ),
-        (2.into(), 1.into(), 6.into())
+        (2.into(), 1.into(), 7.into())
     );
     assert_eq!(greet["total"], 1);
     assert_eq!(greet["commands"][0]["command"], "greet");

@@ -25,6 +25,7 @@ pub mod routes;
 mod settings;
 pub mod state;
 mod subscriptions;
+pub(crate) mod ui_interaction;
 mod users;
 pub mod views;
 
@@ -51,6 +52,7 @@ fn all_routes() -> routes::Routes {
         .merge(settings::routes())
         .merge(directory::routes())
         .merge(commands::routes())
+        .merge(ui_interaction::routes())
 }
 
 /// The application: routes, documentation and middleware over `state`.

@@ -15,6 +15,7 @@
 //! | `loadHistory` | `rid, end?, limit?, ls?` | `{"messages", "unreadNotLoaded"}` |
 //! | `subscriptions/get` | `since?` | the memberships, or `{"update", "remove"}` after `since` |
 //! | `slashCommand` | `{"cmd", "params"?, "msg": {"rid", "tmid"?}, "triggerId"?}` | `{"outcome": "answered" \| "refused" \| "failed", "text"}`, also told privately on `stream-notify-user` `<uid>/message` |
+//! | `capsule/uiInteraction` | `appId, {"type"?: "blockAction", "actionId", "rid", "mid"?, "value"?, "triggerId"?}` | `{"outcome": "answered" \| "refused", "text"}`, also told privately on `stream-notify-user` `<uid>/message` (Rocket.Chat has no DDP method for it; the same as REST `ui.interaction`) |
 //! | `stream-notify-room` | `"<rid>/user-activity", username, activities` | none (tells the room who is typing) |
 
 use serde::Deserialize;
@@ -164,6 +165,18 @@ pub async fn call(state: &AppState, user: &User, method: &str, params: &[Value])
             };
             let outcome = chat.run_command(user, call).await?;
             Ok(Some(crate::api::commands::outcome_json(&outcome)))
+        }
+        "capsule/uiInteraction" => {
+            // The same path as REST `/api/apps/ui.interaction/<appId>`.
+            let app: String = param(params, 0, "the app id")?;
+            let request: crate::api::ui_interaction::InteractionRequest =
+                param(params, 1, "the interaction")?;
+            let action = request.into_action(&app)?;
+            let outcome = chat
+                .ui_interaction(user, action)
+                .await
+                .map_err(ApiError::from)?;
+            Ok(Some(crate::api::ui_interaction::outcome_json(&outcome)))
         }
         "updateMessage" => {
             let p: EditParams = param(params, 0, "the message")?;

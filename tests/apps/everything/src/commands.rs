@@ -16,8 +16,37 @@ pub fn execute(call: &Invocation) -> CommandResult {
             .map(Some)
             .map_err(|e| describe(&e)),
         "whoami" => whoami(call),
+        "poll" => poll(call).map(Some).map_err(|e| describe(&e)),
         other => Err(format!("unknown command `{other}`")),
     }
+}
+
+/// Posts the arguments to the room with two buttons: `edit` (value
+/// `again`), which makes the app edit the message, and `hello`; answers
+/// the new message's id.
+fn poll(call: &Invocation) -> capsule_sdk::Result<String> {
+    let mut message = messages::outgoing(&call.room.id, call.raw_args.clone());
+    message.attachments.push(Attachment {
+        title: None,
+        title_link: None,
+        text: Some("press a button".to_owned()),
+        image_url: None,
+        color: None,
+        fields: Vec::new(),
+        actions: vec![
+            ActionButton {
+                action_id: "edit".to_owned(),
+                text: "Edit".to_owned(),
+                value: Some("again".to_owned()),
+            },
+            ActionButton {
+                action_id: "hello".to_owned(),
+                text: "Hello".to_owned(),
+                value: None,
+            },
+        ],
+    });
+    messages::send(&message)
 }
 
 /// The preview of `/pick a b c`: one text item per argument, its id the

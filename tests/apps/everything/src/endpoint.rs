@@ -65,7 +65,7 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 /// Never returns; burns CPU until the host's CPU deadline interrupts it.
-fn spin() -> ! {
+pub(crate) fn spin() -> ! {
     let mut n: u64 = 0;
     loop {
         n = black_box(n.wrapping_add(1));
