@@ -22,26 +22,6 @@ async fn with_everything() -> TestServer {
     TestServer::start_configured(publisher.configure(&["everything"])).await
 }
 
-/// A WebSocket of `who`, watching their private messages.
-async fn private_stream(server: &TestServer, who: &Session) -> Ddp {
-    let mut ws = Ddp::resume(&server.base, &who.token).await;
-    ws.sub(
-        "stream-notify-user",
-        json!([format!("{}/message", who.user_id), false]),
-    )
-    .await
-    .expect("a user watches their own private messages");
-    ws
-}
-
-/// The next private message on `ws` for `who`.
-async fn next_private(ws: &mut Ddp, who: &Session) -> Value {
-    let (collection, event, args) = ws.event().await;
-    assert_eq!(collection, "stream-notify-user", "{args}");
-    assert_eq!(event, format!("{}/message", who.user_id));
-    args[0].clone()
-}
-
 /// The ids and texts of a channel's history, newest first.
 async fn history(server: &TestServer, who: &Session, rid: &str) -> Vec<(String, String)> {
     let body = server
@@ -77,14 +57,14 @@ async fn a_command_runs_with_its_args_room_and_user_answers_privately_and_is_not
     let server = with_everything().await;
     let alice = server.signed_in("alice").await;
     let bob = server.signed_in("bob").await;
-    let mut alice_ws = private_stream(&server, &alice).await;
-    let mut bob_ws = private_stream(&server, &bob).await;
+    let mut alice_ws = Ddp::private_messages(&server.base, &alice).await;
+    let mut bob_ws = Ddp::private_messages(&server.base, &bob).await;
     let before = history(&server, &alice, "GENERAL").await;
 
     let answer = post(&server, &alice, "GENERAL", "/echo  hello   world").await;
-    let echoed = next_private(&mut alice_ws, &alice).await;
+    let echoed = alice_ws.next_private(&alice).await;
     post(&server, &alice, "GENERAL", "/whoami").await;
-    let who = next_private(&mut alice_ws, &alice).await;
+    let who = alice_ws.next_private(&alice).await;
 
     assert_eq!(answer["message"]["msg"], "/echo  hello   world");
     assert_eq!(echoed["msg"], "hello   world", "the raw arguments");
@@ -115,14 +95,14 @@ async fn a_command_runs_with_its_args_room_and_user_answers_privately_and_is_not
 
     // Bob's first private message is his own: Alice's never reached him.
     post(&server, &bob, "GENERAL", "/echo for bob").await;
-    assert_eq!(next_private(&mut bob_ws, &bob).await["msg"], "for bob");
+    assert_eq!(bob_ws.next_private(&bob).await["msg"], "for bob");
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_command_sent_with_send_message_or_over_the_websocket_runs_the_same() {
     let server = with_everything().await;
     let alice = server.signed_in("alice").await;
-    let mut ws = private_stream(&server, &alice).await;
+    let mut ws = Ddp::private_messages(&server.base, &alice).await;
     let before = history(&server, &alice, "GENERAL").await;
 
     let sent = server
@@ -133,12 +113,12 @@ async fn a_command_sent_with_send_message_or_over_the_websocket_runs_the_same() 
         )
         .await
         .ok();
-    let first = next_private(&mut ws, &alice).await;
+    let first = ws.next_private(&alice).await;
     let over_ws = ws
         .call("sendMessage", json!([{"rid": "GENERAL", "msg": "/count"}]))
         .await
         .expect("sendMessage succeeds");
-    let second = next_private(&mut ws, &alice).await;
+    let second = ws.next_private(&alice).await;
 
     assert_eq!(sent["message"]["msg"], "/count");
     assert_eq!(over_ws["msg"], "/count");
@@ -221,7 +201,7 @@ async fn commands_run_works_and_refuses_a_room_the_user_may_not_post_in() {
     let secret = server
         .room_of(&admin, RoomKind::PrivateGroup, "secret", &[])
         .await;
-    let mut ws = private_stream(&server, &alice).await;
+    let mut ws = Ddp::private_messages(&server.base, &alice).await;
 
     let ran = server
         .post(
@@ -231,7 +211,7 @@ async fn commands_run_works_and_refuses_a_room_the_user_may_not_post_in() {
         )
         .await
         .ok();
-    let told = next_private(&mut ws, &alice).await;
+    let told = ws.next_private(&alice).await;
     let elsewhere = server
         .post(
             "/api/v1/commands.run",
@@ -253,7 +233,7 @@ async fn commands_run_works_and_refuses_a_room_the_user_may_not_post_in() {
         )
         .await
         .expect("slashCommand succeeds");
-    let told_ddp = next_private(&mut ws, &alice).await;
+    let told_ddp = ws.next_private(&alice).await;
     let ddp_elsewhere = ws
         .call(
             "slashCommand",
@@ -369,7 +349,7 @@ async fn previews_of_a_command_without_one_are_refused_clearly() {
 async fn a_preview_lists_the_apps_items_and_picking_one_answers_privately() {
     let server = with_everything().await;
     let alice = server.signed_in("alice").await;
-    let mut ws = private_stream(&server, &alice).await;
+    let mut ws = Ddp::private_messages(&server.base, &alice).await;
 
     let preview = server
         .get(
@@ -398,7 +378,7 @@ async fn a_preview_lists_the_apps_items_and_picking_one_answers_privately() {
         picked["result"],
         json!({"outcome": "answered", "text": "picked green"})
     );
-    assert_eq!(next_private(&mut ws, &alice).await["msg"], "picked green");
+    assert_eq!(ws.next_private(&alice).await["msg"], "picked green");
     let listed = server
         .get("/api/v1/commands.get?command=pick", Some(&alice))
         .await
@@ -410,11 +390,11 @@ async fn a_preview_lists_the_apps_items_and_picking_one_answers_privately() {
 async fn an_unknown_command_gets_a_private_notice_and_nothing_is_stored() {
     let server = with_everything().await;
     let alice = server.signed_in("alice").await;
-    let mut ws = private_stream(&server, &alice).await;
+    let mut ws = Ddp::private_messages(&server.base, &alice).await;
     let before = history(&server, &alice, "GENERAL").await;
 
     let answer = post(&server, &alice, "GENERAL", "/shrug at this").await;
-    let notice = next_private(&mut ws, &alice).await;
+    let notice = ws.next_private(&alice).await;
 
     assert_eq!(answer["message"]["msg"], "/shrug at this");
     assert_eq!(notice["msg"], "No such command: /shrug");
@@ -454,7 +434,7 @@ async fn a_slash_that_does_not_start_a_command_word_is_an_ordinary_message() {
 async fn a_failing_command_tells_the_user_and_the_server_goes_on() {
     let server = with_everything().await;
     let alice = server.signed_in("alice").await;
-    let mut ws = private_stream(&server, &alice).await;
+    let mut ws = Ddp::private_messages(&server.base, &alice).await;
     let apps = server.chat_domain().apps().expect("apps run");
     apps.disable("everything").expect("the app is loaded");
 
@@ -466,7 +446,7 @@ async fn a_failing_command_tells_the_user_and_the_server_goes_on() {
         )
         .await
         .ok();
-    let told = next_private(&mut ws, &alice).await;
+    let told = ws.next_private(&alice).await;
     let after = post(&server, &alice, "GENERAL", "still chatting").await;
 
     assert_eq!(ran["result"]["outcome"], "failed");
@@ -513,7 +493,7 @@ async fn two_apps_declaring_the_same_command_fail_the_start_naming_both() {
 async fn a_command_typed_in_a_thread_answers_in_that_thread() {
     let server = with_everything().await;
     let alice = server.signed_in("alice").await;
-    let mut ws = private_stream(&server, &alice).await;
+    let mut ws = Ddp::private_messages(&server.base, &alice).await;
     let root = post(&server, &alice, "GENERAL", "a thread").await["message"]["_id"].clone();
 
     server
@@ -524,7 +504,7 @@ async fn a_command_typed_in_a_thread_answers_in_that_thread() {
         )
         .await
         .ok();
-    let answer = next_private(&mut ws, &alice).await;
+    let answer = ws.next_private(&alice).await;
     let bad_thread = server
         .post(
             "/api/v1/commands.run",

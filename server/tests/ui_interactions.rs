@@ -18,26 +18,6 @@ async fn with_apps(apps: &[&str]) -> TestServer {
     TestServer::start_configured(publisher.configure(apps)).await
 }
 
-/// A WebSocket of `who`, watching their private messages.
-async fn private_stream(server: &TestServer, who: &Session) -> Ddp {
-    let mut ws = Ddp::resume(&server.base, &who.token).await;
-    ws.sub(
-        "stream-notify-user",
-        json!([format!("{}/message", who.user_id), false]),
-    )
-    .await
-    .expect("a user watches their own private messages");
-    ws
-}
-
-/// The next private message on `ws` for `who`.
-async fn next_private(ws: &mut Ddp, who: &Session) -> Value {
-    let (collection, event, args) = ws.event().await;
-    assert_eq!(collection, "stream-notify-user", "{args}");
-    assert_eq!(event, format!("{}/message", who.user_id));
-    args[0].clone()
-}
-
 /// Runs `/poll <text>` as `who` in `rid`, reading the private answer
 /// off `ws`; answers the id of the message with buttons the app posted.
 async fn poll(server: &TestServer, who: &Session, ws: &mut Ddp, rid: &str, text: &str) -> String {
@@ -49,7 +29,7 @@ async fn poll(server: &TestServer, who: &Session, ws: &mut Ddp, rid: &str, text:
         )
         .await
         .ok();
-    let told = next_private(ws, who).await;
+    let told = ws.next_private(who).await;
     assert_eq!(told["msg"], ran["result"]["text"]);
     ran["result"]["text"].as_str().unwrap().to_owned()
 }
@@ -73,8 +53,8 @@ async fn a_pressed_button_reaches_the_app_and_only_the_presser_hears_back() {
     let server = with_apps(&["everything"]).await;
     let alice = server.signed_in("alice").await;
     let bob = server.signed_in("bob").await;
-    let mut alice_ws = private_stream(&server, &alice).await;
-    let mut bob_ws = private_stream(&server, &bob).await;
+    let mut alice_ws = Ddp::private_messages(&server.base, &alice).await;
+    let mut bob_ws = Ddp::private_messages(&server.base, &bob).await;
     let mid = poll(&server, &alice, &mut alice_ws, "GENERAL", "Lunch?").await;
 
     let pressed = press(
@@ -85,7 +65,7 @@ async fn a_pressed_button_reaches_the_app_and_only_the_presser_hears_back() {
     )
     .await
     .ok();
-    let told = next_private(&mut alice_ws, &alice).await;
+    let told = alice_ws.next_private(&alice).await;
     // Rocket.Chat's form: the message as the container, the value in the payload.
     let bobs = press(
         &server,
@@ -96,7 +76,7 @@ async fn a_pressed_button_reaches_the_app_and_only_the_presser_hears_back() {
     )
     .await
     .ok();
-    let bob_told = next_private(&mut bob_ws, &bob).await;
+    let bob_told = bob_ws.next_private(&bob).await;
 
     let posted = message(&server, &alice, &mid).await;
     assert_eq!(posted["msg"], "Lunch?");
@@ -118,7 +98,7 @@ async fn the_app_edits_the_message_pressed_with_the_user_room_and_button_value()
     let server = with_apps(&["everything"]).await;
     let alice = server.signed_in("alice").await;
     let bob = server.signed_in("bob").await;
-    let mut alice_ws = private_stream(&server, &alice).await;
+    let mut alice_ws = Ddp::private_messages(&server.base, &alice).await;
     let mid = poll(&server, &alice, &mut alice_ws, "GENERAL", "Lunch?").await;
     let mut room_ws = Ddp::resume(&server.base, &bob.token).await;
     room_ws
@@ -141,7 +121,7 @@ async fn the_app_edits_the_message_pressed_with_the_user_room_and_button_value()
                 && f["fields"]["args"][0]["_id"] == mid.as_str()
         })
         .await;
-    let told = next_private(&mut alice_ws, &alice).await;
+    let told = alice_ws.next_private(&alice).await;
 
     let edited = "edited by alice in GENERAL (again)";
     assert_eq!(pressed["text"], "pressed edit");
@@ -157,8 +137,8 @@ async fn presses_the_app_must_not_receive_are_refused_clearly() {
     let server = with_apps(&["everything", "recorder"]).await;
     let admin = server.admin().await;
     let alice = server.signed_in("alice").await;
-    let mut alice_ws = private_stream(&server, &alice).await;
-    let mut admin_ws = private_stream(&server, &admin).await;
+    let mut alice_ws = Ddp::private_messages(&server.base, &alice).await;
+    let mut admin_ws = Ddp::private_messages(&server.base, &admin).await;
     let mid = poll(&server, &alice, &mut alice_ws, "GENERAL", "Lunch?").await;
     let secret = server
         .room_of(&admin, RoomKind::PrivateGroup, "secret", &[])
@@ -303,7 +283,7 @@ async fn faults_deadlines_and_a_disabled_app_get_their_statuses_and_the_server_g
 async fn the_ddp_method_works_the_same() {
     let server = with_apps(&["everything"]).await;
     let alice = server.signed_in("alice").await;
-    let mut ws = private_stream(&server, &alice).await;
+    let mut ws = Ddp::private_messages(&server.base, &alice).await;
     let mid = poll(&server, &alice, &mut ws, "GENERAL", "Lunch?").await;
 
     let answered = ws
@@ -313,7 +293,7 @@ async fn the_ddp_method_works_the_same() {
         )
         .await
         .expect("the interaction succeeds");
-    let told = next_private(&mut ws, &alice).await;
+    let told = ws.next_private(&alice).await;
     let unknown = ws
         .call(
             "capsule/uiInteraction",

@@ -59,6 +59,27 @@ impl Ddp {
         ddp
     }
 
+    /// Signs in with `who`'s token and watches their private messages
+    /// (`stream-notify-user` `<uid>/message`).
+    pub async fn private_messages(base: &str, who: &super::Session) -> Ddp {
+        let mut ddp = Ddp::resume(base, &who.token).await;
+        ddp.sub(
+            "stream-notify-user",
+            json!([format!("{}/message", who.user_id), false]),
+        )
+        .await
+        .expect("a user watches their own private messages");
+        ddp
+    }
+
+    /// The next private message for `who` (see [`Ddp::private_messages`]).
+    pub async fn next_private(&mut self, who: &super::Session) -> Value {
+        let (collection, event, args) = self.event().await;
+        assert_eq!(collection, "stream-notify-user", "{args}");
+        assert_eq!(event, format!("{}/message", who.user_id));
+        args[0].clone()
+    }
+
     /// Sends one frame.
     pub async fn send(&mut self, frame: Value) {
         self.socket
