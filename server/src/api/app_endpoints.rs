@@ -23,10 +23,10 @@ use axum::extract::{FromRequest, FromRequestParts, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
+use capsule_runtime::TargetError;
 use capsule_runtime::package::{Endpoint, Visibility};
-use capsule_runtime::{CallError, Fault, TargetError};
 
-use super::error::ApiError;
+use super::error::{ApiError, app_call_failed};
 use super::extract::Caller;
 use super::state::AppState;
 use crate::apps::convert;
@@ -35,9 +35,6 @@ use crate::model::User;
 
 const PUBLIC_PREFIX: &str = "/api/apps/public/";
 const PRIVATE_PREFIX: &str = "/api/apps/private/";
-
-/// Seconds a caller is asked to wait when the app is busy.
-const BUSY_RETRY_AFTER_SECONDS: u64 = 1;
 
 /// The routes. Their metrics label is the route pattern, never the path.
 pub fn routes() -> Router<AppState> {
@@ -222,29 +219,12 @@ async fn read_body(state: &AppState, request: Request) -> Result<Bytes, ApiError
 
 /// The status for a call that did not answer.
 fn call_failed(app: &str, endpoint: &str, error: TargetError) -> ApiError {
-    let message = error.to_string();
-    let (status, kind) = match &error {
-        TargetError::NotLoaded(_) => (StatusCode::NOT_FOUND, "error-app-not-found"),
-        TargetError::Call(CallError::NotImplemented { .. }) => {
-            (StatusCode::NOT_FOUND, "error-app-endpoint-not-found")
-        }
-        TargetError::Call(CallError::Disabled { .. }) => {
-            (StatusCode::SERVICE_UNAVAILABLE, "error-app-disabled")
-        }
-        TargetError::Call(CallError::Busy { .. }) => {
-            let mut busy =
-                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "error-app-busy", message);
-            busy.retry_after = Some(BUSY_RETRY_AFTER_SECONDS);
-            return busy;
-        }
-        TargetError::Call(CallError::Fault {
-            fault: Fault::CpuDeadline(_) | Fault::WallDeadline(_),
-            ..
-        }) => (StatusCode::GATEWAY_TIMEOUT, "error-app-timeout"),
-        TargetError::Call(CallError::Fault { .. }) => (StatusCode::BAD_GATEWAY, "error-app-failed"),
-    };
-    if status.is_server_error() {
+    let failed = app_call_failed(
+        &error,
+        (StatusCode::NOT_FOUND, "error-app-endpoint-not-found"),
+    );
+    if failed.status.is_server_error() {
         tracing::warn!(app, endpoint, %error, "an app endpoint call failed");
     }
-    ApiError::new(status, kind, message)
+    failed
 }

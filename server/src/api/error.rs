@@ -10,8 +10,13 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
+use capsule_runtime::{CallError, Fault, TargetError};
+
 use crate::chat::ChatError;
 use crate::store::StoreError;
+
+/// Seconds a caller is asked to wait when an app is busy.
+const APP_BUSY_RETRY_AFTER_SECONDS: u64 = 1;
 
 /// An error answer.
 #[derive(Debug)]
@@ -60,6 +65,35 @@ impl ApiError {
             retry_after: None,
         }
     }
+}
+
+/// An app call that gave no answer, as HTTP: an app that is not loaded
+/// 404, one that does not implement the call `not_implemented`, disabled
+/// 503, busy 503 with `Retry-After`, past its deadline 504, faulted 502.
+pub fn app_call_failed(
+    error: &TargetError,
+    not_implemented: (StatusCode, &'static str),
+) -> ApiError {
+    let message = error.to_string();
+    let (status, kind) = match error {
+        TargetError::NotLoaded(_) => (StatusCode::NOT_FOUND, "error-app-not-found"),
+        TargetError::Call(CallError::NotImplemented { .. }) => not_implemented,
+        TargetError::Call(CallError::Disabled { .. }) => {
+            (StatusCode::SERVICE_UNAVAILABLE, "error-app-disabled")
+        }
+        TargetError::Call(CallError::Busy { .. }) => {
+            let mut busy =
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "error-app-busy", message);
+            busy.retry_after = Some(APP_BUSY_RETRY_AFTER_SECONDS);
+            return busy;
+        }
+        TargetError::Call(CallError::Fault {
+            fault: Fault::CpuDeadline(_) | Fault::WallDeadline(_),
+            ..
+        }) => (StatusCode::GATEWAY_TIMEOUT, "error-app-timeout"),
+        TargetError::Call(CallError::Fault { .. }) => (StatusCode::BAD_GATEWAY, "error-app-failed"),
+    };
+    ApiError::new(status, kind, message)
 }
 
 impl From<ChatError> for ApiError {

@@ -16,20 +16,16 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use capsule_runtime::{CallError, Fault, TargetError};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::envelope::ok;
-use super::error::{ApiError, ApiResult};
+use super::error::{ApiError, ApiResult, app_call_failed};
 use super::extract::{Body, Caller};
 use super::routes::{Access, Routes};
 use super::state::AppState;
 use crate::chat::{InteractionError, InteractionOutcome, UiAction};
 use crate::model::{MessageId, RoomId};
-
-/// Seconds a caller is asked to wait when the app is busy.
-const BUSY_RETRY_AFTER_SECONDS: u64 = 1;
 
 pub fn routes() -> Routes {
     Routes::new("apps")
@@ -126,36 +122,19 @@ async fn interact(
 impl From<InteractionError> for ApiError {
     fn from(error: InteractionError) -> ApiError {
         let message = error.to_string();
-        let (status, kind) = match error {
-            InteractionError::Chat(chat) => return chat.into(),
-            InteractionError::UnknownApp(_)
-            | InteractionError::App {
-                error: TargetError::NotLoaded(_),
-                ..
-            } => (StatusCode::NOT_FOUND, "error-app-not-found"),
-            InteractionError::App {
-                error: TargetError::Call(call),
-                ..
-            } => match call {
-                CallError::NotImplemented { .. } => {
-                    (StatusCode::BAD_REQUEST, "error-app-without-ui-actions")
-                }
-                CallError::Disabled { .. } => {
-                    (StatusCode::SERVICE_UNAVAILABLE, "error-app-disabled")
-                }
-                CallError::Busy { .. } => {
-                    let mut busy =
-                        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "error-app-busy", message);
-                    busy.retry_after = Some(BUSY_RETRY_AFTER_SECONDS);
-                    return busy;
-                }
-                CallError::Fault {
-                    fault: Fault::CpuDeadline(_) | Fault::WallDeadline(_),
-                    ..
-                } => (StatusCode::GATEWAY_TIMEOUT, "error-app-timeout"),
-                CallError::Fault { .. } => (StatusCode::BAD_GATEWAY, "error-app-failed"),
-            },
-        };
-        ApiError::new(status, kind, message)
+        match error {
+            InteractionError::Chat(chat) => chat.into(),
+            InteractionError::UnknownApp(_) => {
+                ApiError::new(StatusCode::NOT_FOUND, "error-app-not-found", message)
+            }
+            InteractionError::App { error, .. } => {
+                let mut failed = app_call_failed(
+                    &error,
+                    (StatusCode::BAD_REQUEST, "error-app-without-ui-actions"),
+                );
+                failed.message = message;
+                failed
+            }
+        }
     }
 }

@@ -7,7 +7,7 @@
 //! signs in as it.
 
 use super::AppsError;
-use crate::model::{Presence, User, UserId, UserKind};
+use crate::model::{Presence, User, UserId, UserKind, UserRef};
 use crate::store::{Store, StoreError};
 
 /// The id of `app_id`'s bot user.
@@ -18,6 +18,15 @@ pub fn bot_id(app_id: &str) -> UserId {
 /// The username of `app_id`'s bot user.
 pub fn bot_username(app_id: &str) -> String {
     format!("{app_id}.bot")
+}
+
+/// `app_id`'s bot user as messages name their sender.
+pub fn bot_ref(app_id: &str) -> UserRef {
+    UserRef {
+        id: bot_id(app_id),
+        username: bot_username(app_id),
+        name: None,
+    }
 }
 
 /// The bot user of `app_id`, created (named `display_name`) when missing.

@@ -18,7 +18,6 @@ use super::{BOT_USERNAME, Chat, ChatError};
 use crate::apps::commands::{CommandText, SlashCommand};
 use crate::apps::{bots, convert};
 use crate::model::{Message, MessageId, User, UserId, UserRef, random_id};
-use crate::reactivity::Change;
 
 /// `errorType` of a command no app declares (Rocket.Chat's).
 pub const INVALID_COMMAND: &str = "error-invalid-command";
@@ -280,7 +279,7 @@ impl Chat {
         };
         if let Some(text) = text {
             let sender = if from_app {
-                app_bot(&command.app_id)
+                bots::bot_ref(&command.app_id)
             } else {
                 server_bot()
             };
@@ -292,23 +291,6 @@ impl Chat {
             self.whisper(&actor.id, message);
         }
         outcome
-    }
-
-    /// Publishes `message` to `user` alone; never stored.
-    fn whisper(&self, user: &UserId, message: Message) {
-        self.bus.publish(Change::Ephemeral {
-            user: user.clone(),
-            message,
-        });
-    }
-}
-
-/// The sender of an app's private answers: its bot user.
-fn app_bot(app_id: &str) -> UserRef {
-    UserRef {
-        id: bots::bot_id(app_id),
-        username: bots::bot_username(app_id),
-        name: None,
     }
 }
 

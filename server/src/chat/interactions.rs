@@ -20,8 +20,7 @@ use serde_json::Value;
 use super::rooms::RoomRef;
 use super::{Chat, ChatError};
 use crate::apps::{bots, convert};
-use crate::model::{Message, MessageId, RoomId, User, UserRef, random_id};
-use crate::reactivity::Change;
+use crate::model::{Message, MessageId, RoomId, User, random_id};
 
 /// `errorType` of a press on a message the app did not post, or in
 /// another room.
@@ -114,18 +113,10 @@ impl Chat {
             Err(reason) => (InteractionOutcome::Refused(reason.clone()), Some(reason)),
         };
         if let Some(text) = text {
-            let sender = UserRef {
-                id: bots::bot_id(&action.app_id),
-                username: bots::bot_username(&action.app_id),
-                name: None,
-            };
-            let mut message = Message::new(&view.room.id, sender, &text);
+            let mut message = Message::new(&view.room.id, bots::bot_ref(&action.app_id), &text);
             message.app_id = Some(action.app_id.clone());
             message.tmid = thread;
-            self.bus.publish(Change::Ephemeral {
-                user: actor.id.clone(),
-                message,
-            });
+            self.whisper(&actor.id, message);
         }
         Ok(outcome)
     }

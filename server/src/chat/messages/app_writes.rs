@@ -88,10 +88,15 @@ impl Chat {
         }
         let mut message = Message::new(&room.id, bot.to_ref(), text);
         message.app_id = Some(app_id.to_owned());
-        self.bus.publish(Change::Ephemeral {
-            user: target.id,
-            message: message.clone(),
-        });
+        self.whisper(&target.id, message.clone());
         Ok(message)
+    }
+
+    /// Publishes `message` to `user` alone; never stored.
+    pub(in crate::chat) fn whisper(&self, user: &UserId, message: Message) {
+        self.bus.publish(Change::Ephemeral {
+            user: user.clone(),
+            message,
+        });
     }
 }
