@@ -15,7 +15,7 @@ use super::pagination::PageParams;
 use super::routes::{Access, Routes};
 use super::state::AppState;
 use crate::apps::commands::SlashCommand;
-use crate::chat::{CommandCall, CommandOutcome, CommandPreview, INVALID_COMMAND, RoomRef};
+use crate::chat::{AppOutcome, CommandCall, CommandPreview, INVALID_COMMAND, RoomRef};
 use crate::model::{MessageId, RoomId};
 use capsule_runtime::model::PreviewKind;
 
@@ -40,15 +40,15 @@ pub fn command_json(command: &SlashCommand) -> Value {
     })
 }
 
-/// What a run came to, as `commands.run`, `commands.preview` (POST) and
-/// the DDP `slashCommand` answer it: `outcome` is `answered`, `refused`
+/// What a call to an app came to, as `commands.run`, `commands.preview`
+/// (POST), the UI interaction endpoint and their DDP methods answer it: `outcome` is `answered`, `refused`
 /// (the app's error) or `failed` (a fault or deadline), `text` what the
 /// user was also told privately.
-pub fn outcome_json(outcome: &CommandOutcome) -> Value {
+pub fn outcome_json(outcome: &AppOutcome) -> Value {
     let (name, text) = match outcome {
-        CommandOutcome::Answered(text) => ("answered", text.clone()),
-        CommandOutcome::Refused(text) => ("refused", Some(text.clone())),
-        CommandOutcome::Failed(text) => ("failed", Some(text.clone())),
+        AppOutcome::Answered(text) => ("answered", text.clone()),
+        AppOutcome::Refused(text) => ("refused", Some(text.clone())),
+        AppOutcome::Failed(text) => ("failed", Some(text.clone())),
     };
     json!({"outcome": name, "text": text})
 }

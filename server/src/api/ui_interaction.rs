@@ -17,28 +17,18 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
-use serde_json::{Value, json};
 
 use super::envelope::ok;
 use super::error::{ApiError, ApiResult, app_call_failed};
 use super::extract::{Body, Caller};
 use super::routes::{Access, Routes};
 use super::state::AppState;
-use crate::chat::{InteractionError, InteractionOutcome, UiAction};
+use crate::chat::{InteractionError, UiAction};
 use crate::model::{MessageId, RoomId};
 
 pub fn routes() -> Routes {
     Routes::new("apps")
         .post("/api/apps/ui.interaction/{appId}", "A UI interaction for an app: Rocket.Chat's block action (`type` `blockAction`, `actionId`, `rid`, `mid`, `value`, `triggerId`) on a button of a message the app posted; the app's answer also reaches the caller privately", Access::User, interact)
-}
-
-/// What an interaction came to, as REST and DDP answer it.
-pub fn outcome_json(outcome: &InteractionOutcome) -> Value {
-    let (name, text) = match outcome {
-        InteractionOutcome::Answered(text) => ("answered", text.clone()),
-        InteractionOutcome::Refused(text) => ("refused", Some(text.clone())),
-    };
-    json!({"outcome": name, "text": text})
 }
 
 /// The part of Rocket.Chat's `container` Capsule reads.
@@ -116,7 +106,7 @@ async fn interact(
 ) -> ApiResult<Response> {
     let action = request.into_action(&app)?;
     let outcome = state.chat().ui_interaction(&user, action).await?;
-    Ok(ok(outcome_json(&outcome)))
+    Ok(ok(super::commands::outcome_json(&outcome)))
 }
 
 impl From<InteractionError> for ApiError {

@@ -14,7 +14,7 @@ use capsule_runtime::model::{Invocation, PreviewItem};
 
 use super::messages::post_refusal;
 use super::rooms::{RoomRef, RoomView};
-use super::{BOT_USERNAME, Chat, ChatError};
+use super::{AppOutcome, BOT_USERNAME, Chat, ChatError};
 use crate::apps::commands::{CommandText, SlashCommand};
 use crate::apps::{bots, convert};
 use crate::model::{Message, MessageId, User, UserId, UserRef, random_id};
@@ -41,18 +41,6 @@ pub struct CommandCall {
     pub trigger_id: Option<String>,
 }
 
-/// How a command ended. The user has already been told privately.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum CommandOutcome {
-    /// The app ran it, with its private answer if it gave one.
-    Answered(Option<String>),
-    /// The app refused, with its error text for the user.
-    Refused(String),
-    /// The call failed (fault, deadline, app disabled or busy): what the
-    /// user was told.
-    Failed(String),
-}
-
 /// The preview items of a command being typed.
 #[derive(Clone, Debug)]
 pub struct CommandPreview {
@@ -76,7 +64,7 @@ impl Chat {
         &self,
         actor: &User,
         call: CommandCall,
-    ) -> Result<CommandOutcome, ChatError> {
+    ) -> Result<AppOutcome, ChatError> {
         let view = self.command_room(actor, &call.room).await?;
         let command = self.known_command(&call.command)?;
         self.run_prepared(actor, self.prepare(actor, command, view, &call).await?)
@@ -122,7 +110,7 @@ impl Chat {
         actor: &User,
         call: CommandCall,
         item_id: &str,
-    ) -> Result<CommandOutcome, ChatError> {
+    ) -> Result<AppOutcome, ChatError> {
         let view = self.command_room(actor, &call.room).await?;
         let command = self.previewing_command(&call.command)?;
         let prepared = self.prepare(actor, command, view, &call).await?;
@@ -175,7 +163,7 @@ impl Chat {
         &self,
         actor: &User,
         prepared: Prepared,
-    ) -> Result<CommandOutcome, ChatError> {
+    ) -> Result<AppOutcome, ChatError> {
         let runtime = self.runtime_for(&prepared.command)?;
         let result = runtime
             .execute_command(&prepared.command.app_id, prepared.invocation.clone())
@@ -260,21 +248,21 @@ impl Chat {
         actor: &User,
         prepared: &Prepared,
         result: Result<Result<Option<String>, String>, TargetError>,
-    ) -> CommandOutcome {
+    ) -> AppOutcome {
         let command = &prepared.command;
         let (outcome, text, from_app) = match result {
             Ok(Ok(answer)) => {
                 let text = answer.clone();
-                (CommandOutcome::Answered(answer), text, true)
+                (AppOutcome::Answered(answer), text, true)
             }
-            Ok(Err(reason)) => (CommandOutcome::Refused(reason.clone()), Some(reason), true),
+            Ok(Err(reason)) => (AppOutcome::Refused(reason.clone()), Some(reason), true),
             Err(error) => {
                 // The app is at fault, not the user or the server: logged
                 // against it (the runtime counted the fault), and the
                 // user gets a plain account of it.
                 tracing::warn!(app = %command.app_id, command = %command.command, "a slash command failed: {error}");
                 let text = format!("/{} failed: {error}", command.command);
-                (CommandOutcome::Failed(text.clone()), Some(text), false)
+                (AppOutcome::Failed(text.clone()), Some(text), false)
             }
         };
         if let Some(text) = text {

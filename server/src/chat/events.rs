@@ -21,6 +21,19 @@ use crate::model::{Message, Room, RoomId, User, UserRef};
 
 use super::{Chat, ChatError};
 
+/// How a call a user made to an app (a slash command, a button press)
+/// ended. The user has already been told privately.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AppOutcome {
+    /// The app handled it, with its private answer if it gave one.
+    Answered(Option<String>),
+    /// The app refused, with its error text for the user.
+    Refused(String),
+    /// The call failed (fault, deadline, app disabled or busy): what the
+    /// user was told.
+    Failed(String),
+}
+
 /// The `errorType` of a message an app stopped (Rocket.Chat's).
 pub const APP_PREVENTED: &str = "error-app-prevented";
 

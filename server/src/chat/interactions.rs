@@ -18,7 +18,7 @@ use capsule_runtime::model::Interaction;
 use serde_json::Value;
 
 use super::rooms::RoomRef;
-use super::{Chat, ChatError};
+use super::{AppOutcome, Chat, ChatError};
 use crate::apps::{bots, convert};
 use crate::model::{Message, MessageId, RoomId, User, random_id};
 
@@ -43,15 +43,6 @@ pub struct UiAction {
     pub trigger_id: Option<String>,
 }
 
-/// How the app took the press. The user has already been told privately.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum InteractionOutcome {
-    /// The app handled it, with its private answer if it gave one.
-    Answered(Option<String>),
-    /// The app refused, with its error text for the user.
-    Refused(String),
-}
-
 /// Why a press did not reach the app, or the app did not answer.
 #[derive(Debug, thiserror::Error)]
 pub enum InteractionError {
@@ -74,7 +65,7 @@ impl Chat {
         &self,
         actor: &User,
         action: UiAction,
-    ) -> Result<InteractionOutcome, InteractionError> {
+    ) -> Result<AppOutcome, InteractionError> {
         let runtime = self
             .apps
             .as_ref()
@@ -109,8 +100,8 @@ impl Chat {
                 }
             })?;
         let (outcome, text) = match answer {
-            Ok(text) => (InteractionOutcome::Answered(text.clone()), text),
-            Err(reason) => (InteractionOutcome::Refused(reason.clone()), Some(reason)),
+            Ok(text) => (AppOutcome::Answered(text.clone()), text),
+            Err(reason) => (AppOutcome::Refused(reason.clone()), Some(reason)),
         };
         if let Some(text) = text {
             let mut message = Message::new(&view.room.id, bots::bot_ref(&action.app_id), &text);

@@ -28,12 +28,12 @@ use capsule_runtime::Runtime;
 
 pub use access::Access;
 pub use bootstrap::{BOT_USERNAME, GENERAL_ROOM_ID};
-pub use commands::{CommandCall, CommandOutcome, CommandPreview};
+pub use commands::{CommandCall, CommandPreview};
 pub use commands::{INVALID_COMMAND, NO_PREVIEW, PREVIEW_FAILED};
 pub use error::ChatError;
-pub use events::APP_PREVENTED;
+pub use events::{APP_PREVENTED, AppOutcome};
 pub use interactions::{INVALID_ACTION, INVALID_ACTION_MESSAGE};
-pub use interactions::{InteractionError, InteractionOutcome, UiAction};
+pub use interactions::{InteractionError, UiAction};
 pub use messages::{MessageChange, NewMessage};
 pub use messages::{Order, RoomMessages, SendOptions, UnreadFrom};
 pub use rooms::{Counters, MemberQuery, NewRoom, Prune, RoomChange, RoomRef, RoomView};

@@ -176,7 +176,7 @@ pub async fn call(state: &AppState, user: &User, method: &str, params: &[Value])
                 .ui_interaction(user, action)
                 .await
                 .map_err(ApiError::from)?;
-            Ok(Some(crate::api::ui_interaction::outcome_json(&outcome)))
+            Ok(Some(crate::api::commands::outcome_json(&outcome)))
         }
         "updateMessage" => {
             let p: EditParams = param(params, 0, "the message")?;
