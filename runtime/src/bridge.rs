@@ -6,6 +6,7 @@
 
 use async_trait::async_trait;
 
+use crate::app::health::AppStatus;
 use crate::model::{
     Message, MessageEdit, OutgoingMessage, Room, Schedule, SettingValue, User, UserRef,
 };
@@ -114,4 +115,14 @@ pub trait Bridge: Send + Sync + 'static {
     ) -> Result<String, BridgeError>;
     /// Cancels a job; returns whether it existed.
     async fn cancel_job(&self, app_id: &str, job_id: &str) -> Result<bool, BridgeError>;
+
+    /// The runtime changed an app's status on its own: today only when it
+    /// disabled the app after too many faults in a row. Called once per
+    /// change, from the call that faulted, so it must return at once (hand
+    /// the change to a task to persist it). Admin changes through
+    /// [`Runtime`](crate::Runtime) methods are not reported: their caller
+    /// knows. The default ignores it.
+    fn app_status_changed(&self, app_id: &str, status: &AppStatus) {
+        let _ = (app_id, status);
+    }
 }

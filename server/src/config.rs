@@ -9,7 +9,7 @@
 //! | request body limit | `--max-body-bytes` | `CAPSULE_MAX_BODY_BYTES` | `max_body_bytes` | 1 MiB |
 //! | log format | `--log-format` | `CAPSULE_LOG_FORMAT` | `log_format` | `text` |
 //! | public URL | `--site-url` | `CAPSULE_SITE_URL` | `site_url` | `http://localhost:3000` |
-//! | app packages to load | `--app PATH` (repeat it) | `CAPSULE_APPS` (comma-separated) | `apps = [...]` | none |
+//! | app packages to provision at start | `--app PATH` (repeat it) | `CAPSULE_APPS` (comma-separated) | `apps = [...]` | none |
 //! | trusted publisher keys | `--trusted-key PATH` (repeat it) | `CAPSULE_TRUSTED_KEYS` (comma-separated) | `trusted_keys = [...]` | none |
 //! | development mode | `--development` | `CAPSULE_DEVELOPMENT` | `development` | `false` |
 //! | real-time queue per connection | `--realtime-queue-frames` | `CAPSULE_REALTIME_QUEUE_FRAMES` | `realtime_queue_frames` | 4096 |
@@ -18,8 +18,11 @@
 //! working folder when that exists. Paths are taken as written (relative
 //! ones from the working folder).
 //!
-//! Listing an app package is the admin's approval of it: the app is
-//! granted everything its manifest asks for. A package must be signed by
+//! Listing an app package is the admin's approval of it: at start the app
+//! manager installs it if absent (granted everything its manifest asks
+//! for, enabled) or updates it to a newer file; from then on its state is
+//! in the store, so an admin's changes (disabled, grants, settings)
+//! survive a restart. A package must be signed by
 //! one of the trusted keys (publisher public key files, as `capsule-app
 //! keygen` writes them) unless development mode is on, which also loads
 //! unsigned packages and packages signed by unknown keys, with a warning
@@ -52,7 +55,7 @@ pub struct Config {
     pub max_body_bytes: usize,
     pub log_format: LogFormat,
     pub site_url: String,
-    /// App packages (zips) to load at start.
+    /// App packages (zips) to provision at start.
     pub apps: Vec<PathBuf>,
     /// Publisher public key files whose signatures are trusted.
     pub trusted_keys: Vec<PathBuf>,
@@ -61,6 +64,9 @@ pub struct Config {
     /// Frames a real-time connection may have waiting before it counts
     /// as too far behind and is dropped.
     pub realtime_queue_frames: usize,
+    /// The app job scheduler's limits and waits (not read from files or
+    /// flags: the defaults are the server's; tests shorten them).
+    pub scheduler: crate::apps::scheduler::Tuning,
 }
 
 impl Config {
@@ -77,6 +83,7 @@ impl Config {
             trusted_keys: Vec::new(),
             development: false,
             realtime_queue_frames: 4096,
+            scheduler: crate::apps::scheduler::Tuning::default(),
         }
     }
 }

@@ -132,8 +132,9 @@ pub fn open_store(config: &Config) -> Result<Storage, StartError> {
 }
 
 /// Prepares the chat over `store`: settings, `#general`, `rocket.cat`, the
-/// first admin, and the configured apps in the message path (see
-/// [`crate::apps::start`]; a bad package fails here, naming the file).
+/// first admin, and the apps: the [`AppManager`](crate::apps::AppManager)
+/// restores the installed ones and provisions those the configuration
+/// lists (a bad configured package fails here, naming the file).
 pub async fn prepare(
     storage: Storage,
     config: &Config,
@@ -153,7 +154,7 @@ pub async fn prepare(
         chat.ensure_admin(&seed.username, &seed.password, seed.email.as_deref())
             .await?;
     }
-    let chat = crate::apps::start(chat, config).await?;
+    let (chat, _manager) = crate::apps::AppManager::start(chat, config).await?;
     let people = chat.people_count().await?;
     if people == 0 {
         if settings.get("Accounts_RegistrationForm") == "Public" {

@@ -6,7 +6,7 @@ mod common;
 
 use capsule_server::api::endpoints;
 use capsule_server::api::routes::Access;
-use common::TestServer;
+use common::{Answer, Session, TestServer};
 use serde_json::json;
 
 fn concrete(path: &str) -> String {
@@ -14,6 +14,20 @@ fn concrete(path: &str) -> String {
         .map(|part| if part.starts_with('{') { "x" } else { part })
         .collect::<Vec<_>>()
         .join("/")
+}
+
+/// `DELETE path` as `session` (the harness has no helper for it).
+async fn delete(server: &TestServer, path: &str, session: Option<&Session>) -> Answer {
+    let mut request = server.http.delete(format!("{}{path}", server.base));
+    if let Some(session) = session {
+        request = request
+            .header("X-Auth-Token", &session.token)
+            .header("X-User-Id", &session.user_id);
+    }
+    let response = request.send().await.expect("the server answers");
+    let status = response.status();
+    let body = response.json().await.expect("a JSON body");
+    Answer { status, body }
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -45,6 +59,7 @@ async fn endpoints_refuse_callers_without_the_access_they_declare() {
             async move {
                 match endpoint.method {
                     "GET" => server.get(&path, session).await,
+                    "DELETE" => delete(server, &path, session).await,
                     _ => server.post(&path, json!({}), session).await,
                 }
             }

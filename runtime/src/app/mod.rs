@@ -253,6 +253,7 @@ impl LoadedApp {
                 format!("disabled: {status:?}"),
             );
             self.drop_warm_instances();
+            self.shared.bridge.app_status_changed(&app, &status);
         }
         CallError::Fault { app, fault }
     }

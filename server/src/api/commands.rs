@@ -92,7 +92,8 @@ async fn get(
     Params(params): Params<GetParams>,
 ) -> ApiResult<Response> {
     let name = command_name(params.command)?;
-    let command = state.chat().commands().get(&name).ok_or_else(|| {
+    let commands = state.chat().commands();
+    let command = commands.get(&name).ok_or_else(|| {
         ApiError::bad_request(
             INVALID_COMMAND,
             format!("There is no command in the system by the name of: /{name}"),
@@ -114,8 +115,8 @@ async fn list(
             .text(field)
             .is_none_or(|wanted| value.to_lowercase().contains(&wanted.to_lowercase()))
     };
-    let mut found: Vec<&SlashCommand> = chat
-        .commands()
+    let commands = chat.commands();
+    let mut found: Vec<&SlashCommand> = commands
         .all()
         .filter(|c| matches(&c.command, "command") && matches(&c.app_id, "appId"))
         .collect();

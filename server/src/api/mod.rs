@@ -7,6 +7,7 @@
 //! writes the OpenAPI document.
 
 mod app_endpoints;
+mod apps_admin;
 pub(crate) mod auth;
 mod channels;
 mod chat;
@@ -53,6 +54,7 @@ fn all_routes() -> routes::Routes {
         .merge(directory::routes())
         .merge(commands::routes())
         .merge(ui_interaction::routes())
+        .merge(apps_admin::routes())
 }
 
 /// The application: routes, documentation and middleware over `state`.

@@ -28,6 +28,8 @@ pub struct Endpoint {
     pub summary: &'static str,
     pub access: Access,
     pub tag: &'static str,
+    /// The request body is `multipart/form-data` (package uploads), not JSON.
+    pub multipart: bool,
 }
 
 /// Routes of one API area, with their documentation.
@@ -73,7 +75,17 @@ impl Routes {
             summary,
             access,
             tag: self.tag,
+            multipart: false,
         });
+        self
+    }
+
+    /// Marks the endpoint added last as taking `multipart/form-data` (the
+    /// OpenAPI document describes its body so).
+    pub fn multipart(mut self) -> Routes {
+        if let Some(last) = self.endpoints.last_mut() {
+            last.multipart = true;
+        }
         self
     }
 
@@ -164,7 +176,16 @@ pub fn openapi(endpoints: &[Endpoint], version: &str) -> Value {
                 responses.insert("403".into(), json!({"description": "Not allowed", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}));
             }
         }
-        if matches!(endpoint.method, "POST" | "PUT") {
+        if endpoint.multipart {
+            operation["requestBody"] = json!({"content": {"multipart/form-data": {"schema": {
+                "type": "object",
+                "required": ["app"],
+                "properties": {
+                    "app": {"type": "string", "format": "binary", "description": "The package zip"},
+                    "permissions": {"type": "string", "description": "`all` or a JSON list of permissions to grant"},
+                },
+            }}}});
+        } else if matches!(endpoint.method, "POST" | "PUT") {
             operation["requestBody"] =
                 json!({"content": {"application/json": {"schema": {"type": "object"}}}});
         }

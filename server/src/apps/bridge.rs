@@ -20,11 +20,12 @@ use std::sync::{Arc, OnceLock};
 
 use async_trait::async_trait;
 use capsule_runtime::model as app;
-use capsule_runtime::{Bridge, BridgeError, Origin, Runtime, SettingValue, WeakRuntime};
+use capsule_runtime::{AppStatus, Bridge, BridgeError, Origin, Runtime, SettingValue, WeakRuntime};
 use parking_lot::RwLock;
 
 use super::bots::{bot_id, bot_username};
 use super::convert;
+use super::scheduler::{ScheduleError, Scheduler};
 use crate::chat::{Chat, ChatError, NewMessage, RoomRef, SendOptions};
 use crate::model::{MessageId, RoomId, User, UserId};
 use crate::store::{HistoryQuery, Page, StoreError};
@@ -40,9 +41,18 @@ pub struct ChatBridge {
     /// The chat, without apps (see the module docs).
     chat: Chat,
     runtime: OnceLock<WeakRuntime>,
+    /// Stores and runs the jobs apps schedule.
+    scheduler: OnceLock<Scheduler>,
     /// Each loaded app's settings, as it reads them.
     settings: RwLock<HashMap<String, SettingValues>>,
+    /// Where the runtime's own status changes go (the app manager
+    /// records them).
+    status_changes: OnceLock<StatusChanges>,
 }
+
+/// Where [`ChatBridge::report_status_changes`] sends each app
+/// whose status the runtime changed, with its new status.
+pub type StatusChanges = tokio::sync::mpsc::UnboundedSender<(String, AppStatus)>;
 
 impl ChatBridge {
     /// A bridge over `chat` (its apps, if any, are ignored: messages run
@@ -51,14 +61,42 @@ impl ChatBridge {
         ChatBridge {
             chat,
             runtime: OnceLock::new(),
+            scheduler: OnceLock::new(),
             settings: RwLock::new(HashMap::new()),
+            status_changes: OnceLock::new(),
         }
+    }
+
+    /// Sends every status change the runtime makes on its own (an app
+    /// disabled after faults) to `changes`. Only the first call counts.
+    pub fn report_status_changes(&self, changes: StatusChanges) {
+        let _ = self.status_changes.set(changes);
+    }
+
+    /// Forgets what the bridge keeps for `app_id` (it was uninstalled).
+    pub fn forget_app(&self, app_id: &str) {
+        self.settings.write().remove(app_id);
     }
 
     /// Connects the bridge to the runtime whose hooks app messages run
     /// through. Only the first call counts.
     pub fn attach(&self, runtime: &Runtime) {
         let _ = self.runtime.set(runtime.downgrade());
+    }
+
+    /// Hands the bridge the scheduler that apps' `scheduler` calls go to.
+    /// Only the first call counts.
+    pub fn attach_scheduler(&self, scheduler: Scheduler) {
+        let _ = self.scheduler.set(scheduler);
+    }
+
+    /// The scheduler apps' jobs go to, or why there is none.
+    fn scheduler(&self) -> Result<&Scheduler, BridgeError> {
+        // Refused rather than stored: a job kept where nothing runs it
+        // would tell the app it was scheduled when it never will be.
+        self.scheduler
+            .get()
+            .ok_or_else(|| BridgeError::Unavailable("this server runs no job scheduler".into()))
     }
 
     /// Sets the settings `app_id` reads (its manifest's, with stored
@@ -367,21 +405,45 @@ impl Bridge for ChatBridge {
 
     async fn schedule_job(
         &self,
-        _app_id: &str,
-        _name: &str,
-        _when: app::Schedule,
-        _payload: Vec<u8>,
+        app_id: &str,
+        name: &str,
+        when: app::Schedule,
+        payload: Vec<u8>,
     ) -> Result<String, BridgeError> {
-        // Refused rather than stored: a job kept where nothing runs it
-        // would tell the app it was scheduled when it never will be.
-        Err(BridgeError::Unavailable(JOBS_UNAVAILABLE.into()))
+        self.scheduler()?
+            .schedule(app_id, name, &when, payload)
+            .await
+            .map_err(schedule_error)
     }
 
-    async fn cancel_job(&self, _app_id: &str, _job_id: &str) -> Result<bool, BridgeError> {
-        Err(BridgeError::Unavailable(JOBS_UNAVAILABLE.into()))
+    async fn cancel_job(&self, app_id: &str, job_id: &str) -> Result<bool, BridgeError> {
+        self.scheduler()?
+            .cancel(app_id, job_id)
+            .await
+            .map_err(schedule_error)
+    }
+
+    fn app_status_changed(&self, app_id: &str, status: &AppStatus) {
+        if let Some(changes) = self.status_changes.get()
+            && changes.send((app_id.to_owned(), status.clone())).is_err()
+        {
+            tracing::warn!(
+                app = app_id,
+                ?status,
+                "nobody records app status changes any more"
+            );
+        }
     }
 }
 
-/// Why `scheduler` calls are refused for now.
-const JOBS_UNAVAILABLE: &str =
-    "this server does not run scheduled jobs yet (the job scheduler comes with app installation)";
+/// A refusal of the scheduler as the app sees it.
+fn schedule_error(error: ScheduleError) -> BridgeError {
+    match error {
+        ScheduleError::Store(e) => store_error(e),
+        ScheduleError::QuotaExceeded { .. } => BridgeError::QuotaExceeded(error.to_string()),
+        ScheduleError::BadCron { .. }
+        | ScheduleError::IntervalTooShort { .. }
+        | ScheduleError::OutOfRange { .. }
+        | ScheduleError::Corrupt { .. } => BridgeError::Invalid(error.to_string()),
+    }
+}

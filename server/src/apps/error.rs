@@ -72,4 +72,28 @@ pub enum AppsError {
     /// The store failed while preparing an app.
     #[error("app `{app}`: {source}")]
     Store { app: String, source: StoreError },
+    /// The packages folder cannot be created.
+    #[error("cannot create the app packages folder {}: {source}", .path.display())]
+    PackagesFolder {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// The trusted keys an admin added cannot be read back.
+    #[error("{0}; restore the `trusted-keys` app record from a backup")]
+    StoredTrust(String),
+    /// The app records cannot be read.
+    #[error("cannot read the installed apps: {0}")]
+    Records(Box<super::manager::ManageError>),
+    /// Restoring an installed app failed (its record, the store).
+    #[error("app `{app}`: {source}")]
+    Manage {
+        app: String,
+        source: Box<super::manager::ManageError>,
+    },
+    /// A configured app package could not be provisioned.
+    #[error("app package {}: {source}", .path.display())]
+    Provision {
+        path: PathBuf,
+        source: Box<super::manager::ManageError>,
+    },
 }

@@ -1,9 +1,10 @@
-//! The app packages the configuration lists: read, verified, and loaded.
+//! The app packages the configuration lists, read and verified, and the
+//! trust store of the configured key files.
 //!
 //! Listing a package in the server's configuration (`apps`) is the admin's
-//! approval: the app is granted every capability its manifest asks for,
-//! with the hosts and rooms it names. (Installing through the apps admin
-//! API, with a review of each permission, comes in a later issue.)
+//! approval: the app manager provisions it (`manager::provision`), granted
+//! every capability its manifest asks for, with the hosts and rooms it
+//! names.
 //!
 //! Every package is read and its signature checked before the runtime
 //! compiles anything, and one bad package fails the start: a server that
@@ -14,19 +15,17 @@ use std::path::{Path, PathBuf};
 
 use capsule_runtime::package::{KeyError, PublicKey, check_api};
 use capsule_runtime::{
-    ArchiveLimits, Package, PackageError, Runtime, TrustPolicy, TrustStore, Verification,
+    ArchiveLimits, Package, PackageError, TrustPolicy, TrustStore, Verification,
 };
 
 use super::AppsError;
-use super::bots::ensure_bot;
-use super::bridge::ChatBridge;
-use super::settings;
-use crate::store::Store;
 
 /// A package that was read and whose signature was accepted.
 pub struct VerifiedPackage {
     /// The file it came from.
     pub path: PathBuf,
+    /// The file's bytes, as read (kept in the packages folder).
+    pub bytes: Vec<u8>,
     pub package: Package,
     /// Why its signature was accepted.
     pub verification: Verification,
@@ -95,50 +94,8 @@ pub fn verify_package(
     }
     Ok(VerifiedPackage {
         path: path.to_owned(),
+        bytes,
         package,
         verification,
     })
-}
-
-/// Loads a verified package into `runtime`, granted what its manifest
-/// requests: its bot user is created if missing and its settings handed
-/// to the bridge first, so its first call finds both.
-pub async fn load_package(
-    runtime: &Runtime,
-    bridge: &ChatBridge,
-    store: &dyn Store,
-    verified: &VerifiedPackage,
-) -> Result<(), AppsError> {
-    let manifest = verified.package.manifest();
-    let app = manifest.id.clone();
-    ensure_bot(store, &app, &manifest.name).await?;
-    let stored = settings::stored(store, &app)
-        .await
-        .map_err(|source| AppsError::Store {
-            app: app.clone(),
-            source,
-        })?;
-    bridge.set_settings(
-        &app,
-        settings::resolve(&app, &manifest.settings, stored.as_ref()),
-    );
-    let mut spec = manifest.to_spec(manifest.requested_grants());
-    if let Verification::Signed { key_id, .. } = &verified.verification {
-        spec = spec.signed_by(key_id.clone());
-    }
-    let report = runtime
-        .load(spec, verified.package.component())
-        .await
-        .map_err(|source| AppsError::Load {
-            path: verified.path.clone(),
-            source: Box::new(source),
-        })?;
-    tracing::info!(
-        app,
-        version = %manifest.version,
-        cache = ?report.cache,
-        "app loaded from {}",
-        verified.path.display()
-    );
-    Ok(())
 }

@@ -3,8 +3,9 @@
 //!
 //! Stored values live in the app's record (`AppDataStore::app_records`),
 //! under `settings`, as an object from setting id to JSON value:
-//! `{"settings": {"tag": "prod"}}`. Editing them is the apps admin API's
-//! job (a later issue); the server reads them when it loads the app.
+//! `{"settings": {"tag": "prod"}}`. The app manager validates and writes
+//! them (`AppManager::set_settings`) and hands the resolved values to the
+//! bridge when it loads the app and on every change.
 
 use capsule_runtime::SettingValue;
 use capsule_runtime::package::{Setting, SettingType};

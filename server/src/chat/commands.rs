@@ -182,7 +182,7 @@ impl Chat {
 
     fn known_command(&self, name: &str) -> Result<SlashCommand, ChatError> {
         let name = name.strip_prefix('/').unwrap_or(name);
-        self.commands.get(name).cloned().ok_or_else(|| {
+        self.commands().get(name).cloned().ok_or_else(|| {
             ChatError::invalid(
                 INVALID_COMMAND,
                 format!("No such command: /{name}; `commands.list` shows the commands there are"),

@@ -40,8 +40,10 @@ pub use rooms::{Counters, MemberQuery, NewRoom, Prune, RoomChange, RoomRef, Room
 pub use users::NewUser;
 pub use users::{GLOBAL_ROLES, PersonalToken, ProfileChange, UserChange};
 
+use crate::apps::AppManager;
 use crate::apps::commands::CommandRegistry;
 use crate::apps::endpoints::EndpointTable;
+use crate::apps::registry::AppRegistry;
 use crate::reactivity::Bus;
 use crate::settings::Settings;
 use crate::store::Store;
@@ -54,10 +56,12 @@ pub struct Chat {
     bus: Arc<dyn Bus>,
     /// The apps runtime whose hooks the pipeline runs; `None` runs none.
     apps: Option<Runtime>,
-    /// The slash commands of the apps in `apps`; empty without apps.
-    commands: CommandRegistry,
-    /// The HTTP endpoints of the apps in `apps`; empty without apps.
-    endpoints: Arc<EndpointTable>,
+    /// The slash commands and HTTP endpoints of the apps in `apps`,
+    /// rebuilt by the app manager on every install, update and uninstall.
+    registry: Arc<AppRegistry>,
+    /// The owner of the installed apps (for the apps admin API); `None`
+    /// in the chat the runtime's bridge holds, so nothing loops back.
+    manager: Option<AppManager>,
 }
 
 impl Chat {
@@ -70,8 +74,8 @@ impl Chat {
             settings,
             bus,
             apps: None,
-            commands: CommandRegistry::default(),
-            endpoints: Arc::default(),
+            registry: Arc::default(),
+            manager: None,
         }
     }
 
@@ -84,28 +88,34 @@ impl Chat {
         self
     }
 
-    /// This chat with the slash commands of its apps (`apps::start`
-    /// builds the registry from their manifests).
-    pub fn with_commands(mut self, commands: CommandRegistry) -> Chat {
-        self.commands = commands;
+    /// This chat routing slash commands and HTTP endpoints through
+    /// `registry` (shared with the app manager, which rebuilds it).
+    pub fn with_registry(mut self, registry: Arc<AppRegistry>) -> Chat {
+        self.registry = registry;
         self
     }
 
-    /// The slash commands of the loaded apps.
-    pub fn commands(&self) -> &CommandRegistry {
-        &self.commands
+    /// The slash commands of the loaded apps, as they are now (a cheap
+    /// snapshot: keep it for the length of one request).
+    pub fn commands(&self) -> CommandRegistry {
+        self.registry.commands()
     }
 
-    /// This chat with the HTTP endpoints of its apps (`apps::start` builds
-    /// the table from their manifests).
-    pub fn with_endpoints(mut self, endpoints: EndpointTable) -> Chat {
-        self.endpoints = Arc::new(endpoints);
+    /// The HTTP endpoints of the loaded apps, as they are now.
+    pub fn endpoints(&self) -> Arc<EndpointTable> {
+        self.registry.endpoints()
+    }
+
+    /// This chat with the app manager the apps admin API works through.
+    pub fn with_manager(mut self, manager: AppManager) -> Chat {
+        self.manager = Some(manager);
         self
     }
 
-    /// The HTTP endpoints of the loaded apps.
-    pub fn endpoints(&self) -> &EndpointTable {
-        &self.endpoints
+    /// The owner of the installed apps, if this chat has one (the chat a
+    /// server serves always does).
+    pub fn app_manager(&self) -> Option<&AppManager> {
+        self.manager.as_ref()
     }
 
     /// The apps runtime in the message path, if any.

@@ -3,11 +3,11 @@
 //!
 //! The trait is split by record family ([`UserStore`], [`RoomStore`],
 //! [`SubscriptionStore`], [`MessageStore`], [`SettingStore`],
-//! [`AppDataStore`]) so each stays small. Its operations are domain
-//! operations (insert a message and bump its room's counters), not queries,
-//! so a document database implements them as naturally as SQL does. Every
-//! method is async and never blocks the executor: the embedded store runs
-//! SQLite on threads of its own.
+//! [`AppDataStore`], [`JobStore`], [`AuditStore`]) so each stays small.
+//! Its operations are domain operations (insert a message and bump its
+//! room's counters), not queries, so a document database implements them
+//! as naturally as SQL does. Every method is async and never blocks the
+//! executor: the embedded store runs SQLite on threads of its own.
 //!
 //! Backends: [`embedded`] (SQLite, the default, no server to run). MongoDB
 //! follows behind the same trait. [`cached::CachedStore`] sits in front of
@@ -23,18 +23,33 @@ mod records;
 pub use error::StoreError;
 pub use page::{Page, Sort};
 pub use records::{
-    AppDataStore, AppRecord, HistoryQuery, MessageFilter, MessageStore, RoomFilter, RoomStore,
-    SettingStore, SubscriptionStore, Token, TokenKind, UNREAD_CAP, UserFilter, UserStore,
+    AppDataStore, AppRecord, AuditEntry, AuditStore, HistoryQuery, JobRecord, JobStore,
+    MessageFilter, MessageStore, RoomFilter, RoomStore, SettingStore, SubscriptionStore, Token,
+    TokenKind, UNREAD_CAP, UserFilter, UserStore,
 };
 
 /// A complete storage backend.
 pub trait Store:
-    UserStore + RoomStore + SubscriptionStore + MessageStore + SettingStore + AppDataStore
+    UserStore
+    + RoomStore
+    + SubscriptionStore
+    + MessageStore
+    + SettingStore
+    + AppDataStore
+    + JobStore
+    + AuditStore
 {
 }
 
 impl<T> Store for T where
-    T: UserStore + RoomStore + SubscriptionStore + MessageStore + SettingStore + AppDataStore
+    T: UserStore
+        + RoomStore
+        + SubscriptionStore
+        + MessageStore
+        + SettingStore
+        + AppDataStore
+        + JobStore
+        + AuditStore
 {
 }
 

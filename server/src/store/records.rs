@@ -304,3 +304,83 @@ pub trait AppDataStore: Send + Sync + 'static {
     /// Deletes an app record.
     async fn delete_app_record(&self, id: &str) -> Result<bool, StoreError>;
 }
+
+/// A job an app scheduled (`scheduler` capability), as the scheduler keeps
+/// it between runs and across restarts.
+#[derive(Clone, Debug, PartialEq)]
+pub struct JobRecord {
+    /// Unique among all jobs (the scheduler makes it).
+    pub id: String,
+    /// The app that scheduled it.
+    pub app: String,
+    /// The name the app gave it.
+    pub name: String,
+    /// When it recurs, as the scheduler writes it (e.g. `{"every_ms": 60000}`,
+    /// `{"cron": "0 9 * * 1"}`, `{"once": true}`); opaque to the store.
+    pub schedule: Value,
+    /// The app's payload, handed back to it on every run.
+    pub payload: Vec<u8>,
+    /// When it is due next.
+    pub next_run: Timestamp,
+    /// Failed attempts at the current run (0 before the first run).
+    pub attempt: u32,
+    pub created_at: Timestamp,
+}
+
+/// Jobs apps scheduled.
+#[async_trait]
+pub trait JobStore: Send + Sync + 'static {
+    /// Stores a job, replacing the one with its id (a reschedule).
+    async fn put_job(&self, job: &JobRecord) -> Result<(), StoreError>;
+    /// A job of `app` by id.
+    async fn job(&self, app: &str, id: &str) -> Result<Option<JobRecord>, StoreError>;
+    /// Deletes a job of `app`; returns whether it existed.
+    async fn delete_job(&self, app: &str, id: &str) -> Result<bool, StoreError>;
+    /// Up to `limit` jobs due at or before `until`, earliest first, leaving
+    /// out those of the apps in `except` (disabled ones).
+    async fn due_jobs(
+        &self,
+        until: Timestamp,
+        except: &[String],
+        limit: u64,
+    ) -> Result<Vec<JobRecord>, StoreError>;
+    /// When the earliest job not of the apps in `except` is due, if any.
+    async fn next_due(&self, except: &[String]) -> Result<Option<Timestamp>, StoreError>;
+    /// Every job of `app`, earliest first.
+    async fn jobs_of(&self, app: &str) -> Result<Vec<JobRecord>, StoreError>;
+    /// Deletes every job of `app`; returns how many.
+    async fn delete_jobs_of(&self, app: &str) -> Result<u64, StoreError>;
+}
+
+/// One admin action, recorded for the audit log.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AuditEntry {
+    /// Unique, made by the caller.
+    pub id: String,
+    pub at: Timestamp,
+    /// Who did it: a user id, or `system` for the server itself (apps
+    /// provisioned from the configuration, apps the runtime disabled).
+    pub actor_id: String,
+    pub actor_username: String,
+    /// What was done, e.g. `app.install`, `app.enable`, `trusted-key.add`.
+    pub action: String,
+    /// The app it was done to, if any.
+    pub app: Option<String>,
+    /// The particulars (versions, permissions granted, settings changed;
+    /// never a secret's value).
+    pub detail: Value,
+}
+
+/// The audit log of admin actions. Entries are only ever appended.
+#[async_trait]
+pub trait AuditStore: Send + Sync + 'static {
+    /// Appends an entry.
+    async fn append_audit(&self, entry: &AuditEntry) -> Result<(), StoreError>;
+    /// Entries, newest first (by `at`, then insertion order), of `app` only
+    /// when given.
+    async fn audit_entries(
+        &self,
+        app: Option<&str>,
+        page: Page,
+    ) -> Result<Paged<AuditEntry>, StoreError>;
+}

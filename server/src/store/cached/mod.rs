@@ -19,8 +19,9 @@ use serde_json::Value;
 
 use self::family::Family;
 use super::{
-    AppDataStore, AppRecord, HistoryQuery, MessageFilter, MessageStore, Page, Paged, RoomFilter,
-    RoomStore, SettingStore, Store, StoreError, SubscriptionStore, Token, UserFilter, UserStore,
+    AppDataStore, AppRecord, AuditEntry, AuditStore, HistoryQuery, JobRecord, JobStore,
+    MessageFilter, MessageStore, Page, Paged, RoomFilter, RoomStore, SettingStore, Store,
+    StoreError, SubscriptionStore, Token, UserFilter, UserStore,
 };
 use crate::model::{Message, MessageId, Room, RoomId, Subscription, Timestamp, User, UserId};
 
@@ -440,6 +441,57 @@ impl AppDataStore for CachedStore {
 
     async fn delete_app_record(&self, id: &str) -> Result<bool, StoreError> {
         self.inner.delete_app_record(id).await
+    }
+}
+
+#[async_trait]
+impl JobStore for CachedStore {
+    async fn put_job(&self, job: &JobRecord) -> Result<(), StoreError> {
+        self.inner.put_job(job).await
+    }
+
+    async fn job(&self, app: &str, id: &str) -> Result<Option<JobRecord>, StoreError> {
+        self.inner.job(app, id).await
+    }
+
+    async fn delete_job(&self, app: &str, id: &str) -> Result<bool, StoreError> {
+        self.inner.delete_job(app, id).await
+    }
+
+    async fn due_jobs(
+        &self,
+        until: Timestamp,
+        except: &[String],
+        limit: u64,
+    ) -> Result<Vec<JobRecord>, StoreError> {
+        self.inner.due_jobs(until, except, limit).await
+    }
+
+    async fn next_due(&self, except: &[String]) -> Result<Option<Timestamp>, StoreError> {
+        self.inner.next_due(except).await
+    }
+
+    async fn jobs_of(&self, app: &str) -> Result<Vec<JobRecord>, StoreError> {
+        self.inner.jobs_of(app).await
+    }
+
+    async fn delete_jobs_of(&self, app: &str) -> Result<u64, StoreError> {
+        self.inner.delete_jobs_of(app).await
+    }
+}
+
+#[async_trait]
+impl AuditStore for CachedStore {
+    async fn append_audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {
+        self.inner.append_audit(entry).await
+    }
+
+    async fn audit_entries(
+        &self,
+        app: Option<&str>,
+        page: Page,
+    ) -> Result<Paged<AuditEntry>, StoreError> {
+        self.inner.audit_entries(app, page).await
     }
 }
 

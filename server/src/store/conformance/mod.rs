@@ -9,6 +9,8 @@
 //! ([`at`]) so orderings and `ls` comparisons are exact.
 
 mod apps;
+mod audit;
+mod jobs;
 mod messages;
 mod rooms;
 mod subscriptions;
@@ -29,6 +31,8 @@ pub async fn run_all<S: Store>(store: &S) {
     subscriptions::run(store).await;
     messages::run(store).await;
     apps::run(store).await;
+    jobs::run(store).await;
+    audit::run(store).await;
 }
 
 /// Runs checks in order, each under its own name (see [`named`]).

@@ -18,6 +18,8 @@
 //! at one fsync per group.
 
 mod apps;
+mod audit;
+mod jobs;
 mod messages;
 mod rooms;
 mod schema;

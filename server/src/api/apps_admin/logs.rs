@@ -1,0 +1,42 @@
+//! An app's recent log entries, its last fault and its health counters
+//! (`GET /api/apps/{id}/logs`). Rocket.Chat answers `{logs}` paged from
+//! its log collection; Capsule keeps the last entries of each app in
+//! memory (the runtime's ring buffer), so `count` picks how many of the
+//! newest to answer and there is no `offset`.
+
+use axum::extract::{Path, State};
+use serde::Deserialize;
+
+use super::errors::AdminResult;
+use super::manager;
+use crate::api::envelope::{ok, to_json};
+use crate::api::error::ApiError;
+use crate::api::extract::{Admin, Params};
+use crate::api::state::AppState;
+
+/// Entries answered when `count` is not given.
+const DEFAULT_COUNT: usize = 100;
+/// The most entries one call answers.
+const MAX_COUNT: usize = 1000;
+
+#[derive(Deserialize)]
+pub(super) struct LogParams {
+    count: Option<usize>,
+}
+
+pub(super) async fn logs(
+    State(state): State<AppState>,
+    Admin(_): Admin,
+    Path(id): Path<String>,
+    Params(params): Params<LogParams>,
+) -> AdminResult {
+    let count = params.count.unwrap_or(DEFAULT_COUNT);
+    if count == 0 || count > MAX_COUNT {
+        return Err(ApiError::invalid_params(format!(
+            "invalid query parameter `count`: {count} is not between 1 and {MAX_COUNT}"
+        ))
+        .into());
+    }
+    let logs = manager(&state)?.logs(&id, count).await?;
+    Ok(ok(to_json(&logs)))
+}

@@ -1,0 +1,60 @@
+//! What the loaded apps declare to the chat: their slash commands and
+//! HTTP endpoints, shared between the [`Chat`](crate::chat::Chat) that
+//! routes to them and the [`AppManager`](super::AppManager) that rebuilds
+//! them whenever an app is installed, updated or uninstalled.
+//!
+//! Readers take a snapshot (an `Arc` clone), so a request never sees half
+//! of a rebuild and never holds a lock while an app runs.
+
+use std::sync::Arc;
+
+use capsule_runtime::package::Manifest;
+use parking_lot::RwLock;
+
+use super::AppsError;
+use super::commands::CommandRegistry;
+use super::endpoints::EndpointTable;
+
+/// The commands and endpoints of the loaded apps, swappable as a whole.
+#[derive(Debug, Default)]
+pub struct AppRegistry {
+    current: RwLock<Declared>,
+}
+
+/// One consistent set of declarations.
+#[derive(Clone, Debug, Default)]
+pub struct Declared {
+    pub commands: CommandRegistry,
+    pub endpoints: Arc<EndpointTable>,
+}
+
+impl Declared {
+    /// The declarations of `manifests`; refused when two of them claim the
+    /// same command or the `hooks` endpoint (naming both apps).
+    pub fn of<'a>(
+        manifests: impl IntoIterator<Item = &'a Manifest>,
+    ) -> Result<Declared, AppsError> {
+        let manifests: Vec<&Manifest> = manifests.into_iter().collect();
+        Ok(Declared {
+            commands: CommandRegistry::from_manifests(manifests.iter().copied())?,
+            endpoints: Arc::new(EndpointTable::new(manifests.iter().copied())?),
+        })
+    }
+}
+
+impl AppRegistry {
+    /// The slash commands now.
+    pub fn commands(&self) -> CommandRegistry {
+        self.current.read().commands.clone()
+    }
+
+    /// The HTTP endpoints now.
+    pub fn endpoints(&self) -> Arc<EndpointTable> {
+        self.current.read().endpoints.clone()
+    }
+
+    /// Replaces every declaration at once.
+    pub fn replace(&self, declared: Declared) {
+        *self.current.write() = declared;
+    }
+}

@@ -1,0 +1,184 @@
+//! What the apps admin API tests share: packages of the test apps with
+//! their manifests edited (versions, permissions, settings) and signed by a
+//! publisher, and the admin calls the harness has no helper for (multipart
+//! uploads, DELETE).
+#![allow(dead_code)]
+
+use capsule_runtime::package::{self, Files, MANIFEST_FILE};
+use reqwest::multipart::{Form, Part};
+use serde_json::{Value, json};
+
+use crate::apps_support::{Publisher, files_of, guest};
+use crate::common::{Answer, Session, TestServer};
+
+/// The files of test app `name` with its manifest changed by `edit`.
+pub fn edited(name: &str, edit: impl FnOnce(&mut Value)) -> Files {
+    let mut files = files_of(guest(name));
+    let mut manifest: Value =
+        serde_json::from_slice(&files[MANIFEST_FILE]).expect("the manifest is JSON");
+    edit(&mut manifest);
+    files.insert(
+        MANIFEST_FILE.to_owned(),
+        serde_json::to_vec(&manifest).expect("JSON"),
+    );
+    files
+}
+
+/// `files` as a package zip signed by `publisher`.
+pub fn signed_zip(publisher: &Publisher, files: &Files) -> Vec<u8> {
+    package::build(&package::sign(files, &publisher.key)).expect("the package zip is built")
+}
+
+/// Test app `name` as it is, signed by `publisher`.
+pub fn signed(publisher: &Publisher, name: &str) -> Vec<u8> {
+    signed_zip(publisher, &files_of(guest(name)))
+}
+
+/// Test app `name` at `version`, signed by `publisher`.
+pub fn signed_version(publisher: &Publisher, name: &str, version: &str) -> Vec<u8> {
+    signed_zip(publisher, &edited(name, |m| m["version"] = json!(version)))
+}
+
+/// `files` as an unsigned package zip.
+pub fn unsigned_zip(files: &Files) -> Vec<u8> {
+    package::build(files).expect("the package zip is built")
+}
+
+/// A server that trusts `publisher` and has no apps configured.
+pub async fn trusting(publisher: &Publisher) -> TestServer {
+    let key = publisher.public_key_file.clone();
+    TestServer::start_configured(move |config| config.trusted_keys = vec![key]).await
+}
+
+async fn answer(request: reqwest::RequestBuilder) -> Answer {
+    let response = request.send().await.expect("the server answers");
+    let status = response.status();
+    let text = response.text().await.expect("a body");
+    let body =
+        serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}"));
+    Answer { status, body }
+}
+
+fn signed_in(
+    request: reqwest::RequestBuilder,
+    session: Option<&Session>,
+) -> reqwest::RequestBuilder {
+    match session {
+        Some(session) => request
+            .header("X-Auth-Token", &session.token)
+            .header("X-User-Id", &session.user_id),
+        None => request,
+    }
+}
+
+/// A multipart form with `package` as the field `app` and, if given,
+/// `permissions`.
+fn form(package: Vec<u8>, permissions: Option<&str>) -> Form {
+    let part = Part::bytes(package)
+        .file_name("app.zip")
+        .mime_str("application/zip")
+        .expect("a MIME type");
+    let form = Form::new().part("app", part);
+    match permissions {
+        Some(permissions) => form.text("permissions", permissions.to_owned()),
+        None => form,
+    }
+}
+
+/// `POST /api/apps` with `package` (and `permissions`) as `session`.
+pub async fn upload(
+    server: &TestServer,
+    session: Option<&Session>,
+    package: Vec<u8>,
+    permissions: Option<&str>,
+) -> Answer {
+    let request = server
+        .http
+        .post(format!("{}/api/apps", server.base))
+        .multipart(form(package, permissions));
+    answer(signed_in(request, session)).await
+}
+
+/// `POST /api/apps/{id}` (an update) with `package` as `session`.
+pub async fn update(
+    server: &TestServer,
+    session: Option<&Session>,
+    id: &str,
+    package: Vec<u8>,
+    permissions: Option<&str>,
+) -> Answer {
+    let request = server
+        .http
+        .post(format!("{}/api/apps/{id}", server.base))
+        .multipart(form(package, permissions));
+    answer(signed_in(request, session)).await
+}
+
+/// `DELETE path` as `session`.
+pub async fn delete(server: &TestServer, path: &str, session: Option<&Session>) -> Answer {
+    let request = server.http.delete(format!("{}{path}", server.base));
+    answer(signed_in(request, session)).await
+}
+
+/// `POST /api/apps/{id}/status` enabling or disabling the app.
+pub async fn set_enabled(server: &TestServer, admin: &Session, id: &str, enabled: bool) -> Answer {
+    let status = if enabled {
+        "manually_enabled"
+    } else {
+        "manually_disabled"
+    };
+    server
+        .post(
+            &format!("/api/apps/{id}/status"),
+            json!({"status": status}),
+            Some(admin),
+        )
+        .await
+}
+
+/// Uploads `package` granting all it asks and enables it; answers the app.
+pub async fn install(server: &TestServer, admin: &Session, package: Vec<u8>) -> Value {
+    let uploaded = upload(server, Some(admin), package, Some("all")).await.ok();
+    let id = uploaded["app"]["id"]
+        .as_str()
+        .expect("an app id")
+        .to_owned();
+    set_enabled(server, admin, &id, true).await.ok()["app"].clone()
+}
+
+/// `GET /api/apps/{id}`'s app.
+pub async fn app(server: &TestServer, admin: &Session, id: &str) -> Value {
+    server
+        .get(&format!("/api/apps/{id}"), Some(admin))
+        .await
+        .ok()["app"]
+        .clone()
+}
+
+/// The audit entries of `app`, newest first.
+pub async fn audit_of(server: &TestServer, admin: &Session, app: &str) -> Vec<Value> {
+    server
+        .get(&format!("/api/apps/audit?app={app}&count=100"), Some(admin))
+        .await
+        .ok()["entries"]
+        .as_array()
+        .expect("entries")
+        .clone()
+}
+
+/// The actions of `entries`, oldest first.
+pub fn actions(entries: &[Value]) -> Vec<String> {
+    entries
+        .iter()
+        .rev()
+        .map(|e| e["action"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+/// Posts `text` to `room` as `who`; answers the stored message's text.
+pub async fn say(server: &TestServer, who: &Session, room: &str, text: &str) -> String {
+    server.say(who, room, text).await["msg"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
