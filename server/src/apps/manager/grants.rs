@@ -131,6 +131,23 @@ pub fn grant_set(manifest: &Manifest, permissions: &[Permission]) -> GrantSet {
     .requested_grants()
 }
 
+/// The permissions `grant` gives an app of `manifest` whose component
+/// imports `imports`: [`resolve`]d, and refused with the list when they
+/// leave an imported capability out.
+pub fn checked(
+    manifest: &Manifest,
+    imports: &[Capability],
+    grant: &Grant,
+) -> Result<Vec<Permission>, ManageError> {
+    let granted = resolve(manifest, grant)?;
+    let missing = missing(imports, &granted);
+    if missing.is_empty() {
+        Ok(granted)
+    } else {
+        Err(ManageError::MissingGrants(missing))
+    }
+}
+
 /// The capabilities in `imports` that `permissions` leave out.
 pub fn missing(imports: &[Capability], permissions: &[Permission]) -> Vec<String> {
     imports

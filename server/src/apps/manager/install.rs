@@ -200,11 +200,8 @@ impl AppManager {
         let _op = self.inner.ops.lock().await;
         let mut record = self.app_record(id).await?;
         if let Some(pending) = record.pending.clone() {
-            let granted = grants::resolve(&pending.package.manifest, &grant)?;
-            let missing = grants::missing(&pending.package.imports, &granted);
-            if !missing.is_empty() {
-                return Err(ManageError::MissingGrants(missing));
-            }
+            let granted =
+                grants::checked(&pending.package.manifest, &pending.package.imports, &grant)?;
             let (package, verification) = self.open(&pending.package).await?;
             let mut stored = pending.package.clone();
             stored.signature = Signature::from(&verification);
@@ -229,11 +226,7 @@ impl AppManager {
             return Err(ManageError::NotFound(id.to_owned()));
         };
         let manifest = installed.package.manifest.clone();
-        let granted = grants::resolve(&manifest, &grant)?;
-        let missing = grants::missing(&installed.package.imports, &granted);
-        if !missing.is_empty() {
-            return Err(ManageError::MissingGrants(missing));
-        }
+        let granted = grants::checked(&manifest, &installed.package.imports, &grant)?;
         if installed.status != Status::Refused {
             self.inner
                 .runtime

@@ -14,7 +14,7 @@ use capsule_runtime::package::{VersionError, check_update};
 
 use super::folder::digest_of;
 use super::record::{self, Actor, RESERVED_IDS, Status};
-use super::{AppManager, ManageError, grants};
+use super::{AppManager, Grant, ManageError, grants};
 use crate::apps::AppsError;
 use crate::apps::packages::{self, VerifiedPackage};
 use crate::apps::registry::Declared;
@@ -58,10 +58,7 @@ impl AppManager {
             let stored = self
                 .store_package(&verified.package, &verified.bytes, &verified.verification)
                 .await?;
-            let missing = grants::missing(&stored.imports, &granted);
-            if !missing.is_empty() {
-                return Err(ManageError::MissingGrants(missing));
-            }
+            grants::checked(manifest, &stored.imports, &Grant::All)?;
             tracing::info!(app = id, version = %manifest.version, "installing the configured app");
             return self
                 .install(
