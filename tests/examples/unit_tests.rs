@@ -53,7 +53,14 @@ fn the_example_apps_unit_tests_pass() {
         }
     }
     command
-        .args(["test", "--workspace", "--exclude", "hello", "--lib", "--manifest-path"])
+        .args([
+            "test",
+            "--workspace",
+            "--exclude",
+            "hello",
+            "--lib",
+            "--manifest-path",
+        ])
         .arg(&manifest)
         .env("CARGO_TARGET_DIR", &target)
         .current_dir(&repo);
