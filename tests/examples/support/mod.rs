@@ -197,7 +197,8 @@ impl Chat {
             .clone()
     }
 
-    /// Waits (up to 10 s) for a message of `room` that `matches`, and
+    /// Waits (up to 30 s: a loaded CI machine compiles components slowly)
+    /// for a message of `room` that `matches`, and
     /// answers it; for what apps post off the request path (post-send
     /// hooks, jobs). Fails the test naming `what` and the room's history.
     pub async fn wait_for_message(
@@ -207,7 +208,7 @@ impl Chat {
         what: &str,
         matches: impl Fn(&Value) -> bool,
     ) -> Value {
-        let deadline = Instant::now() + Duration::from_secs(10);
+        let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             let history = self.history(who, room).await;
             if let Some(found) = history.iter().find(|m| matches(m)) {
@@ -242,13 +243,13 @@ impl Chat {
 }
 
 /// Waits (spinning a few ms at most) until `check` holds, or fails after
-/// 10 s naming `what`.
+/// 30 s naming `what`.
 pub async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Option<T>>,
 {
-    let deadline = Instant::now() + Duration::from_secs(10);
+    let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         if let Some(found) = check().await {
             return found;
