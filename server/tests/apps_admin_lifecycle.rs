@@ -117,6 +117,47 @@ async fn an_update_asking_for_a_new_permission_waits_for_its_grant_and_then_runs
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_waiting_update_uploaded_again_can_still_be_granted() {
+    let publisher = Publisher::new("acme");
+    let server = trusting(&publisher).await;
+    let admin = server.admin().await;
+    install(
+        &server,
+        &admin,
+        modifier(&publisher, "0.1.0", "v1", json!([{"name": "settings"}])),
+    )
+    .await;
+    let v2 = modifier(
+        &publisher,
+        "0.2.0",
+        "v2",
+        json!([{"name": "settings"}, {"name": "kv"}]),
+    );
+
+    // The retry after a refused grant: the very same package again.
+    update(&server, Some(&admin), "modifier", v2.clone(), None)
+        .await
+        .ok();
+    let again = update(&server, Some(&admin), "modifier", v2, None)
+        .await
+        .ok();
+    let granted = server
+        .post(
+            "/api/apps/modifier/grants",
+            json!({"permissions": "all"}),
+            Some(&admin),
+        )
+        .await
+        .ok();
+    let after = say(&server, &admin, GENERAL, "after the retry").await;
+
+    assert_eq!(again["app"]["pendingUpdate"]["version"], "0.2.0", "{again}");
+    assert_eq!(granted["app"]["version"], "0.2.0", "{granted}");
+    assert_eq!(granted["app"]["status"], "enabled", "{granted}");
+    assert_eq!(after, "after the retry [v2]");
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_downgrade_or_the_same_version_is_refused() {
     let publisher = Publisher::new("acme");
     let server = trusting(&publisher).await;

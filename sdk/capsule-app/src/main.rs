@@ -40,7 +40,7 @@ enum Command {
     Verify(commands::verify::Args),
     /// Show a package's manifest, permissions, size and signer.
     Inspect(commands::inspect::Args),
-    /// Upload a package to a Capsule server.
+    /// Install or update a package on a Capsule server: upload, grant, enable.
     Deploy(commands::deploy::Args),
 }
 

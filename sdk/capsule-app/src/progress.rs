@@ -1,4 +1,5 @@
-//! Progress for long steps: a spinner on a terminal, plain lines elsewhere.
+//! Progress for long steps: a spinner on a terminal, plain lines elsewhere;
+//! a byte count for uploads.
 
 use std::time::Duration;
 
@@ -19,4 +20,23 @@ pub fn step<T>(what: &str, work: impl FnOnce() -> anyhow::Result<T>) -> anyhow::
         eprintln!("  {what}: done in {:.1?}", started.elapsed());
     }
     result
+}
+
+/// A bar counting the `total` bytes of an upload of `what`, on stderr;
+/// hidden when `visible` is false (`--quiet`, or output that is not a
+/// terminal).
+pub fn transfer(what: &str, total: u64, visible: bool) -> ProgressBar {
+    if !visible {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(total);
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{msg} [{bar:30}] {binary_bytes}/{binary_total_bytes} {binary_bytes_per_sec} {eta}",
+        )
+        .expect("the template is valid")
+        .progress_chars("=> "),
+    );
+    bar.set_message(what.to_string());
+    bar
 }

@@ -69,7 +69,10 @@ impl Subscription {
             fname: name.to_owned(),
             kind,
             ts: now,
-            ls: now,
+            // Unread counts take messages *after* `ls`, at millisecond
+            // precision: a message sent in the very millisecond the member
+            // joined must count, so the mark starts just before the join.
+            ls: Timestamp(now.millis() - 1),
             updated_at: now,
             open: true,
             alert: false,

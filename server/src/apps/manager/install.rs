@@ -160,9 +160,8 @@ impl AppManager {
         });
         let covered = grants::missing(&stored.imports, &carried).is_empty();
         if asks_more || !covered {
-            if let Some(previous) = record.pending.take() {
-                self.inner.folder.remove(&previous.package.file).await;
-            }
+            // The same package uploaded again keeps its file.
+            self.supersede_pending(&mut record, &stored.file).await;
             record.pending = Some(Upload {
                 package: stored,
                 uploaded_at: Timestamp::now(),
@@ -180,9 +179,7 @@ impl AppManager {
             return self.view(id, &record);
         }
         // An older upload still waiting for a grant is superseded.
-        if let Some(previous) = record.pending.take() {
-            self.inner.folder.remove(&previous.package.file).await;
-        }
+        self.supersede_pending(&mut record, &stored.file).await;
         self.replace_installed(actor.into(), id, &mut record, stored, &verified, carried)
             .await?;
         self.view(id, &record)
@@ -303,6 +300,17 @@ impl AppManager {
         Ok(())
     }
 
+    /// Drops `record`'s upload waiting for a grant, deleting its package
+    /// file unless it is `kept` (the same package uploaded again is stored
+    /// under the same name).
+    async fn supersede_pending(&self, record: &mut AppRecord, kept: &str) {
+        if let Some(previous) = record.pending.take()
+            && previous.package.file != kept
+        {
+            self.inner.folder.remove(&previous.package.file).await;
+        }
+    }
+
     /// Writes a verified upload to the packages folder, with what its
     /// component imports.
     pub(super) async fn store_package(
@@ -335,11 +343,7 @@ impl AppManager {
         verification: &Verification,
     ) -> Result<(), ManageError> {
         let stored = self.store_package(package, bytes, verification).await?;
-        if let Some(previous) = record.pending.take()
-            && previous.package.file != stored.file
-        {
-            self.inner.folder.remove(&previous.package.file).await;
-        }
+        self.supersede_pending(record, &stored.file).await;
         tracing::info!(app = id, version = %package.manifest().version, "app package uploaded; waiting for a grant");
         record.pending = Some(Upload {
             package: stored,
@@ -386,11 +390,7 @@ impl AppManager {
                             "from": installed.provisioned_from});
         let file = installed.package.file.clone();
         record.installed = Some(installed);
-        if let Some(upload) = record.pending.take()
-            && upload.package.file != file
-        {
-            self.inner.folder.remove(&upload.package.file).await;
-        }
+        self.supersede_pending(record, &file).await;
         if let Err(error) = self.save(id, record).await {
             self.unload(id);
             return Err(error);
@@ -447,11 +447,7 @@ impl AppManager {
         let new_file = installed.package.file.clone();
         record.installed = Some(installed);
         // Whatever waited for a grant is this version (or older).
-        if let Some(upload) = record.pending.take()
-            && upload.package.file != new_file
-        {
-            self.inner.folder.remove(&upload.package.file).await;
-        }
+        self.supersede_pending(record, &new_file).await;
         self.save(id, record).await?;
         if old_file.file != new_file {
             self.inner.folder.remove(&old_file.file).await;

@@ -1,0 +1,366 @@
+//! `capsule-app deploy` against a real Capsule server on 127.0.0.1: a
+//! signed package is uploaded, reviewed, granted and enabled; an update
+//! that asks for more waits for its grant; what the server refuses is
+//! told with what to do; nothing is granted that nobody approved.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use capsule_runtime::package::{self, Files, MANIFEST_FILE, SigningKey};
+use capsule_server::config::Config;
+use capsule_server::server::{self, AdminSeed, RunningServer};
+use serde_json::{Value, json};
+
+const ADMIN: &str = "admin";
+const ADMIN_PASSWORD: &str = "admin-password-1";
+
+/// Credentials as `deploy` takes them.
+#[derive(Clone)]
+struct Session {
+    user_id: String,
+    token: String,
+}
+
+/// A server whose admin trusts `publisher`, and a folder for packages.
+struct Fixture {
+    running: Option<RunningServer>,
+    dir: tempfile::TempDir,
+    base: String,
+    http: reqwest::Client,
+    admin: Session,
+    publisher: SigningKey,
+}
+
+impl Fixture {
+    async fn start() -> Fixture {
+        let dir = tempfile::tempdir().unwrap();
+        let publisher = SigningKey::generate("Deploy Tests");
+        let key_file = dir.path().join("publisher.pub.json");
+        std::fs::write(&key_file, publisher.public_key().to_json()).unwrap();
+        let mut config = Config::new(
+            SocketAddr::from(([127, 0, 0, 1], 0)),
+            &dir.path().join("data"),
+        );
+        config.trusted_keys = vec![key_file];
+        let seed = AdminSeed {
+            username: ADMIN.into(),
+            password: ADMIN_PASSWORD.into(),
+            email: None,
+        };
+        let running = server::start(config, Some(seed))
+            .await
+            .expect("the server starts");
+        let base = format!("http://{}", running.addr());
+        let http = reqwest::Client::new();
+        let admin = login(&http, &base, ADMIN, ADMIN_PASSWORD).await;
+        Fixture {
+            running: Some(running),
+            dir,
+            base,
+            http,
+            admin,
+            publisher,
+        }
+    }
+
+    /// The test app `modifier` at `version` asking for `permissions`,
+    /// signed by `key`; the package's path.
+    fn package(&self, version: &str, permissions: Value, key: &SigningKey) -> PathBuf {
+        let app = capsule_testkit::test_apps().app("modifier");
+        let mut manifest: Value =
+            serde_json::from_slice(&std::fs::read(&app.manifest_path).unwrap()).unwrap();
+        manifest["version"] = json!(version);
+        manifest["permissions"] = permissions;
+        let files = Files::from([
+            (
+                MANIFEST_FILE.to_owned(),
+                serde_json::to_vec(&manifest).unwrap(),
+            ),
+            ("app.wasm".to_owned(), app.read_wasm().unwrap()),
+        ]);
+        let path = self
+            .dir
+            .path()
+            .join(format!("modifier-{version}-{}.zip", key.key_id()));
+        std::fs::write(&path, package::build(&package::sign(&files, key)).unwrap()).unwrap();
+        path
+    }
+
+    /// Runs `capsule-app deploy PACKAGE ARGS...` as `who`, off the
+    /// server's threads.
+    async fn deploy(&self, package: &PathBuf, args: &[&str], who: &Session) -> Output {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_capsule-app"));
+        command
+            .arg("deploy")
+            .arg(package)
+            .args(args)
+            .env("CAPSULE_URL", &self.base)
+            .env("CAPSULE_USER_ID", &who.user_id)
+            .env("CAPSULE_AUTH_TOKEN", &who.token);
+        tokio::task::spawn_blocking(move || command.output().expect("capsule-app runs"))
+            .await
+            .unwrap()
+    }
+
+    /// `GET path` as the admin: status and JSON body.
+    async fn get(&self, path: &str) -> (u16, Value) {
+        let response = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .header("X-User-Id", &self.admin.user_id)
+            .header("X-Auth-Token", &self.admin.token)
+            .send()
+            .await
+            .unwrap();
+        (response.status().as_u16(), response.json().await.unwrap())
+    }
+
+    /// `POST path` as the admin; the JSON body of a success.
+    async fn post(&self, path: &str, body: Value) -> Value {
+        let response = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("X-User-Id", &self.admin.user_id)
+            .header("X-Auth-Token", &self.admin.token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        let body: Value = response.json().await.unwrap();
+        assert!(status.is_success(), "{path}: {status} {body}");
+        body
+    }
+
+    async fn stop(mut self) {
+        if let Some(running) = self.running.take() {
+            running.shutdown().await.unwrap();
+        }
+    }
+}
+
+async fn login(http: &reqwest::Client, base: &str, user: &str, password: &str) -> Session {
+    let answer: Value = http
+        .post(format!("{base}/api/v1/login"))
+        .json(&json!({"user": user, "password": password}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    Session {
+        user_id: answer["data"]["userId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{user} signs in: {answer}"))
+            .into(),
+        token: answer["data"]["authToken"].as_str().unwrap().into(),
+    }
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[track_caller]
+fn succeeded(output: &Output) -> String {
+    assert!(
+        output.status.success(),
+        "deploy failed:\n{}{}",
+        stdout(output),
+        stderr(output)
+    );
+    stdout(output)
+}
+
+#[track_caller]
+fn failed(output: &Output) -> String {
+    assert!(
+        !output.status.success(),
+        "deploy should fail:\n{}",
+        stdout(output)
+    );
+    stderr(output)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_package_is_uploaded_reviewed_granted_and_enabled() {
+    let fx = Fixture::start().await;
+    let package = fx.package("0.1.0", json!([{"name": "settings"}]), &fx.publisher);
+
+    let out = fx
+        .deploy(&package, &["--grant", "all", "--enable"], &fx.admin)
+        .await;
+
+    let printed = succeeded(&out);
+    assert!(printed.contains("installing modifier 0.1.0"), "{printed}");
+    assert!(printed.contains("it asks for:\n  - settings"), "{printed}");
+    assert!(printed.contains("granted: settings"), "{printed}");
+    assert!(printed.contains("modifier 0.1.0: enabled"), "{printed}");
+    assert!(
+        !stderr(&out).contains("uploading"),
+        "no progress bar off a terminal: {}",
+        stderr(&out)
+    );
+    let (_, app) = fx.get("/api/apps/modifier").await;
+    assert_eq!(app["app"]["status"], "enabled", "{app}");
+    let posted = fx
+        .post(
+            "/api/v1/chat.postMessage",
+            json!({"roomId": "GENERAL", "text": "hi"}),
+        )
+        .await;
+    assert_eq!(posted["message"]["msg"], "hi [mod]", "{posted}");
+    fx.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_update_that_asks_for_more_waits_for_its_grant_while_the_old_version_runs() {
+    let fx = Fixture::start().await;
+    let first = fx.package("0.1.0", json!([{"name": "settings"}]), &fx.publisher);
+    succeeded(&fx.deploy(&first, &["--yes"], &fx.admin).await);
+    let update = fx.package(
+        "0.2.0",
+        json!([{"name": "settings"}, {"name": "kv"}]),
+        &fx.publisher,
+    );
+
+    // A grant that leaves out what the component uses is refused, naming
+    // it, and the update waits.
+    let partial = fx.deploy(&update, &["--grant", "kv"], &fx.admin).await;
+    let (_, waiting) = fx.get("/api/apps/modifier").await;
+
+    let refused = failed(&partial);
+    assert!(refused.contains("`settings`"), "{refused}");
+    assert!(refused.contains("ungranted"), "{refused}");
+    assert!(
+        stdout(&partial).contains(
+            "the update asks for:\n  - settings [used by the component: required]\n  - kv\n"
+        ),
+        "{}",
+        stdout(&partial)
+    );
+    assert_eq!(waiting["app"]["version"], "0.1.0", "{waiting}");
+    assert_eq!(waiting["app"]["status"], "enabled", "{waiting}");
+    assert_eq!(
+        waiting["app"]["pendingUpdate"]["version"], "0.2.0",
+        "{waiting}"
+    );
+    fx.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_update_granted_all_replaces_the_installed_version_which_cannot_come_back() {
+    let fx = Fixture::start().await;
+    let first = fx.package("0.1.0", json!([{"name": "settings"}]), &fx.publisher);
+    succeeded(&fx.deploy(&first, &["--yes"], &fx.admin).await);
+    let update = fx.package(
+        "0.2.0",
+        json!([{"name": "settings"}, {"name": "kv"}]),
+        &fx.publisher,
+    );
+
+    let granted = fx.deploy(&update, &["--grant", "all"], &fx.admin).await;
+    let (_, updated) = fx.get("/api/apps/modifier").await;
+    let again = fx.deploy(&update, &["--yes"], &fx.admin).await;
+    let older = fx.deploy(&first, &["--yes"], &fx.admin).await;
+
+    let printed = succeeded(&granted);
+    assert!(
+        printed.contains("modifier 0.1.0 is installed (enabled): updating it to 0.2.0"),
+        "{printed}"
+    );
+    assert!(printed.contains("granted: settings, kv"), "{printed}");
+    assert!(printed.contains("modifier 0.2.0: enabled"), "{printed}");
+    assert_eq!(updated["app"]["version"], "0.2.0", "{updated}");
+    assert!(updated["app"]["pendingUpdate"].is_null(), "{updated}");
+    let same = failed(&again);
+    assert!(
+        same.contains("0.2.0 is installed and this package is 0.2.0"),
+        "{same}"
+    );
+    assert!(failed(&older).contains("raise `version`"));
+    fx.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_disabled_app_is_updated_and_enabled_with_enable() {
+    let fx = Fixture::start().await;
+    let first = fx.package("0.1.0", json!([{"name": "settings"}]), &fx.publisher);
+    succeeded(&fx.deploy(&first, &["--yes"], &fx.admin).await);
+    fx.post(
+        "/api/apps/modifier/status",
+        json!({"status": "manually_disabled"}),
+    )
+    .await;
+    let update = fx.package("0.1.1", json!([{"name": "settings"}]), &fx.publisher);
+
+    let out = fx.deploy(&update, &["--yes", "--enable"], &fx.admin).await;
+
+    let printed = succeeded(&out);
+    assert!(printed.contains("is installed (disabled"), "{printed}");
+    assert!(printed.contains("it keeps its grants"), "{printed}");
+    assert!(printed.contains("modifier 0.1.1: enabled"), "{printed}");
+    fx.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_grant_or_yes_a_script_is_refused_before_uploading() {
+    let fx = Fixture::start().await;
+    let package = fx.package("0.1.0", json!([{"name": "settings"}]), &fx.publisher);
+
+    let out = fx.deploy(&package, &[], &fx.admin).await;
+
+    assert!(failed(&out).contains("--grant all"));
+    let (_, apps) = fx.get("/api/apps").await;
+    assert_eq!(apps["apps"], json!([]), "nothing was uploaded: {apps}");
+    fx.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn refusals_say_what_to_do() {
+    let fx = Fixture::start().await;
+    let package = fx.package("0.1.0", json!([{"name": "settings"}]), &fx.publisher);
+    let stranger = SigningKey::generate("Someone Else");
+    let untrusted = fx.package("0.1.0", json!([{"name": "settings"}]), &stranger);
+    fx.http
+        .post(format!("{}/api/v1/users.register", fx.base))
+        .json(&json!({"username": "bob", "email": "bob@example.com", "pass": "bob-password-1", "name": "Bob"}))
+        .send()
+        .await
+        .unwrap();
+    let bob = login(&fx.http, &fx.base, "bob", "bob-password-1").await;
+    let wrong = Session {
+        user_id: fx.admin.user_id.clone(),
+        token: "not-the-token".into(),
+    };
+
+    let unauthorized = fx.deploy(&package, &["--yes"], &wrong).await;
+    let forbidden = fx.deploy(&package, &["--yes"], &bob).await;
+    let unsigned = fx.deploy(&untrusted, &["--yes"], &fx.admin).await;
+    let unknown_name = fx
+        .deploy(&package, &["--grant", "message-write"], &fx.admin)
+        .await;
+
+    assert!(failed(&unauthorized).contains("check --user-id and --token"));
+    assert!(failed(&forbidden).contains("deploy with an admin's credentials"));
+    let refused = failed(&unsigned);
+    assert!(
+        refused.contains(&format!("signed with key `{}`", stranger.key_id())),
+        "{refused}"
+    );
+    assert!(refused.contains("trust your publisher key"), "{refused}");
+    let named = failed(&unknown_name);
+    assert!(
+        named.contains("the app does not ask for `message-write`; it asks for: settings"),
+        "{named}"
+    );
+    let (_, apps) = fx.get("/api/apps").await;
+    assert_eq!(apps["apps"], json!([]), "nothing was uploaded: {apps}");
+    fx.stop().await;
+}
