@@ -513,13 +513,26 @@ async fn a_reply_in_the_thread_reaches_the_api_and_its_statuses_are_shown() {
         ("delivered", "delivered to +16505551234"),
         ("read", "read by +16505551234"),
     ] {
-        let (status, _) = notify(&b.chat, status(wamid, state, None)).await;
-        assert_eq!(status, 200);
-        // The line exists already: wait for its edit, not for the line.
-        b.wait_for(state, |m| {
+        let edited = |m: &Value| {
             m["_id"] == line_id.as_str() && m["msg"].as_str().is_some_and(|t| t.ends_with(shown))
-        })
-        .await;
+        };
+        if state == "sent" {
+            // The app records the reply's wamid just after posting the
+            // line, so a status in that gap is ignored (README, Limits):
+            // the first one is sent again until it shows.
+            support::eventually("the first status", || async {
+                let (code, _) = notify(&b.chat, status(wamid, state, None)).await;
+                assert_eq!(code, 200);
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                b.history().await.iter().any(edited).then_some(())
+            })
+            .await;
+            continue;
+        }
+        let (code, _) = notify(&b.chat, status(wamid, state, None)).await;
+        assert_eq!(code, 200);
+        // The line exists already: wait for its edit, not for the line.
+        b.wait_for(state, edited).await;
     }
     notify(&b.chat, status(wamid, "delivered", None)).await;
     tokio::time::sleep(Duration::from_millis(200)).await;

@@ -6,13 +6,14 @@
 //! in constant time so that the answer's timing does not reveal how much
 //! of a forged signature was right.
 
-use sha2::{Digest, Sha256};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
 use subtle::ConstantTimeEq;
+
+type HmacSha256 = Hmac<Sha256>;
 
 /// The header's name (the host hands headers over lower-case).
 pub const HEADER: &str = "x-hub-signature-256";
-
-const BLOCK: usize = 64;
 
 /// Why a notification's signature is refused.
 #[derive(Debug, PartialEq, Eq)]
@@ -25,21 +26,14 @@ pub enum Refusal {
     Mismatch,
 }
 
-/// HMAC-SHA256 of `message` with `key` (RFC 2104).
+/// HMAC-SHA256 of `message` with `key` (RFC 2104), by the RustCrypto
+/// `hmac` crate.
 pub fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
-    let mut block = [0u8; BLOCK];
-    if key.len() > BLOCK {
-        block[..32].copy_from_slice(&Sha256::digest(key));
-    } else {
-        block[..key.len()].copy_from_slice(key);
-    }
-    let mut inner = Sha256::new();
-    inner.update(block.map(|b| b ^ 0x36));
-    inner.update(message);
-    let mut outer = Sha256::new();
-    outer.update(block.map(|b| b ^ 0x5c));
-    outer.update(inner.finalize());
-    outer.finalize().into()
+    // HMAC takes a key of any length (a long one is hashed first), so this
+    // constructor cannot fail.
+    let mut mac = HmacSha256::new_from_slice(key).expect("HMAC accepts any key length");
+    mac.update(message);
+    mac.finalize().into_bytes().into()
 }
 
 /// The header value Meta would send for `body` signed with `secret`.
