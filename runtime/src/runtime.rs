@@ -313,6 +313,12 @@ impl Runtime {
         Ok(self.get(app)?.shared.log.recent(limit))
     }
 
+    /// Whether any loaded app implements `hook` (enabled or not), so a
+    /// caller can skip building a call's arguments when none does.
+    pub fn implements(&self, hook: crate::app::spec::Hook) -> bool {
+        self.snapshot().iter().any(|a| a.spec.implements(hook))
+    }
+
     /// Ids of the loaded apps, in chain order.
     pub fn app_ids(&self) -> Vec<String> {
         self.snapshot().iter().map(|a| a.id().to_string()).collect()

@@ -16,6 +16,8 @@
 //! do not go through the pre-send hooks, as in Rocket.Chat, whose apps
 //! never see them either.
 
+use capsule_runtime::{Hook, Runtime};
+
 use crate::apps::convert;
 use crate::model::{Message, Room, RoomId, User, UserRef};
 
@@ -38,6 +40,16 @@ pub enum AppOutcome {
 pub const APP_PREVENTED: &str = "error-app-prevented";
 
 impl Chat {
+    /// The apps runtime, if an app in it implements one of `hooks`. The
+    /// runtime exists even without apps (they can be installed at run
+    /// time), so this keeps a server without them from converting every
+    /// message and reading rooms for hooks nobody implements.
+    fn apps_with(&self, hooks: &[Hook]) -> Option<&Runtime> {
+        self.apps
+            .as_ref()
+            .filter(|runtime| hooks.iter().any(|&hook| runtime.implements(hook)))
+    }
+
     /// Runs the apps' pre-send hooks on `message` at `depth`. A veto
     /// refuses the message with `error-app-prevented`, naming the app and
     /// its reason; a modify hook's text and attachments are written back. A
@@ -48,7 +60,7 @@ impl Chat {
         message: &mut Message,
         depth: u32,
     ) -> Result<(), ChatError> {
-        let Some(runtime) = &self.apps else {
+        let Some(runtime) = self.apps_with(&[Hook::PreSendPrevent, Hook::PreSendModify]) else {
             return Ok(());
         };
         let before = convert::message(message);
@@ -75,28 +87,28 @@ impl Chat {
 
     /// Starts the post-send hooks of a stored message.
     pub(super) fn raise_post_send(&self, message: &Message, depth: u32) {
-        if let Some(runtime) = &self.apps {
+        if let Some(runtime) = self.apps_with(&[Hook::PostSend]) {
             drop(runtime.post_send(convert::message(message), depth));
         }
     }
 
     /// Starts the post-update hooks of an edited message.
     pub(super) fn raise_post_update(&self, message: &Message, depth: u32) {
-        if let Some(runtime) = &self.apps {
+        if let Some(runtime) = self.apps_with(&[Hook::PostUpdate]) {
             drop(runtime.post_update(convert::message(message), depth));
         }
     }
 
     /// Starts the post-delete hooks of a deleted message.
     pub(super) fn raise_post_delete(&self, message: &Message, depth: u32) {
-        if let Some(runtime) = &self.apps {
+        if let Some(runtime) = self.apps_with(&[Hook::PostDelete]) {
             drop(runtime.post_delete(convert::message(message), depth));
         }
     }
 
     /// Starts the room-created hooks.
     pub(super) fn raise_room_created(&self, room: &Room) {
-        if let Some(runtime) = &self.apps {
+        if let Some(runtime) = self.apps_with(&[Hook::RoomCreated]) {
             drop(runtime.room_created(convert::room(room)));
         }
     }
@@ -109,7 +121,12 @@ impl Chat {
         user: &UserRef,
         joined: bool,
     ) -> Result<(), ChatError> {
-        let Some(runtime) = &self.apps else {
+        let hook = if joined {
+            Hook::UserJoined
+        } else {
+            Hook::UserLeft
+        };
+        let Some(runtime) = self.apps_with(&[hook]) else {
             return Ok(());
         };
         // Read after the change, so the member count is the new one.
