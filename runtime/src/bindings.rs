@@ -5,10 +5,18 @@
 //! contract keep loading when a newer one ships: the loader picks the module
 //! from the version in the component's import and export names.
 
-/// `capsule:apps@0.1.0` (folder `wit/0.1.0`).
-pub mod v0_1_0 {
+/// `capsule:apps@0.1.1` (folder `wit/0.1.1`), which also serves every
+/// component built against `0.1.0`.
+///
+/// Within `0.1` a release only adds (as semver allows below 1.0 for the
+/// patch number), and wasmtime resolves names semver-aware in both
+/// directions: an import of `capsule:apps/kv@0.1.0` is satisfied by the
+/// linker's `@0.1.1` definition, and the `@0.1.1` export lookup finds a
+/// component's `@0.1.0` export. So one module serves the whole `0.1`
+/// series; a breaking `0.2` would get a module of its own.
+pub mod v0_1 {
     wasmtime::component::bindgen!({
-        path: "../wit/0.1.0",
+        path: "../wit/0.1.1",
         world: "app",
         imports: { default: async },
         exports: { default: async },
@@ -17,14 +25,17 @@ pub mod v0_1_0 {
     pub use capsule::apps::types;
     pub use exports::capsule::apps as guest;
 
-    /// The version string that appears in the component's import and export names.
-    pub const VERSION: &str = "0.1.0";
+    /// The newest version of the series, the one these bindings define.
+    pub const VERSION: &str = "0.1.1";
+
+    /// Every version a component may name and be served by these bindings.
+    pub const SERVES: &[&str] = &["0.1.0", "0.1.1"];
 }
 
-/// Conversions between the 0.1.0 bindings and the runtime's [`model`](crate::model).
-mod convert_v0_1_0 {
-    use super::v0_1_0::guest::{commands, jobs, message_events, ui};
-    use super::v0_1_0::types as wit;
+/// Conversions between the 0.1 bindings and the runtime's [`model`](crate::model).
+mod convert_v0_1 {
+    use super::v0_1::guest::{commands, jobs, message_events, ui};
+    use super::v0_1::types as wit;
     use crate::bridge::BridgeError;
     use crate::model;
 

@@ -74,6 +74,9 @@ pub trait Bridge: Send + Sync + 'static {
         user: &str,
         text: &str,
     ) -> Result<(), BridgeError>;
+    /// The direct room of the app's bot user and the user with id `user`,
+    /// opened when there is none yet; its id.
+    async fn direct_room(&self, origin: &Origin, user: &str) -> Result<String, BridgeError>;
     /// One room by id.
     async fn room(&self, id: &str) -> Result<Option<Room>, BridgeError>;
     /// One room by name.

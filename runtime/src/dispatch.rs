@@ -15,7 +15,7 @@ use tokio::task::JoinSet;
 use crate::app::health::AppStatus;
 use crate::app::spec::Hook;
 use crate::app::{CallError, CallFuture, LoadedApp};
-use crate::bindings::v0_1_0::types as wit;
+use crate::bindings::v0_1::types as wit;
 use crate::fault::Fault;
 use crate::limits::CallKind;
 use crate::model::{
@@ -328,7 +328,7 @@ impl Runtime {
         call: Invocation,
     ) -> Result<Result<Option<String>, String>, TargetError> {
         let app = self.get(app)?;
-        let call: crate::bindings::v0_1_0::guest::commands::Invocation = call.into();
+        let call: crate::bindings::v0_1::guest::commands::Invocation = call.into();
         Ok(app
             .call(
                 Hook::Command,
@@ -350,7 +350,7 @@ impl Runtime {
         call: Invocation,
     ) -> Result<Result<Vec<PreviewItem>, String>, TargetError> {
         let app = self.get(app)?;
-        let call: crate::bindings::v0_1_0::guest::commands::Invocation = call.into();
+        let call: crate::bindings::v0_1::guest::commands::Invocation = call.into();
         let items = app
             .call(
                 Hook::CommandPreview,
@@ -374,7 +374,7 @@ impl Runtime {
         item_id: &str,
     ) -> Result<Result<Option<String>, String>, TargetError> {
         let app = self.get(app)?;
-        let call: crate::bindings::v0_1_0::guest::commands::Invocation = call.into();
+        let call: crate::bindings::v0_1::guest::commands::Invocation = call.into();
         let item_id = item_id.to_string();
         Ok(app
             .call(
@@ -423,7 +423,7 @@ impl Runtime {
     /// Runs a job that came due. `Ok(Err(text))` asks for a retry.
     pub async fn run_job(&self, app: &str, job: Job) -> Result<Result<(), String>, TargetError> {
         let app = self.get(app)?;
-        let job: crate::bindings::v0_1_0::guest::jobs::Job = job.into();
+        let job: crate::bindings::v0_1::guest::jobs::Job = job.into();
         Ok(app
             .call(
                 Hook::Job,
@@ -444,7 +444,7 @@ impl Runtime {
         event: Interaction,
     ) -> Result<Result<Option<String>, String>, TargetError> {
         let app = self.get(app)?;
-        let event: crate::bindings::v0_1_0::guest::ui::Interaction = event.into();
+        let event: crate::bindings::v0_1::guest::ui::Interaction = event.into();
         Ok(app
             .call(
                 Hook::UiAction,
@@ -493,9 +493,9 @@ impl Runtime {
     }
 }
 
-fn verdict_len(v: &crate::bindings::v0_1_0::guest::message_events::Verdict) -> usize {
+fn verdict_len(v: &crate::bindings::v0_1::guest::message_events::Verdict) -> usize {
     match v {
-        crate::bindings::v0_1_0::guest::message_events::Verdict::Veto(reason) => reason.len(),
+        crate::bindings::v0_1::guest::message_events::Verdict::Veto(reason) => reason.len(),
         _ => 0,
     }
 }
@@ -505,7 +505,7 @@ fn edit_len(edit: &Option<MessageEdit>) -> usize {
 }
 
 fn preview_len(
-    r: &Result<Vec<crate::bindings::v0_1_0::guest::commands::PreviewItem>, String>,
+    r: &Result<Vec<crate::bindings::v0_1::guest::commands::PreviewItem>, String>,
 ) -> usize {
     match r {
         Ok(items) => items.iter().map(|i| i.id.len() + i.value.len()).sum(),

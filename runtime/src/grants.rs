@@ -246,6 +246,11 @@ impl GrantSet {
         self.rooms.as_ref().is_none_or(|rooms| rooms.contains(room))
     }
 
+    /// Whether room-scoped capabilities reach every room (no room list).
+    pub fn all_rooms(&self) -> bool {
+        self.rooms.is_none()
+    }
+
     /// The outbound HTTP allow-list.
     pub fn hosts(&self) -> &[HostRule] {
         &self.hosts
@@ -305,8 +310,9 @@ mod tests {
     fn room_limits_apply_only_when_given() {
         let all = GrantSet::none().with(Capability::MessageRead);
         assert!(all.allows_room("GENERAL"));
-        let some = all.limited_to_rooms(["support"]);
+        let some = all.clone().limited_to_rooms(["support"]);
         assert!(some.allows_room("support"));
         assert!(!some.allows_room("GENERAL"));
+        assert!(all.all_rooms() && !some.all_rooms());
     }
 }

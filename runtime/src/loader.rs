@@ -8,11 +8,11 @@ use wasmtime::Engine;
 use wasmtime::component::Component;
 
 use crate::app::spec::{AppSpec, Hook};
-use crate::bindings::v0_1_0;
+use crate::bindings::v0_1;
 use crate::grants::Capability;
 
 /// Contract versions this runtime can load.
-pub const SUPPORTED_VERSIONS: &[&str] = &[v0_1_0::VERSION];
+pub const SUPPORTED_VERSIONS: &[&str] = v0_1::SERVES;
 
 /// Why an app could not be loaded. Every variant names the app.
 #[derive(Debug, thiserror::Error)]

@@ -68,6 +68,15 @@ pub struct MemoryBridge {
     runtime: OnceLock<WeakRuntime>,
 }
 
+/// The bot user an app's messages are sent as.
+fn bot_ref(app_id: &str) -> UserRef {
+    UserRef {
+        id: format!("app.{app_id}"),
+        username: format!("{app_id}.bot"),
+        name: None,
+    }
+}
+
 fn now_ms() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -290,11 +299,7 @@ impl Bridge for MemoryBridge {
         {
             return Err(BridgeError::NotFound(format!("room `{}`", message.room_id)));
         }
-        let sender = UserRef {
-            id: format!("app.{}", origin.app_id),
-            username: format!("{}.bot", origin.app_id),
-            name: None,
-        };
+        let sender = bot_ref(&origin.app_id);
         let mut draft = self.draft(
             sender,
             &message.room_id,
@@ -343,6 +348,35 @@ impl Bridge for MemoryBridge {
             text: text.to_string(),
         });
         Ok(())
+    }
+
+    async fn direct_room(&self, origin: &Origin, user: &str) -> Result<String, BridgeError> {
+        let bot = bot_ref(&origin.app_id);
+        let mut chat = self.chat.lock();
+        let other = chat
+            .users
+            .iter()
+            .find(|u| u.id == user)
+            .map(User::to_ref)
+            .ok_or_else(|| BridgeError::NotFound(format!("user `{user}`")))?;
+        let id = format!("{}{}", bot.id, other.id);
+        if !chat.rooms.iter().any(|r| r.id == id) {
+            chat.rooms.push(Room {
+                id: id.clone(),
+                name: other.username.clone(),
+                kind: RoomKind::Direct,
+                topic: None,
+                description: None,
+                creator: Some(bot.clone()),
+                read_only: false,
+                archived: false,
+                member_count: 2,
+                created_at: now_ms(),
+            });
+            chat.members
+                .insert(id.clone(), BTreeSet::from([bot.id, other.id]));
+        }
+        Ok(id)
     }
 
     async fn room(&self, id: &str) -> Result<Option<Room>, BridgeError> {

@@ -163,20 +163,22 @@ async fn commands_list_and_get_show_the_apps_commands() {
         .collect();
     assert_eq!(
         names,
-        ["count", "echo", "greet", "pick", "poll", "say", "whoami"]
+        [
+            "count", "dm", "echo", "greet", "pick", "poll", "say", "whoami"
+        ]
     );
     assert_eq!(
         (all["total"].clone(), all["count"].clone()),
-        (7.into(), 7.into())
+        (8.into(), 8.into())
     );
-    assert_eq!(page["commands"][0]["command"], "echo");
+    assert_eq!(page["commands"][0]["command"], "dm");
     assert_eq!(
         (
             page["count"].clone(),
             page["offset"].clone(),
             page["total"].clone()
         ),
-        (2.into(), 1.into(), 7.into())
+        (2.into(), 1.into(), 8.into())
     );
     assert_eq!(greet["total"], 1);
     assert_eq!(greet["commands"][0]["command"], "greet");
@@ -516,4 +518,57 @@ async fn a_command_typed_in_a_thread_answers_in_that_thread() {
     assert_eq!(answer["msg"], "in the thread");
     assert_eq!(answer["tmid"], root);
     bad_thread.fails(400, "error-invalid-message");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_app_writes_to_a_users_direct_room_which_only_that_user_reads() {
+    let server = with_everything().await;
+    let alice = server.signed_in("alice").await;
+    let bob = server.signed_in("bob").await;
+    let mut alice_ws = Ddp::private_messages(&server.base, &alice).await;
+
+    post(&server, &alice, "GENERAL", "/dm remember the milk").await;
+    let rid = alice_ws.next_private(&alice).await["msg"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    post(&server, &alice, "GENERAL", "/dm and the bread").await;
+    let again = alice_ws.next_private(&alice).await;
+
+    assert_eq!(again["msg"], rid.as_str(), "the same room the second time");
+    let list = server.get("/api/v1/im.list", Some(&alice)).await.ok();
+    let room = list["ims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["_id"] == rid.as_str())
+        .unwrap_or_else(|| panic!("{rid} is not in alice's list: {list}"));
+    let mut usernames: Vec<&str> = room["usernames"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u.as_str().unwrap())
+        .collect();
+    usernames.sort();
+    assert_eq!(usernames, ["alice", "everything.bot"]);
+    let messages = server
+        .get(&format!("/api/v1/im.history?roomId={rid}"), Some(&alice))
+        .await
+        .ok();
+    let texts: Vec<&str> = messages["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["msg"].as_str().unwrap())
+        .collect();
+    assert_eq!(texts, ["and the bread", "remember the milk"]);
+    assert_eq!(messages["messages"][0]["u"]["username"], "everything.bot");
+    let for_bob = server
+        .get(&format!("/api/v1/im.history?roomId={rid}"), Some(&bob))
+        .await;
+    assert!(
+        matches!(for_bob.status.as_u16(), 400 | 403),
+        "bob reads alice's direct room: {}",
+        for_bob.body
+    );
 }

@@ -11,8 +11,8 @@
 //!   state) connects the user; a wrong or used state is refused.
 //! * `/calendar today` lists the fake's events, `/calendar add` creates
 //!   one, a reminder job fires a few seconds before an event and posts in
-//!   the reminder room, or, without one, privately to the user (seen on
-//!   their real-time stream, never stored).
+//!   the user's direct room with the app's bot, where it waits, unread,
+//!   for a user who was away, and where nobody else can read it.
 //! * An expired access token is refreshed before use, and one the API
 //!   refuses (401) is refreshed and the call retried.
 
@@ -353,12 +353,7 @@ async fn fake_google(first_expires_in: i64) -> (String, Fake) {
 
 /// A server with the app installed, granted exactly the fake's host, its
 /// URLs pointing at the fake.
-async fn chat_with_calendar(
-    host: &str,
-    fake: &Fake,
-    reminder_minutes: f64,
-    reminder_room: &str,
-) -> Chat {
+async fn chat_with_calendar(host: &str, fake: &Fake, reminder_minutes: f64) -> Chat {
     let chat = Chat::start().await;
     let package = chat.package("calendar", |manifest| {
         for permission in manifest["permissions"].as_array_mut().unwrap() {
@@ -379,7 +374,6 @@ async fn chat_with_calendar(
             "token_url": format!("http://{host}/token"),
             "api_base_url": format!("http://{host}/calendar/v3"),
             "reminder_minutes": reminder_minutes,
-            "reminder_room": reminder_room,
         }),
     )
     .await;
@@ -413,7 +407,7 @@ async fn connected(chat: &Chat, who: &Session, host: &str) {
 #[tokio::test(flavor = "multi_thread")]
 async fn connect_list_add_and_a_reminder_fires() {
     let (host, fake) = fake_google(3599).await;
-    let chat = chat_with_calendar(&host, &fake, 0.05, "general").await;
+    let chat = chat_with_calendar(&host, &fake, 0.05).await;
     let alice = chat.user("alice").await;
 
     // Not connected yet: a clear refusal, nothing sent to Google.
@@ -544,18 +538,9 @@ async fn connect_list_add_and_a_reminder_fires() {
     );
 
     // "Soon" starts 4 s after it was listed; its reminder comes 3 s
-    // before, in the reminder room, mentioning alice.
-    let reminder = chat
-        .wait_for_message(&alice, GENERAL, "the reminder of Soon", |m| {
-            m["msg"]
-                .as_str()
-                .is_some_and(|t| t.contains("Reminder: Soon starts"))
-        })
-        .await;
-    assert!(
-        reminder["msg"].as_str().unwrap().starts_with("@alice "),
-        "{reminder}"
-    );
+    // before, in alice's direct messages with the app's bot.
+    let rid = direct_room_with_bot(&chat, &alice).await;
+    let reminder = wait_for_reminder(&chat, &alice, &rid).await;
     assert_eq!(reminder["u"]["username"], "calendar.bot", "{reminder}");
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
     let count = |h: &[Value]| {
@@ -567,7 +552,47 @@ async fn connect_list_add_and_a_reminder_fires() {
             })
             .count()
     };
-    assert_eq!(count(&chat.history(&alice, GENERAL).await), 1);
+    assert_eq!(count(&direct_history(&chat, &alice, &rid).await), 1);
+    assert_eq!(count(&chat.history(&alice, GENERAL).await), 0);
+}
+
+/// The direct room between `who` and the app's bot, once it is in their
+/// list of direct conversations (`im.list`), as their client finds it.
+async fn direct_room_with_bot(chat: &Chat, who: &Session) -> String {
+    support::eventually("the direct room with calendar.bot", || async {
+        let list = chat.server.get("/api/v1/im.list", Some(who)).await.ok();
+        list["ims"].as_array()?.iter().find_map(|room| {
+            let names = room["usernames"].as_array()?;
+            names
+                .iter()
+                .any(|u| u == "calendar.bot")
+                .then(|| room["_id"].as_str().unwrap().to_owned())
+        })
+    })
+    .await
+}
+
+/// The messages of a direct room, newest first.
+async fn direct_history(chat: &Chat, who: &Session, rid: &str) -> Vec<Value> {
+    chat.server
+        .get(&format!("/api/v1/im.history?roomId={rid}"), Some(who))
+        .await
+        .ok()["messages"]
+        .as_array()
+        .expect("messages")
+        .clone()
+}
+
+/// Waits for the reminder of "Soon" in the direct room `rid`.
+async fn wait_for_reminder(chat: &Chat, who: &Session, rid: &str) -> Value {
+    support::eventually("the reminder of Soon", || async {
+        direct_history(chat, who, rid).await.into_iter().find(|m| {
+            m["msg"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("Reminder: Soon starts"))
+        })
+    })
+    .await
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -575,7 +600,7 @@ async fn expired_and_refused_access_tokens_are_refreshed() {
     // The first token expires within the app's margin: it must be
     // refreshed before the first call, which the fake would refuse.
     let (host, fake) = fake_google(10).await;
-    let chat = chat_with_calendar(&host, &fake, -1.0, "").await;
+    let chat = chat_with_calendar(&host, &fake, -1.0).await;
     let bob = chat.user("bob").await;
     connected(&chat, &bob, &host).await;
     fake.0
@@ -641,46 +666,47 @@ async fn expired_and_refused_access_tokens_are_refreshed() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn without_a_reminder_room_the_reminder_is_private_to_the_user() {
+async fn a_reminder_waits_unread_in_the_users_direct_messages_and_only_there() {
     let (host, fake) = fake_google(3599).await;
-    let chat = chat_with_calendar(&host, &fake, 0.05, "").await;
+    let chat = chat_with_calendar(&host, &fake, 0.05).await;
     let carol = chat.user("carol").await;
-    let mut ws = support::common::ddp::Ddp::private_messages(&chat.server.base, &carol).await;
+    let dave = chat.user("dave").await;
     connected(&chat, &carol, &host).await;
     let today = chat.command(&carol, GENERAL, "calendar", "today").await;
     assert_eq!(today["outcome"], "answered", "{today}");
 
-    // Private messages arrive on carol's stream: the "connected" note,
-    // then the reminder of "Soon", shown in the room she asked in.
-    let mut seen = Vec::new();
-    let reminder = tokio::time::timeout(std::time::Duration::from_secs(30), async {
-        loop {
-            let message = ws.next_private(&carol).await;
-            seen.push(message["msg"].clone());
-            if message["msg"]
-                .as_str()
-                .is_some_and(|t| t.starts_with("Reminder: Soon starts"))
-            {
-                return message;
-            }
-        }
-    })
-    .await
-    .unwrap_or_else(|_| panic!("no private reminder; carol got {seen:?}"));
-    assert_eq!(reminder["rid"], GENERAL, "{reminder}");
+    // Carol is away (no client connected) while the job fires.
+    let rid = direct_room_with_bot(&chat, &carol).await;
+    let reminder = wait_for_reminder(&chat, &carol, &rid).await;
+
+    assert_eq!(reminder["rid"], rid.as_str(), "{reminder}");
     assert_eq!(reminder["u"]["username"], "calendar.bot", "{reminder}");
+    let subscription = chat
+        .server
+        .get(
+            &format!("/api/v1/subscriptions.getOne?roomId={rid}"),
+            Some(&carol),
+        )
+        .await
+        .ok();
     assert!(
-        seen.iter().any(|m| m
-            .as_str()
-            .is_some_and(|t| t.starts_with("Google Calendar connected"))),
-        "{seen:?}"
+        subscription["subscription"]["unread"].as_u64() >= Some(1),
+        "{subscription}"
     );
-    // Nothing was stored in the room.
+    let for_dave = chat
+        .server
+        .get(&format!("/api/v1/im.history?roomId={rid}"), Some(&dave))
+        .await;
+    assert!(
+        matches!(for_dave.status.as_u16(), 400 | 403),
+        "dave reads carol's reminders: {}",
+        for_dave.body
+    );
     assert!(
         chat.history(&carol, GENERAL)
             .await
             .iter()
             .all(|m| m["u"]["username"] != "calendar.bot"),
-        "the reminder is private"
+        "nothing in the room she asked in"
     );
 }

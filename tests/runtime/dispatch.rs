@@ -179,6 +179,53 @@ async fn commands_answer_and_use_storage_settings_and_messages() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_direct_room_is_opened_once_and_refused_to_a_grant_limited_to_rooms() {
+    let h = Harness::new();
+    h.load("everything", everything()).await.unwrap();
+    let limited = Harness::new();
+    let spec = everything();
+    let grants = spec
+        .grants
+        .clone()
+        .limited_to_rooms([limited.room.id.clone()]);
+    limited
+        .load("everything", spec.granted(grants))
+        .await
+        .unwrap();
+
+    let first = h
+        .runtime
+        .execute_command("everything", invocation(&h, "dm", "one"))
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    let second = h
+        .runtime
+        .execute_command("everything", invocation(&h, "dm", "two"))
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    let refused = limited
+        .runtime
+        .execute_command("everything", invocation(&limited, "dm", "three"))
+        .await
+        .unwrap();
+
+    assert_eq!(first, second, "one room per user");
+    let texts: Vec<String> = h
+        .chat
+        .messages(&first)
+        .into_iter()
+        .map(|m| m.text)
+        .collect();
+    assert_eq!(texts, ["one", "two"]);
+    let error = refused.unwrap_err();
+    assert!(error.contains("limited to listed rooms"), "{error}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn endpoints_jobs_ui_room_events_and_lifecycle_reach_the_app() {
     let h = Harness::new();
     h.load("everything", everything()).await.unwrap();

@@ -142,3 +142,48 @@ async fn a_corrupt_cache_entry_is_recompiled() {
     );
     assert_eq!(h.post("x").await.unwrap(), "x ✓");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_app_built_against_the_first_contract_release_still_loads_and_runs() {
+    let h = Harness::new();
+    let current = h.load("bench", spec("current")).await.unwrap();
+    let report = h
+        .load(
+            "legacy",
+            AppSpec::new("legacy")
+                .implementing([Hook::Command])
+                .granted(GrantSet::none().with(Capability::MessageWrite)),
+        )
+        .await
+        .unwrap();
+
+    let answer = h
+        .runtime
+        .execute_command(
+            "legacy",
+            capsule_runtime::Invocation {
+                command: "legacy".into(),
+                args: vec!["old".into(), "app".into()],
+                raw_args: "old app".into(),
+                room: h.room.clone(),
+                user: h.alice.to_ref(),
+                thread_id: None,
+                trigger_id: "t1".into(),
+            },
+        )
+        .await
+        .unwrap();
+
+    assert_eq!(report.shape.version, "0.1.0");
+    assert_eq!(
+        current.shape.version, "0.1.1",
+        "apps built with the SDK today"
+    );
+    assert_eq!(answer, Ok(Some("0.1.0".into())), "its export is called");
+    let sent = h.chat.messages(&h.room.id);
+    assert_eq!(sent.len(), 1, "its import is linked");
+    assert_eq!(
+        sent[0].text, "old app ✓",
+        "and its message went through the current app's pre-send hook"
+    );
+}

@@ -10,8 +10,8 @@
 //! * `/calendar today`, `/calendar next`, `/calendar add …` call the
 //!   Calendar API ([`gcal`]) with `Authorization: Bearer`.
 //! * Events listed or added get a one-off reminder job, `reminder_minutes`
-//!   before they start ([`reminders`]); it reminds the user privately in
-//!   the room where they asked, or in the `reminder_room` when set.
+//!   before they start ([`reminders`]); it posts to the user's direct room
+//!   with the app's bot, where it waits if they are away.
 //!
 //! Times are UTC ([`time`]).
 
@@ -21,7 +21,7 @@ pub mod reminders;
 pub mod time;
 
 use capsule_sdk::prelude::*;
-use capsule_sdk::{http, kv, log, messages, rooms, scheduler, serde_json, settings};
+use capsule_sdk::{http, kv, log, messages, scheduler, serde_json, settings};
 
 use crate::gcal::Event;
 use crate::oauth::{PendingState, Tokens};
@@ -387,8 +387,6 @@ fn schedule_reminders(call: &Invocation, events: &[Event]) {
         }
         let reminder = Reminder {
             user_id: call.user.id.clone(),
-            username: call.user.username.clone(),
-            room_id: call.room.id.clone(),
             title: event.title.clone(),
             start_ms: event.start_ms,
             key: key.clone(),
@@ -411,22 +409,10 @@ fn schedule_reminders(call: &Invocation, events: &[Event]) {
     }
 }
 
-/// Posts a reminder: privately to the user in the room they asked in, or,
-/// with `reminder_room` set, in that room mentioning them.
+/// Posts a reminder to the user's direct room with the app's bot: unlike
+/// a private notice, it is kept, so a user who was away still finds it.
 fn remind(reminder: &Reminder) -> Result<(), String> {
-    let text = reminder.text(now_ms());
-    let room_name = text_setting("reminder_room", "");
-    let room_name = room_name.trim_start_matches('#');
-    if room_name.is_empty() {
-        messages::notify_user(&reminder.room_id, &reminder.user_id, &text)
-            .map_err(|e| describe(&e))?;
-    } else {
-        let room = rooms::get_by_name(room_name)
-            .map_err(|e| describe(&e))?
-            .ok_or_else(|| format!("the reminder room `{room_name}` does not exist"))?;
-        messages::send_text(&room.id, &format!("@{} {text}", reminder.username))
-            .map_err(|e| describe(&e))?;
-    }
+    messages::send_direct(&reminder.user_id, &reminder.text(now_ms())).map_err(|e| describe(&e))?;
     if let Err(e) = kv::delete(&reminder.key) {
         log::warn(&format!("reminder {}: {}", reminder.key, describe(&e)));
     }

@@ -13,6 +13,7 @@
 //! 4. Later, `grant_type=refresh_token` with the `refresh_token` gives a
 //!    new access token (usually without a new refresh token).
 
+use capsule_sdk::http;
 use serde::{Deserialize, Serialize};
 
 /// The one scope the app asks: read and write events, nothing else of the
@@ -26,61 +27,26 @@ pub const STATE_TTL_MS: i64 = 10 * 60_000;
 /// not expire in flight.
 pub const EXPIRY_MARGIN_MS: i64 = 30_000;
 
-/// `application/x-www-form-urlencoded` / RFC 3986 percent-encoding of
-/// everything but the unreserved characters.
+/// `application/x-www-form-urlencoded` encoding of one query value (space
+/// as `+`, everything but `*-._` and ASCII letters and digits as `%XX`).
 pub fn encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
-}
-
-/// Decodes a query or form component (`+` is a space); `None` for a bad
-/// escape or bytes that are not UTF-8.
-pub fn decode(s: &str) -> Option<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' => {
-                let hex = s.get(i + 1..i + 3)?;
-                out.push(u8::from_str_radix(hex, 16).ok()?);
-                i += 2;
-            }
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8(out).ok()
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
 /// `a=1&b=2` as encoded pairs.
 pub fn form(pairs: &[(&str, &str)]) -> String {
-    pairs
-        .iter()
-        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
-        .collect::<Vec<_>>()
-        .join("&")
+    form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs)
+        .finish()
 }
 
-/// The value of query parameter `name` in a URL (or a bare query);
-/// `None` when absent or badly encoded.
+/// The value of query parameter `name` in a URL (or a bare query),
+/// decoded; `None` when absent. Decoding is lenient (a bad `%` escape
+/// stays as it is), so callers check the value's shape.
 pub fn query_param(url: &str, name: &str) -> Option<String> {
     let query = url.split_once('?').map_or("", |(_, q)| q);
     let query = query.split('#').next().unwrap_or("");
-    query
-        .split('&')
-        .filter_map(|pair| pair.split_once('=').or(Some((pair, ""))))
-        .find(|(k, _)| decode(k).as_deref() == Some(name))
-        .and_then(|(_, v)| decode(v))
+    http::query_value(query, name)
 }
 
 /// The app's callback path below its public endpoint root.
@@ -259,7 +225,7 @@ mod tests {
         );
         assert_eq!(
             url,
-            "https://accounts.google.com/o/oauth2/v2/auth?client_id=id%201.apps\
+            "https://accounts.google.com/o/oauth2/v2/auth?client_id=id+1.apps\
              &redirect_uri=https%3A%2F%2Fchat.example.com%2Fapi%2Fapps%2Fpublic%2Fcalendar%2Foauth%2Fcallback\
              &response_type=code&scope=https%3A%2F%2Fwww.googleapis.com%2Fauth%2Fcalendar.events\
              &access_type=offline&prompt=consent&state=00ff"
@@ -276,24 +242,39 @@ mod tests {
     }
 
     #[test]
-    fn query_parameters_are_decoded_and_bad_ones_are_none() {
-        let url = "/oauth/callback?state=ab&code=4%2F0Ab+c&empty=&flag";
+    fn query_parameters_are_decoded_and_missing_ones_are_none() {
+        let url = "/oauth/callback?state=ab&code=4%2F0Ab+c&empty=&flag#code=frag";
         assert_eq!(query_param(url, "code").as_deref(), Some("4/0Ab c"));
         assert_eq!(query_param(url, "state").as_deref(), Some("ab"));
         assert_eq!(query_param(url, "empty").as_deref(), Some(""));
         assert_eq!(query_param(url, "flag").as_deref(), Some(""));
         assert_eq!(query_param(url, "missing"), None);
-        assert_eq!(query_param("/x?code=%zz", "code"), None);
-        assert_eq!(query_param("/x?code=%", "code"), None);
-        assert_eq!(query_param("/x?code=%ff", "code"), None);
         assert_eq!(query_param("/x", "code"), None);
+        assert_eq!(
+            query_param("/x?code=1&code=2", "code").as_deref(),
+            Some("1")
+        );
+    }
+
+    #[test]
+    fn bad_escapes_pass_through_and_a_state_made_of_them_is_refused() {
+        assert_eq!(query_param("/x?code=%zz", "code").as_deref(), Some("%zz"));
+        assert_eq!(query_param("/x?code=%", "code").as_deref(), Some("%"));
+        assert_eq!(
+            query_param("/x?code=%ff", "code").as_deref(),
+            Some("\u{fffd}")
+        );
+        let state = format!("{}%zz", "a".repeat(28));
+        let url = format!("/x?state={state}");
+        assert_eq!(query_param(&url, "state").as_deref(), Some(state.as_str()));
+        assert!(!is_valid_state(&state));
     }
 
     #[test]
     fn token_bodies_are_form_encoded() {
         assert_eq!(
             code_exchange_body("4/a b", "cid", "s&cret", "http://h/cb"),
-            "code=4%2Fa%20b&client_id=cid&client_secret=s%26cret&redirect_uri=http%3A%2F%2Fh%2Fcb&grant_type=authorization_code"
+            "code=4%2Fa+b&client_id=cid&client_secret=s%26cret&redirect_uri=http%3A%2F%2Fh%2Fcb&grant_type=authorization_code"
         );
         assert_eq!(
             refresh_body("1//r", "cid", "sec"),

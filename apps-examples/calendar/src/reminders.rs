@@ -10,10 +10,8 @@ pub const JOB: &str = "reminder";
 /// What a reminder job carries.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Reminder {
+    /// Who is reminded, in their direct room with the app's bot.
     pub user_id: String,
-    pub username: String,
-    /// Where the user asked: the private reminder goes there.
-    pub room_id: String,
     pub title: String,
     pub start_ms: i64,
     /// The kv key that marks the reminder as scheduled.
@@ -116,8 +114,6 @@ mod tests {
         assert_eq!(key("U1", &long), None);
         let r = Reminder {
             user_id: "U1".into(),
-            username: "alice".into(),
-            room_id: "GENERAL".into(),
             title: "Standup".into(),
             start_ms: e.start_ms,
             key: "k".into(),

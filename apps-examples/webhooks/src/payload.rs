@@ -15,6 +15,7 @@
 //! ignores them; wrong types and values out of bounds are refused with an
 //! error that says which field is wrong.
 
+use capsule_sdk::http;
 use capsule_sdk::prelude::{Attachment, AttachmentField, OutgoingMessage};
 use capsule_sdk::serde_json;
 use serde::Deserialize;
@@ -259,7 +260,8 @@ pub fn target(channel: &str) -> Result<Target<'_>, String> {
 
 /// The JSON of a request body: the body itself, or, for a form post
 /// (`application/x-www-form-urlencoded`, which Rocket.Chat accepts too),
-/// its `payload` field.
+/// its `payload` field, decoded (leniently: a bad `%` escape stays as it
+/// is, and the JSON parser then says what is wrong).
 pub fn body_json(content_type: Option<&str>, body: &[u8]) -> Result<Vec<u8>, String> {
     let is_form = content_type
         .and_then(|c| c.split(';').next())
@@ -270,36 +272,16 @@ pub fn body_json(content_type: Option<&str>, body: &[u8]) -> Result<Vec<u8>, Str
     if !is_form {
         return Ok(body.to_vec());
     }
-    let form = std::str::from_utf8(body).map_err(|_| "the form body is not UTF-8".to_owned())?;
-    form.split('&')
-        .filter_map(|pair| pair.split_once('='))
-        .find(|(name, _)| *name == "payload")
-        .map(|(_, value)| percent_decode(value))
-        .ok_or_else(|| "the form has no `payload` field".to_owned())?
-}
-
-/// Decodes `+` and `%XX` of a form value.
-fn percent_decode(value: &str) -> Result<Vec<u8>, String> {
-    let bytes = value.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' => {
-                let hex = bytes
-                    .get(i + 1..i + 3)
-                    .and_then(|h| std::str::from_utf8(h).ok())
-                    .and_then(|h| u8::from_str_radix(h, 16).ok())
-                    .ok_or_else(|| "the form's `payload` has a bad %-escape".to_owned())?;
-                out.push(hex);
-                i += 2;
-            }
-            b => out.push(b),
-        }
-        i += 1;
+    // An encoded form is ASCII; raw bytes that are not even UTF-8 would be
+    // decoded into U+FFFD and posted, so they are refused, saying why.
+    if std::str::from_utf8(body).is_err() {
+        return Err("the form body is not UTF-8".to_owned());
     }
-    Ok(out)
+    http::form_pairs(body)
+        .into_iter()
+        .find(|(name, _)| name == "payload")
+        .map(|(_, value)| value.into_bytes())
+        .ok_or_else(|| "the form has no `payload` field".to_owned())
 }
 
 #[cfg(test)]
@@ -435,17 +417,26 @@ mod tests {
                 .unwrap_err()
                 .contains("no `payload`")
         );
-        assert!(
-            body_json(form, b"payload=%7")
-                .unwrap_err()
-                .contains("%-escape")
-        );
-        assert!(
-            body_json(form, b"payload=%zz")
-                .unwrap_err()
-                .contains("%-escape")
-        );
         assert!(body_json(form, &[0xff]).unwrap_err().contains("UTF-8"));
+        let json = body_json(form, b"payload=%7B%22text%22%3A%22%C3%A9t%C3%A9%22%7D").unwrap();
+        assert_eq!(parse(&json).unwrap().text, "été");
+    }
+
+    #[test]
+    fn a_payload_with_bad_escapes_is_kept_as_sent_and_refused_as_json() {
+        let form = Some("application/x-www-form-urlencoded");
+        for (body, kept) in [
+            (&b"payload=%7"[..], &b"%7"[..]),
+            (b"payload=%zz", b"%zz"),
+            (b"payload", b""),
+        ] {
+            let json = body_json(form, body).unwrap();
+            assert_eq!(json, kept, "{}", String::from_utf8_lossy(body));
+            assert!(parse(&json).unwrap_err().contains("not valid JSON"));
+        }
+        // A lone `%` among good escapes stays a `%`.
+        let json = body_json(form, b"payload=%7B%22text%22%3A%22100%%22%7D").unwrap();
+        assert_eq!(parse(&json).unwrap().text, "100%");
     }
 
     #[test]

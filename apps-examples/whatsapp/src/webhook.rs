@@ -18,6 +18,7 @@
 //! bridge needs (or carrying nonsense) is skipped and counted, so one odd
 //! message does not lose the others. Nothing here panics on any input.
 
+use capsule_sdk::http;
 use capsule_sdk::serde_json::{self, Value};
 
 /// The most items (messages plus statuses) one notification is allowed to
@@ -31,49 +32,24 @@ const MAX_NAME_CHARS: usize = 100;
 /// Answers a verification request with the query `query` (the part after
 /// `?`, still percent-encoded): the challenge to echo when `hub.mode` is
 /// `subscribe` and `hub.verify_token` equals `verify_token`, else `None`.
-/// An empty `verify_token` verifies nothing.
+/// An empty `verify_token` verifies nothing. A parameter given twice counts
+/// the first time. Decoding is lenient (a bad `%` escape stays as it is),
+/// which is safe here: the token is compared, never trusted for its shape.
 pub fn verify_subscription(query: &str, verify_token: &str) -> Option<String> {
-    let mut mode = None;
-    let mut token = None;
-    let mut challenge = None;
-    for pair in query.split('&') {
-        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-        let slot = match percent_decode(name)?.as_str() {
-            "hub.mode" => &mut mode,
-            "hub.verify_token" => &mut token,
-            "hub.challenge" => &mut challenge,
-            _ => continue,
-        };
-        *slot = Some(percent_decode(value)?);
-    }
+    let pairs = http::query_pairs(query);
+    let value = |name: &str| {
+        pairs
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    };
     let token_ok = !verify_token.is_empty()
-        && token.is_some_and(|t| crate::signature::same_text(&t, verify_token));
-    (mode.as_deref() == Some("subscribe") && token_ok)
-        .then_some(challenge)
+        && value("hub.verify_token").is_some_and(|t| crate::signature::same_text(t, verify_token));
+    (value("hub.mode") == Some("subscribe") && token_ok)
+        .then(|| value("hub.challenge"))
         .flatten()
         .filter(|c| !c.is_empty() && c.len() <= 256)
-}
-
-/// `%XX` and `+` decoding of a query component; `None` when it is not
-/// valid percent-encoding of UTF-8.
-pub fn percent_decode(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' => {
-                let hex = bytes.get(i + 1..i + 3)?;
-                let hex = std::str::from_utf8(hex).ok()?;
-                out.push(u8::from_str_radix(hex, 16).ok()?);
-                i += 2;
-            }
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8(out).ok()
+        .map(str::to_owned)
 }
 
 /// One incoming WhatsApp message.
@@ -336,10 +312,6 @@ mod tests {
             ("hub.mode=subscribe&hub.challenge=1", ""),
             (
                 "hub.mode=subscribe&hub.challenge=1&hub.verify_token=t%zz",
-                "t%zz",
-            ),
-            (
-                "hub.mode=subscribe&hub.challenge=%ff&hub.verify_token=t",
                 "t",
             ),
             ("", "t"),
@@ -347,6 +319,22 @@ mod tests {
         ] {
             assert_eq!(verify_subscription(q, token), None, "{q}");
         }
+    }
+
+    #[test]
+    fn bad_escapes_are_kept_as_text_and_only_an_equal_token_verifies() {
+        // Lenient decoding: `%zz` stays `%zz`, so it matches only a token
+        // that is literally `t%zz`; `%ff` (not UTF-8) becomes U+FFFD.
+        let q = "hub.mode=subscribe&hub.challenge=%ff&hub.verify_token=t%zz";
+        assert_eq!(verify_subscription(q, "t%zz").as_deref(), Some("\u{fffd}"));
+        assert_eq!(verify_subscription(q, "t"), None);
+        assert_eq!(verify_subscription(q, "t%"), None);
+        // The first of a repeated parameter counts.
+        let q = "hub.mode=subscribe&hub.challenge=1&hub.verify_token=wrong&hub.verify_token=t";
+        assert_eq!(verify_subscription(q, "t"), None);
+        // A leading `?` is allowed.
+        let q = "?hub.mode=subscribe&hub.challenge=1&hub.verify_token=t";
+        assert_eq!(verify_subscription(q, "t").as_deref(), Some("1"));
     }
 
     fn notification(value: Value) -> Vec<u8> {

@@ -9,7 +9,7 @@ use wasmtime::component::InstancePre;
 use wasmtime::{Store, UpdateDeadline};
 
 use crate::app::state::{AppShared, HostState};
-use crate::bindings::v0_1_0::guest;
+use crate::bindings::v0_1::guest;
 use crate::engine::CapsuleEngine;
 
 /// Where each export interface sits in the component, looked up once at load.

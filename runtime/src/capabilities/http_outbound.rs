@@ -8,8 +8,8 @@ use std::time::Duration;
 use url::Url;
 
 use crate::app::state::HostState;
-use crate::bindings::v0_1_0::capsule::apps::http_outbound::Host;
-use crate::bindings::v0_1_0::types::{Error, HttpRequest, HttpResponse};
+use crate::bindings::v0_1::capsule::apps::http_outbound::Host;
+use crate::bindings::v0_1::types::{Error, HttpRequest, HttpResponse};
 use crate::capabilities::check_len;
 use crate::fault::Fault;
 use crate::grants::{Capability, GrantSet};

@@ -2,8 +2,8 @@
 //! by the host, so an app can never reach another app's keys.
 
 use crate::app::state::HostState;
-use crate::bindings::v0_1_0::capsule::apps::kv::Host;
-use crate::bindings::v0_1_0::types::Error;
+use crate::bindings::v0_1::capsule::apps::kv::Host;
+use crate::bindings::v0_1::types::Error;
 use crate::capabilities::check_len;
 use crate::grants::Capability;
 

@@ -2,7 +2,7 @@
 
 use crate::app::log::{LogLevel, LogSource};
 use crate::app::state::HostState;
-use crate::bindings::v0_1_0::capsule::apps::logging::{Host, Level};
+use crate::bindings::v0_1::capsule::apps::logging::{Host, Level};
 use crate::grants::Capability;
 
 impl Host for HostState {

@@ -1,8 +1,8 @@
 //! `message-read`: messages and room history, optionally limited to rooms.
 
 use crate::app::state::HostState;
-use crate::bindings::v0_1_0::capsule::apps::message_read::Host;
-use crate::bindings::v0_1_0::types::{Error, Message};
+use crate::bindings::v0_1::capsule::apps::message_read::Host;
+use crate::bindings::v0_1::types::{Error, Message};
 use crate::grants::Capability;
 
 /// Most messages one history call returns.

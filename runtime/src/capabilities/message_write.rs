@@ -3,8 +3,8 @@
 //! pipeline one level deeper, up to the app's depth limit.
 
 use crate::app::state::HostState;
-use crate::bindings::v0_1_0::capsule::apps::message_write::Host;
-use crate::bindings::v0_1_0::types::{Error, MessageEdit, OutgoingMessage};
+use crate::bindings::v0_1::capsule::apps::message_write::Host;
+use crate::bindings::v0_1::types::{Error, MessageEdit, OutgoingMessage};
 use crate::bridge::Origin;
 use crate::capabilities::check_len;
 use crate::fault::Fault;
@@ -13,6 +13,9 @@ use crate::grants::Capability;
 /// Most bytes of text and attachments one message an app sends may carry
 /// (Rocket.Chat's default message limit is 5,000 characters).
 const MAX_MESSAGE_BYTES: usize = 64 << 10;
+
+/// Longest user id accepted (ids are short; this only bounds a hostile one).
+const MAX_ID_BYTES: usize = 256;
 
 impl HostState {
     /// The origin of a write made now, or a loop fault when it would go too deep.
@@ -85,5 +88,25 @@ impl Host for HostState {
         Ok(self
             .host_wait(bridge.notify_user(&origin, &room, &user, &text))
             .await?)
+    }
+
+    async fn direct_room(&mut self, user: String) -> Result<String, Error> {
+        let grants = self.grant(Capability::MessageWrite)?;
+        if !grants.all_rooms() {
+            return Err(self
+                .violation(Fault::Denied {
+                    capability: Capability::MessageWrite,
+                    detail: "the `message-write` grant is limited to listed rooms, \
+                             and a direct room is never one of them"
+                        .into(),
+                })
+                .into());
+        }
+        check_len("the user id", user.len(), MAX_ID_BYTES)?;
+        // Opening a room is a write: it creates the room and subscriptions.
+        let origin = self.write_origin()?;
+        self.write_permit()?;
+        let bridge = self.app.bridge.clone();
+        Ok(self.host_wait(bridge.direct_room(&origin, &user)).await?)
     }
 }

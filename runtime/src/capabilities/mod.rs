@@ -8,8 +8,8 @@
 use wasmtime::component::{HasSelf, Linker};
 
 use crate::app::state::HostState;
-use crate::bindings::v0_1_0::capsule::apps;
-use crate::bindings::v0_1_0::types::Error;
+use crate::bindings::v0_1::capsule::apps;
+use crate::bindings::v0_1::types::Error;
 use crate::fault::Fault;
 use crate::grants::{Capability, GrantSet};
 

@@ -1,8 +1,8 @@
 //! `room-read`: rooms and their members, optionally limited to rooms.
 
 use crate::app::state::HostState;
-use crate::bindings::v0_1_0::capsule::apps::room_read::Host;
-use crate::bindings::v0_1_0::types::{Error, Room, UserRef};
+use crate::bindings::v0_1::capsule::apps::room_read::Host;
+use crate::bindings::v0_1::types::{Error, Room, UserRef};
 use crate::grants::{Capability, GrantSet};
 
 /// Most members one call returns.

@@ -2,8 +2,8 @@
 //! `jobs.run` export. Storing and running them is the server's job.
 
 use crate::app::state::HostState;
-use crate::bindings::v0_1_0::capsule::apps::scheduler::{Host, Schedule};
-use crate::bindings::v0_1_0::types::Error;
+use crate::bindings::v0_1::capsule::apps::scheduler::{Host, Schedule};
+use crate::bindings::v0_1::types::Error;
 use crate::capabilities::check_len;
 use crate::grants::Capability;
 use crate::model;

@@ -1,8 +1,8 @@
 //! `settings`: the app's own settings, as the admin set them.
 
 use crate::app::state::HostState;
-use crate::bindings::v0_1_0::capsule::apps::settings::{Host, Value};
-use crate::bindings::v0_1_0::types::Error;
+use crate::bindings::v0_1::capsule::apps::settings::{Host, Value};
+use crate::bindings::v0_1::types::Error;
 use crate::grants::Capability;
 use crate::model::SettingValue;
 

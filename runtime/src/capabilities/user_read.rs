@@ -1,8 +1,8 @@
 //! `user-read`: user accounts (never credentials).
 
 use crate::app::state::HostState;
-use crate::bindings::v0_1_0::capsule::apps::user_read::Host;
-use crate::bindings::v0_1_0::types::{Error, User};
+use crate::bindings::v0_1::capsule::apps::user_read::Host;
+use crate::bindings::v0_1::types::{Error, User};
 use crate::grants::Capability;
 
 impl Host for HostState {

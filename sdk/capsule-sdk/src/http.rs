@@ -5,6 +5,8 @@
 //! fails with [`Error::Denied`](crate::Error::Denied). The response
 //! builders ([`response`], [`json_response`], [`not_found`]) need nothing:
 //! they are for [`App::handle_endpoint`](crate::App::handle_endpoint).
+//! Neither do the decoders of what such a request carries
+//! ([`query_pairs`], [`query_value`], [`form_pairs`]).
 
 use serde::Serialize;
 
@@ -79,4 +81,43 @@ pub fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str
         .iter()
         .find(|(n, _)| n.eq_ignore_ascii_case(name))
         .map(|(_, v)| v.as_str())
+}
+
+/// The name-value pairs of a URL query string (`a=1&b=x+y`, with or
+/// without the leading `?`; not a whole URL), in order.
+///
+/// It exists so apps do not each write a percent-decoder: it decodes as
+/// browsers and HTML forms encode (`application/x-www-form-urlencoded`,
+/// the [`form_urlencoded`] crate): `+` is a space, `%XX` a byte, and bytes
+/// that are not UTF-8 become U+FFFD. It is lenient, as that crate is: a
+/// `%` not followed by two hex digits stays as it is, so check a value's
+/// shape or compare it; never count on decoding to refuse it. A name
+/// without `=` has an empty value, and empty pieces (`a=1&&b=2`) are
+/// skipped. Repeated names all come back; [`query_value`] takes the first.
+///
+/// Owned strings rather than an iterator of borrowed ones: queries are
+/// short, apps keep or match the values, and the crate's types stay out of
+/// the SDK's API.
+pub fn query_pairs(query: &str) -> Vec<(String, String)> {
+    let query = query.strip_prefix('?').unwrap_or(query);
+    form_pairs(query.as_bytes())
+}
+
+/// The value of the first parameter named `name` in `query` (decoded as
+/// [`query_pairs`] does), `None` when there is none; `Some("")` for `name=`
+/// or a bare `name`.
+pub fn query_value(query: &str, name: &str) -> Option<String> {
+    query_pairs(query)
+        .into_iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, value)| value)
+}
+
+/// The name-value pairs of an `application/x-www-form-urlencoded` request
+/// body (an HTML form post), decoded like [`query_pairs`] and as leniently.
+///
+/// It takes the raw body, bytes, because that is what an endpoint
+/// receives; checking the `content-type` is the caller's part.
+pub fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
+    form_urlencoded::parse(body).into_owned().collect()
 }

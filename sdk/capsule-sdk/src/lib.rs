@@ -125,7 +125,7 @@ pub use serde_json;
 /// `Guest` traits and export macro from here.
 pub mod bindings {
     wit_bindgen::generate!({
-        path: "../../wit/0.1.0",
+        path: "../../wit/0.1.1",
         world: "app",
         // The export macro must be usable from app crates, and it must find
         // the generated types here rather than in the app crate.

@@ -1,7 +1,9 @@
 //! Read, send and update messages.
 //!
 //! [`get`] and [`history`] need the `message-read` permission; [`send`],
-//! [`update`], [`notify_user`] and [`send_text`] need `message-write`.
+//! [`update`], [`notify_user`], [`send_text`], [`direct_room`] and
+//! [`send_direct`] need `message-write` (the last two for all rooms, not a
+//! list of them).
 //! [`edit_text`] and [`outgoing`] only build values and need nothing.
 
 use crate::bindings::capsule::apps::{message_read, message_write};
@@ -46,6 +48,22 @@ pub fn update(id: &str, edit: &MessageEdit) -> Result<()> {
 /// Shows `text` only to `user` in `room`. The message is not stored.
 pub fn notify_user(room: &str, user: &str, text: &str) -> Result<()> {
     message_write::notify_user(room, user, text)
+}
+
+/// The direct-message room between this app's bot user and `user` (an
+/// id), opened when there is none yet. Messages sent there reach only
+/// that user, and stay in their list of conversations; use it for what
+/// [`notify_user`] would lose, such as a reminder the user was away for.
+///
+/// Needs a server with contract 0.1.1 or later.
+pub fn direct_room(user: &str) -> Result<String> {
+    message_write::direct_room(user)
+}
+
+/// Sends plain `text` to `user` in their direct room with this app's bot;
+/// returns the message id. Shorthand for [`direct_room`] and [`send_text`].
+pub fn send_direct(user: &str, text: &str) -> Result<String> {
+    send_text(&direct_room(user)?, text)
 }
 
 /// A plain-text message to `room` with every optional field unset.

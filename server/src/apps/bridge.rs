@@ -281,6 +281,26 @@ impl Bridge for ChatBridge {
         Ok(())
     }
 
+    async fn direct_room(&self, origin: &Origin, user: &str) -> Result<String, BridgeError> {
+        let bot = self.bot(&origin.app_id).await?;
+        let other = self
+            .chat
+            .store()
+            .user(&UserId::from(user))
+            .await
+            .map_err(store_error)?
+            .filter(|u| u.active)
+            .ok_or_else(|| BridgeError::NotFound(format!("no active user with id `{user}`")))?;
+        // The same room `im.create` opens between the two, so the user finds
+        // the bot's messages in the conversation they already have with it.
+        let room = self
+            .chat
+            .open_direct(&bot, std::slice::from_ref(&other.username))
+            .await
+            .map_err(|e| chat_error(e, &origin.app_id, user))?;
+        Ok(room.id.to_string())
+    }
+
     async fn room(&self, id: &str) -> Result<Option<app::Room>, BridgeError> {
         let found = self
             .chat

@@ -16,6 +16,11 @@ pub fn execute(call: &Invocation) -> CommandResult {
             .map(Some)
             .map_err(|e| describe(&e)),
         "whoami" => whoami(call),
+        // Answers the direct room's id, so tests can read it there.
+        "dm" => messages::send_direct(&call.user.id, &call.raw_args)
+            .and_then(|_| messages::direct_room(&call.user.id))
+            .map(Some)
+            .map_err(|e| describe(&e)),
         "poll" => poll(call).map(Some).map_err(|e| describe(&e)),
         other => Err(format!("unknown command `{other}`")),
     }
