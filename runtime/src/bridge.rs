@@ -92,12 +92,24 @@ pub trait Bridge: Send + Sync + 'static {
     async fn user(&self, id: &str) -> Result<Option<User>, BridgeError>;
     /// One user by username.
     async fn user_by_username(&self, username: &str) -> Result<Option<User>, BridgeError>;
+    /// A user's offset from UTC in minutes, if their client reported one.
+    async fn user_utc_offset(&self, id: &str) -> Result<Option<i32>, BridgeError>;
     /// A value from the app's key-value store.
     async fn kv_get(&self, app_id: &str, key: &str) -> Result<Option<Vec<u8>>, BridgeError>;
     /// Stores a value; the server enforces the key-count quota.
     async fn kv_set(&self, app_id: &str, key: &str, value: Vec<u8>) -> Result<(), BridgeError>;
     /// Deletes a key; returns whether it existed.
     async fn kv_delete(&self, app_id: &str, key: &str) -> Result<bool, BridgeError>;
+    /// Writes `new` (`None` deletes) only if the key now holds `expected`
+    /// (`None`: does not exist), atomically; whether it wrote. The server
+    /// enforces the key-count quota for a key it creates.
+    async fn kv_compare_and_set(
+        &self,
+        app_id: &str,
+        key: &str,
+        expected: Option<Vec<u8>>,
+        new: Option<Vec<u8>>,
+    ) -> Result<bool, BridgeError>;
     /// Keys with a prefix, in byte order, after `start_after`.
     async fn kv_list(
         &self,

@@ -51,6 +51,8 @@ struct Chat {
     settings: HashMap<String, Vec<(String, SettingValue)>>,
     jobs: Vec<ScheduledJob>,
     notifications: Vec<Notification>,
+    /// Users' offsets from UTC in minutes, for those whose client told.
+    utc_offsets: HashMap<String, i32>,
     next_id: u64,
 }
 
@@ -130,6 +132,14 @@ impl MemoryBridge {
         );
         chat.rooms.push(room.clone());
         room
+    }
+
+    /// Records the offset from UTC (minutes) that `user`'s client reported.
+    pub fn set_utc_offset(&self, user: &User, minutes: i32) {
+        self.chat
+            .lock()
+            .utc_offsets
+            .insert(user.id.clone(), minutes);
     }
 
     /// Sets one of an app's settings.
@@ -432,6 +442,10 @@ impl Bridge for MemoryBridge {
             .cloned())
     }
 
+    async fn user_utc_offset(&self, id: &str) -> Result<Option<i32>, BridgeError> {
+        Ok(self.chat.lock().utc_offsets.get(id).copied())
+    }
+
     async fn kv_get(&self, app_id: &str, key: &str) -> Result<Option<Vec<u8>>, BridgeError> {
         Ok(self.kv(app_id, key))
     }
@@ -448,6 +462,36 @@ impl Bridge for MemoryBridge {
         }
         chat.kv.insert(entry, value);
         Ok(())
+    }
+
+    async fn kv_compare_and_set(
+        &self,
+        app_id: &str,
+        key: &str,
+        expected: Option<Vec<u8>>,
+        new: Option<Vec<u8>>,
+    ) -> Result<bool, BridgeError> {
+        let mut chat = self.chat.lock();
+        let entry = (app_id.to_string(), key.to_string());
+        if chat.kv.get(&entry) != expected.as_ref() {
+            return Ok(false);
+        }
+        match new {
+            Some(value) => {
+                if expected.is_none()
+                    && chat.kv.keys().filter(|(app, _)| app == app_id).count() >= KV_MAX_KEYS
+                {
+                    return Err(BridgeError::QuotaExceeded(format!(
+                        "an app may store at most {KV_MAX_KEYS} keys"
+                    )));
+                }
+                chat.kv.insert(entry, value);
+            }
+            None => {
+                chat.kv.remove(&entry);
+            }
+        }
+        Ok(true)
     }
 
     async fn kv_delete(&self, app_id: &str, key: &str) -> Result<bool, BridgeError> {

@@ -164,12 +164,12 @@ async fn commands_list_and_get_show_the_apps_commands() {
     assert_eq!(
         names,
         [
-            "count", "dm", "echo", "greet", "pick", "poll", "say", "whoami"
+            "count", "dm", "echo", "greet", "pick", "poll", "say", "swap", "whoami"
         ]
     );
     assert_eq!(
         (all["total"].clone(), all["count"].clone()),
-        (8.into(), 8.into())
+        (9.into(), 9.into())
     );
     assert_eq!(page["commands"][0]["command"], "dm");
     assert_eq!(
@@ -178,7 +178,7 @@ async fn commands_list_and_get_show_the_apps_commands() {
             page["offset"].clone(),
             page["total"].clone()
         ),
-        (2.into(), 1.into(), 8.into())
+        (2.into(), 1.into(), 9.into())
     );
     assert_eq!(greet["total"], 1);
     assert_eq!(greet["commands"][0]["command"], "greet");

@@ -179,6 +179,44 @@ async fn commands_answer_and_use_storage_settings_and_messages() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn counters_and_compare_and_set_are_atomic_through_the_kv_capability() {
+    let h = Harness::new();
+    h.load("everything", everything()).await.unwrap();
+    let run = |command: &'static str, args: &'static str| {
+        let runtime = h.runtime.clone();
+        let call = invocation(&h, command, args);
+        async move {
+            runtime
+                .execute_command("everything", call)
+                .await
+                .unwrap()
+                .unwrap()
+                .unwrap()
+        }
+    };
+
+    // Simultaneous runs land in several instances; none loses a count.
+    let counts = futures_util::future::join_all((0..24).map(|_| run("count", ""))).await;
+    let created = run("swap", "- a").await;
+    let stale = run("swap", "x b").await;
+    let swapped = run("swap", "a b").await;
+    let deleted = run("swap", "b -").await;
+
+    let mut counts: Vec<u32> = counts.iter().map(|c| c.parse().unwrap()).collect();
+    counts.sort();
+    assert_eq!(
+        counts,
+        (1..=24).collect::<Vec<u32>>(),
+        "each run saw its own count"
+    );
+    assert_eq!(h.chat.kv("everything", "count"), Some(b"24".to_vec()));
+    assert_eq!(
+        [created, stale, swapped, deleted],
+        ["true a", "false a", "true b", "true -"]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_direct_room_is_opened_once_and_refused_to_a_grant_limited_to_rooms() {
     let h = Harness::new();
     h.load("everything", everything()).await.unwrap();

@@ -10,6 +10,11 @@ use crate::grants::Capability;
 /// Most keys one listing returns.
 const MAX_LIST: u32 = 1000;
 
+/// How often `increment` retries when other writers keep changing the
+/// counter between its read and its write; each try is one store round
+/// trip, and a counter that contended is best reported, not spun on.
+const INCREMENT_TRIES: usize = 32;
+
 impl Host for HostState {
     async fn get(&mut self, key: String) -> Result<Option<Vec<u8>>, Error> {
         self.grant(Capability::Kv)?;
@@ -21,13 +26,7 @@ impl Host for HostState {
     async fn set(&mut self, key: String, value: Vec<u8>) -> Result<(), Error> {
         self.grant(Capability::Kv)?;
         check_len("the key", key.len(), self.app.limits.kv_max_key_bytes)?;
-        if value.len() > self.app.limits.kv_max_value_bytes {
-            return Err(Error::QuotaExceeded(format!(
-                "the value is {} bytes; the limit is {}",
-                value.len(),
-                self.app.limits.kv_max_value_bytes
-            )));
-        }
+        self.check_value(&value)?;
         self.write_permit()?;
         let (bridge, app) = (self.app.bridge.clone(), self.app.id.clone());
         Ok(self.host_wait(bridge.kv_set(&app, &key, value)).await?)
@@ -41,6 +40,50 @@ impl Host for HostState {
         Ok(self.host_wait(bridge.kv_delete(&app, &key)).await?)
     }
 
+    async fn compare_and_set(
+        &mut self,
+        key: String,
+        expected: Option<Vec<u8>>,
+        new: Option<Vec<u8>>,
+    ) -> Result<bool, Error> {
+        self.grant(Capability::Kv)?;
+        check_len("the key", key.len(), self.app.limits.kv_max_key_bytes)?;
+        if let Some(value) = &new {
+            self.check_value(value)?;
+        }
+        self.write_permit()?;
+        let (bridge, app) = (self.app.bridge.clone(), self.app.id.clone());
+        Ok(self
+            .host_wait(bridge.kv_compare_and_set(&app, &key, expected, new))
+            .await?)
+    }
+
+    async fn increment(&mut self, key: String, delta: i64) -> Result<i64, Error> {
+        self.grant(Capability::Kv)?;
+        check_len("the key", key.len(), self.app.limits.kv_max_key_bytes)?;
+        self.write_permit()?;
+        let (bridge, app) = (self.app.bridge.clone(), self.app.id.clone());
+        // A compare-and-set loop rather than a store primitive of its own:
+        // every store that can compare-and-set can count, and the counter
+        // stays the decimal text `get` shows.
+        for _ in 0..INCREMENT_TRIES {
+            let current = self.host_wait(bridge.kv_get(&app, &key)).await?;
+            let sum = counter(&key, current.as_deref())?
+                .checked_add(delta)
+                .ok_or_else(|| Error::Invalid(format!("the counter `{key}` would overflow")))?;
+            let new = Some(sum.to_string().into_bytes());
+            if self
+                .host_wait(bridge.kv_compare_and_set(&app, &key, current, new))
+                .await?
+            {
+                return Ok(sum);
+            }
+        }
+        Err(Error::Unavailable(format!(
+            "the counter `{key}` changed under {INCREMENT_TRIES} tries in a row; try again"
+        )))
+    }
+
     async fn list_keys(
         &mut self,
         prefix: String,
@@ -52,5 +95,45 @@ impl Host for HostState {
         Ok(self
             .host_wait(bridge.kv_list(&app, &prefix, start_after.as_deref(), limit.min(MAX_LIST)))
             .await?)
+    }
+}
+
+impl HostState {
+    /// Refuses a value over the app's size limit.
+    fn check_value(&self, value: &[u8]) -> Result<(), Error> {
+        let max = self.app.limits.kv_max_value_bytes;
+        if value.len() > max {
+            return Err(Error::QuotaExceeded(format!(
+                "the value is {} bytes; the limit is {max}",
+                value.len()
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// The counter a value holds: 0 for none, else its decimal text.
+fn counter(key: &str, value: Option<&[u8]>) -> Result<i64, Error> {
+    let Some(bytes) = value else { return Ok(0) };
+    std::str::from_utf8(bytes)
+        .ok()
+        .and_then(|text| text.parse().ok())
+        .ok_or_else(|| {
+            Error::Invalid(format!(
+                "the key `{key}` holds something other than a counter"
+            ))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::counter;
+
+    #[test]
+    fn counters_are_decimal_text_and_missing_ones_are_zero() {
+        assert!(matches!(counter("k", None), Ok(0)));
+        assert!(matches!(counter("k", Some(b"-42")), Ok(-42)));
+        assert!(counter("k", Some(b"4 2")).is_err());
+        assert!(counter("k", Some(&[0xff])).is_err());
     }
 }

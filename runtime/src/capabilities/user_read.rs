@@ -20,4 +20,10 @@ impl Host for HostState {
             .await?
             .map(Into::into))
     }
+
+    async fn utc_offset(&mut self, id: String) -> Result<Option<i32>, Error> {
+        self.grant(Capability::UserRead)?;
+        let bridge = self.app.bridge.clone();
+        Ok(self.host_wait(bridge.user_utc_offset(&id)).await?)
+    }
 }

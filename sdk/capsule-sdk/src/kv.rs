@@ -36,6 +36,50 @@ pub fn list_keys(prefix: &str, start_after: Option<&str>, limit: u32) -> Result<
     kv::list_keys(prefix, start_after, limit)
 }
 
+/// Writes `new` (`None` removes the key) only if `key` holds `expected`
+/// now (`None`: only if it does not exist), atomically; returns whether it
+/// wrote. For a read-modify-write that must not lose a concurrent change:
+/// read, compute, call this, and start over on `false` (see [`update`]).
+///
+/// Needs a server with contract 0.1.1 or later.
+pub fn compare_and_set(key: &str, expected: Option<&[u8]>, new: Option<&[u8]>) -> Result<bool> {
+    kv::compare_and_set(key, expected, new)
+}
+
+/// Adds `delta` to the counter at `key` atomically and returns the new
+/// value; a missing key counts as 0. The counter is stored as decimal text,
+/// so [`get_text`] reads it too. Two calls at the same moment both count.
+///
+/// Needs a server with contract 0.1.1 or later.
+pub fn increment(key: &str, delta: i64) -> Result<i64> {
+    kv::increment(key, delta)
+}
+
+/// Most times [`update`] recomputes before it gives up.
+const UPDATE_TRIES: usize = 16;
+
+/// Replaces the value at `key` with `change(current)` (`None`: missing, or
+/// to remove it) without losing a concurrent writer's change: when the
+/// value changed between the read and the write, `change` runs again on
+/// the new value. Returns what was written. Gives up with
+/// [`Error::Unavailable`](crate::Error::Unavailable) after a few tries
+/// under constant contention.
+pub fn update(
+    key: &str,
+    mut change: impl FnMut(Option<&[u8]>) -> Option<Vec<u8>>,
+) -> Result<Option<Vec<u8>>> {
+    for _ in 0..UPDATE_TRIES {
+        let current = get(key)?;
+        let new = change(current.as_deref());
+        if compare_and_set(key, current.as_deref(), new.as_deref())? {
+            return Ok(new);
+        }
+    }
+    Err(crate::Error::Unavailable(format!(
+        "`{key}` kept changing; it was not updated"
+    )))
+}
+
 /// The value under `key` as UTF-8 text. A value that is not UTF-8 is an
 /// [`Error::Invalid`](crate::Error::Invalid).
 pub fn get_text(key: &str) -> Result<Option<String>> {

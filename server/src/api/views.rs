@@ -18,7 +18,7 @@ pub fn user_public(user: &User) -> Value {
         "active": user.active,
         "type": user.kind,
         "roles": user.roles,
-        "utcOffset": user.utc_offset,
+        "utcOffset": user.utc_offset.unwrap_or(0.0),
     })
 }
 
@@ -66,7 +66,7 @@ pub fn user_presence(user: &User) -> Value {
         "name": user.name,
         "status": user.status,
         "statusText": user.status_text,
-        "utcOffset": user.utc_offset,
+        "utcOffset": user.utc_offset.unwrap_or(0.0),
     })
 }
 

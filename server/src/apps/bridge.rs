@@ -131,6 +131,16 @@ impl ChatBridge {
     }
 }
 
+/// A failed kv write as the app sees it: the quota named with its limit.
+fn kv_error(error: StoreError) -> BridgeError {
+    match error {
+        StoreError::Quota(_) => BridgeError::QuotaExceeded(format!(
+            "an app may keep at most {KV_MAX_KEYS} keys; delete some first"
+        )),
+        other => store_error(other),
+    }
+}
+
 /// A store failure as the app sees it.
 fn store_error(error: StoreError) -> BridgeError {
     match error {
@@ -368,6 +378,18 @@ impl Bridge for ChatBridge {
         Ok(found.as_ref().map(convert::user))
     }
 
+    async fn user_utc_offset(&self, id: &str) -> Result<Option<i32>, BridgeError> {
+        let found = self
+            .chat
+            .store()
+            .user(&UserId::from(id))
+            .await
+            .map_err(store_error)?;
+        Ok(found
+            .and_then(|u| u.utc_offset)
+            .map(|hours| (hours * 60.0).round() as i32))
+    }
+
     async fn kv_get(&self, app_id: &str, key: &str) -> Result<Option<Vec<u8>>, BridgeError> {
         self.chat
             .store()
@@ -381,12 +403,27 @@ impl Bridge for ChatBridge {
             .store()
             .set_app_value(app_id, key, &value, KV_MAX_KEYS)
             .await
-            .map_err(|e| match e {
-                StoreError::Quota(_) => BridgeError::QuotaExceeded(format!(
-                    "an app may keep at most {KV_MAX_KEYS} keys; delete some first"
-                )),
-                other => store_error(other),
-            })
+            .map_err(kv_error)
+    }
+
+    async fn kv_compare_and_set(
+        &self,
+        app_id: &str,
+        key: &str,
+        expected: Option<Vec<u8>>,
+        new: Option<Vec<u8>>,
+    ) -> Result<bool, BridgeError> {
+        self.chat
+            .store()
+            .compare_and_set_app_value(
+                app_id,
+                key,
+                expected.as_deref(),
+                new.as_deref(),
+                KV_MAX_KEYS,
+            )
+            .await
+            .map_err(kv_error)
     }
 
     async fn kv_delete(&self, app_id: &str, key: &str) -> Result<bool, BridgeError> {

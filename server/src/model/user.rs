@@ -77,8 +77,10 @@ pub struct User {
     pub updated_at: Timestamp,
     #[serde(rename = "lastLogin", default, skip_serializing_if = "Option::is_none")]
     pub last_login: Option<Timestamp>,
-    #[serde(rename = "utcOffset", default)]
-    pub utc_offset: f64,
+    /// Hours east of UTC, as the user's client last reported it
+    /// (Rocket.Chat's `utcOffset`); `None` until it does.
+    #[serde(rename = "utcOffset", default, skip_serializing_if = "Option::is_none")]
+    pub utc_offset: Option<f64>,
     #[serde(rename = "requirePasswordChange", default)]
     pub require_password_change: bool,
 }
@@ -105,7 +107,7 @@ impl User {
             created_at: now,
             updated_at: now,
             last_login: None,
-            utc_offset: 0.0,
+            utc_offset: None,
             require_password_change: false,
         }
     }

@@ -332,6 +332,18 @@ impl AppDataStore for PublishingStore {
     async fn delete_app_value(&self, app: &str, key: &str) -> Result<bool, StoreError> {
         self.inner.delete_app_value(app, key).await
     }
+    async fn compare_and_set_app_value(
+        &self,
+        app: &str,
+        key: &str,
+        expected: Option<&[u8]>,
+        new: Option<&[u8]>,
+        max_keys: u64,
+    ) -> Result<bool, StoreError> {
+        self.inner
+            .compare_and_set_app_value(app, key, expected, new, max_keys)
+            .await
+    }
     async fn app_keys(
         &self,
         app: &str,

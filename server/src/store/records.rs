@@ -287,6 +287,17 @@ pub trait AppDataStore: Send + Sync + 'static {
     ) -> Result<(), StoreError>;
     /// Deletes a key; returns whether it existed.
     async fn delete_app_value(&self, app: &str, key: &str) -> Result<bool, StoreError>;
+    /// Writes `new` (`None` deletes) only if the key now holds `expected`
+    /// (`None`: does not exist), as one atomic step; returns whether it
+    /// wrote. `Quota` when a key it would create passes `max_keys`.
+    async fn compare_and_set_app_value(
+        &self,
+        app: &str,
+        key: &str,
+        expected: Option<&[u8]>,
+        new: Option<&[u8]>,
+        max_keys: u64,
+    ) -> Result<bool, StoreError>;
     /// Keys with `prefix`, in byte order, after `start_after`.
     async fn app_keys(
         &self,

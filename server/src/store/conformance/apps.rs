@@ -11,6 +11,8 @@ pub(super) async fn run<S: Store>(store: &S) {
         app_values_round_trip_per_app,
         deleting_an_app_value_removes_only_that_key,
         a_new_key_past_the_quota_is_refused_but_overwrites_are_not,
+        compare_and_set_writes_only_over_the_expected_value,
+        concurrent_compare_and_sets_on_one_key_let_exactly_one_win,
         app_keys_list_a_prefix_in_byte_order,
         app_keys_page_with_start_after_and_limit,
         clearing_app_data_touches_only_that_app,
@@ -144,6 +146,58 @@ async fn a_new_key_past_the_quota_is_refused_but_overwrites_are_not<S: Store>(st
         store.app_keys(app, "", None, 10).await.unwrap(),
         ["three", "two"]
     );
+}
+
+async fn compare_and_set_writes_only_over_the_expected_value<S: Store>(store: &S) {
+    let app = "a-cas";
+    let cas = |key: &'static str, expected: Option<&'static [u8]>, new: Option<&'static [u8]>| {
+        store.compare_and_set_app_value(app, key, expected, new, 2)
+    };
+
+    let created = cas("k", None, Some(b"1")).await.unwrap();
+    let exists_already = cas("k", None, Some(b"x")).await.unwrap();
+    let stale = cas("k", Some(b"0"), Some(b"x")).await.unwrap();
+    let swapped = cas("k", Some(b"1"), Some(b"2")).await.unwrap();
+    let missing = cas("gone", Some(b"1"), None).await.unwrap();
+
+    assert!(created && swapped, "written over the expected value");
+    assert!(
+        !exists_already && !stale && !missing,
+        "nothing else is written"
+    );
+    assert_eq!(
+        store.app_value(app, "k").await.unwrap(),
+        Some(b"2".to_vec())
+    );
+    assert_eq!(store.app_value(app, "gone").await.unwrap(), None);
+    // A new key counts against the quota; deleting through it frees room.
+    cas("second", None, Some(b"s")).await.unwrap();
+    let error = error_of(cas("third", None, Some(b"t")).await);
+    assert!(matches!(error, StoreError::Quota(_)), "{error:?}");
+    assert!(cas("k", Some(b"2"), None).await.unwrap());
+    assert_eq!(store.app_value(app, "k").await.unwrap(), None);
+    assert!(cas("third", None, Some(b"t")).await.unwrap());
+}
+
+async fn concurrent_compare_and_sets_on_one_key_let_exactly_one_win<S: Store>(store: &S) {
+    let app = "a-cas-race";
+    store.set_app_value(app, "k", b"0", 10).await.unwrap();
+
+    let tries = (0..8u8).map(|n| {
+        let value = [b'1' + n];
+        async move {
+            store
+                .compare_and_set_app_value(app, "k", Some(b"0"), Some(&value), 10)
+                .await
+                .unwrap()
+        }
+    });
+    let won = futures_util::future::join_all(tries).await;
+
+    assert_eq!(won.iter().filter(|w| **w).count(), 1, "{won:?}");
+    let stored = store.app_value(app, "k").await.unwrap().unwrap();
+    let winner = won.iter().position(|w| *w).unwrap() as u8;
+    assert_eq!(stored, [b'1' + winner]);
 }
 
 /// Stores `keys` (with empty values) for `app`.

@@ -90,7 +90,7 @@ async fn a_user_round_trips_with_their_password_hash<S: Store>(store: &S) {
     user.status = Presence::Away;
     user.status_text = "computing".into();
     user.last_login = Some(at(5));
-    user.utc_offset = 1.5;
+    user.utc_offset = Some(1.5);
 
     store.insert_user(&user, Some("hash".into())).await.unwrap();
 

@@ -1,7 +1,7 @@
 //! Settings, per-app key-value data and app records in SQLite.
 
 use async_trait::async_trait;
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::Value;
 
 use super::EmbeddedStore;
@@ -62,27 +62,37 @@ impl AppDataStore for EmbeddedStore {
     ) -> Result<(), StoreError> {
         let (app, key, value) = (app.to_owned(), key.to_owned(), value.to_vec());
         self.write(move |conn| {
-            let exists: bool = conn
-                .prepare_cached("SELECT 1 FROM app_data WHERE app = ?1 AND key = ?2")?
-                .query_row(params![app, key], |_| Ok(true))
-                .optional()?
-                .unwrap_or(false);
-            if !exists {
-                let keys: u64 = conn
-                    .prepare_cached("SELECT count(*) FROM app_data WHERE app = ?1")?
-                    .query_row([&app], |row| row.get(0))?;
-                if keys >= max_keys {
-                    return Err(StoreError::Quota(format!(
-                        "app `{app}` already stores {keys} keys, its limit"
-                    )));
+            let exists = stored_value(conn, &app, &key)?.is_some();
+            put_value(conn, &app, &key, &value, exists, max_keys)
+        })
+        .await
+    }
+
+    async fn compare_and_set_app_value(
+        &self,
+        app: &str,
+        key: &str,
+        expected: Option<&[u8]>,
+        new: Option<&[u8]>,
+        max_keys: u64,
+    ) -> Result<bool, StoreError> {
+        let (app, key) = (app.to_owned(), key.to_owned());
+        let (expected, new) = (expected.map(<[u8]>::to_vec), new.map(<[u8]>::to_vec));
+        // The single writer runs this whole closure in one savepoint, so
+        // nothing writes the key between the comparison and the write.
+        self.write(move |conn| {
+            let current = stored_value(conn, &app, &key)?;
+            if current != expected {
+                return Ok(false);
+            }
+            match new {
+                Some(value) => put_value(conn, &app, &key, &value, current.is_some(), max_keys)?,
+                None => {
+                    conn.prepare_cached("DELETE FROM app_data WHERE app = ?1 AND key = ?2")?
+                        .execute(params![app, key])?;
                 }
             }
-            conn.prepare_cached(
-                "INSERT INTO app_data (app, key, value) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (app, key) DO UPDATE SET value = excluded.value",
-            )?
-            .execute(params![app, key, value])?;
-            Ok(())
+            Ok(true)
         })
         .await
     }
@@ -171,4 +181,40 @@ impl AppDataStore for EmbeddedStore {
         self.write(move |conn| Ok(conn.execute("DELETE FROM app_records WHERE id = ?1", [id])? > 0))
             .await
     }
+}
+
+/// The value of an app's key, read inside a write.
+fn stored_value(conn: &Connection, app: &str, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT value FROM app_data WHERE app = ?1 AND key = ?2")?
+        .query_row(params![app, key], |row| row.get(0))
+        .optional()?)
+}
+
+/// Stores a value; a new key (`exists` false) only while the app is under
+/// `max_keys`.
+fn put_value(
+    conn: &Connection,
+    app: &str,
+    key: &str,
+    value: &[u8],
+    exists: bool,
+    max_keys: u64,
+) -> Result<(), StoreError> {
+    if !exists {
+        let keys: u64 = conn
+            .prepare_cached("SELECT count(*) FROM app_data WHERE app = ?1")?
+            .query_row([app], |row| row.get(0))?;
+        if keys >= max_keys {
+            return Err(StoreError::Quota(format!(
+                "app `{app}` already stores {keys} keys, its limit"
+            )));
+        }
+    }
+    conn.prepare_cached(
+        "INSERT INTO app_data (app, key, value) VALUES (?1, ?2, ?3)
+         ON CONFLICT (app, key) DO UPDATE SET value = excluded.value",
+    )?
+    .execute(params![app, key, value])?;
+    Ok(())
 }

@@ -11,6 +11,7 @@ pub fn execute(call: &Invocation) -> CommandResult {
     match call.command.as_str() {
         "echo" => Ok(Some(call.raw_args.clone())),
         "count" => count().map(Some).map_err(|e| describe(&e)),
+        "swap" => swap(call).map(Some).map_err(|e| describe(&e)),
         "greet" => greet(call).map(Some).map_err(|e| describe(&e)),
         "say" => messages::send_text(&call.room.id, &call.raw_args)
             .map(Some)
@@ -82,16 +83,20 @@ pub fn pick(call: &Invocation, item_id: &str) -> CommandResult {
     Ok(Some(format!("picked {picked}")))
 }
 
-/// Increments the counter `count`, stored as decimal text, and returns
-/// its new value.
+/// Increments the counter `count` atomically (`kv.increment`, so
+/// simultaneous runs all count) and returns its new value.
 fn count() -> capsule_sdk::Result<String> {
-    // A value that is not a number (written by hand, say) restarts at 0.
-    let current = kv::get_text("count")?
-        .and_then(|s| s.parse::<u64>().ok())
-        .unwrap_or(0);
-    let next = (current + 1).to_string();
-    kv::set_text("count", &next)?;
-    Ok(next)
+    kv::increment("count", 1).map(|n| n.to_string())
+}
+
+/// `/swap <expected> <new>`: a compare-and-set of the key `swap`, `-`
+/// standing for "missing"; answers whether it wrote and what is there now.
+fn swap(call: &Invocation) -> capsule_sdk::Result<String> {
+    let value = |arg: Option<&String>| arg.filter(|a| *a != "-").map(|a| a.as_bytes().to_vec());
+    let (expected, new) = (value(call.args.first()), value(call.args.get(1)));
+    let wrote = kv::compare_and_set("swap", expected.as_deref(), new.as_deref())?;
+    let now = kv::get_text("swap")?.unwrap_or_else(|| "-".to_owned());
+    Ok(format!("{wrote} {now}"))
 }
 
 /// `<greeting setting> <username>`.
