@@ -1,14 +1,16 @@
 //! End-to-end tests of the slash-command example apps `apps-examples/polls`
 //! and `apps-examples/remind`: the real server, both apps built, signed
 //! with a test key and installed through the apps admin API; commands run
-//! with `commands.run` and buttons pressed with `POST
-//! /api/apps/ui.interaction/<app>`, as a client would.
+//! with `commands.run`, buttons pressed with `POST
+//! /api/apps/ui.interaction/<app>` and time zones reported with the DDP
+//! method `userSetUtcOffset`, as a client would.
 
 mod support;
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::{Value, json};
+use support::common::ddp::Ddp;
 use support::{Chat, GENERAL, Session};
 
 /// Presses the option `value` of the poll `mid` as `who`.
@@ -285,6 +287,110 @@ async fn bad_reminders_get_a_clear_private_answer() {
     let text = set["text"].as_str().unwrap();
     assert!(text.contains(" 09:00 UTC+01:00): standup"), "{text}");
     assert_eq!(chat.history(&alice, GENERAL).await.len(), before);
+}
+
+const HOUR_MS: i64 = 3_600_000;
+const DAY_MS: i64 = 24 * HOUR_MS;
+
+fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("after the epoch")
+        .as_millis() as i64
+}
+
+/// When `tomorrow <hour>:00` is in UTC for someone `offset_minutes` east
+/// of UTC at `now_ms`.
+fn tomorrow_at(now_ms: i64, offset_minutes: i64, hour: i64) -> i64 {
+    let offset = offset_minutes * 60_000;
+    let local_today = (now_ms + offset).div_euclid(DAY_MS) * DAY_MS;
+    local_today + DAY_MS + hour * HOUR_MS - offset
+}
+
+/// When the job of `who`'s reminder `number` is due, as the scheduler
+/// keeps it (ms since the epoch, UTC).
+async fn reminder_due(chat: &Chat, who: &Session, number: u64) -> i64 {
+    let jobs = chat
+        .server
+        .chat_domain()
+        .store()
+        .jobs_of("remind")
+        .await
+        .expect("the jobs are readable");
+    let job = jobs
+        .iter()
+        .find(|job| {
+            serde_json::from_slice::<Value>(&job.payload)
+                .is_ok_and(|p| p["user_id"] == who.user_id.as_str() && p["number"] == number)
+        })
+        .unwrap_or_else(|| panic!("{} has a job for reminder #{number}", who.username));
+    job.next_run.millis()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clock_times_are_read_in_the_offset_a_users_client_reported() {
+    let chat = Chat::start().await;
+    chat.install("remind", json!({"utc-offset": "+01:00"}))
+        .await;
+    let alice = chat.user("alice").await;
+    let bob = chat.user("bob").await;
+    // Alice's client reports +05:30, as Rocket.Chat's clients do; Bob's
+    // never reports one.
+    let mut alices_client = Ddp::resume(&chat.server.base, &alice.token).await;
+    alices_client
+        .call("userSetUtcOffset", json!([5.5]))
+        .await
+        .expect("the offset is taken");
+
+    let before = now_ms();
+    let set = chat
+        .command(&alice, GENERAL, "remind", "me tomorrow 9:00 call the bank")
+        .await;
+    let after = now_ms();
+
+    let text = set["text"].as_str().unwrap();
+    assert!(
+        text.contains(" 09:00 UTC+05:30): call the bank — reminder #1"),
+        "{text}"
+    );
+    // 09:00 at +05:30 is 03:30 UTC, on her tomorrow.
+    let due = reminder_due(&chat, &alice, 1).await;
+    assert_eq!(due.rem_euclid(DAY_MS), 3 * HOUR_MS + HOUR_MS / 2);
+    assert!(
+        [tomorrow_at(before, 330, 9), tomorrow_at(after, 330, 9)].contains(&due),
+        "due at {due}"
+    );
+    let listed = chat.command(&alice, GENERAL, "remind", "list").await;
+    let listed = listed["text"].as_str().unwrap();
+    let line = listed.lines().nth(1).unwrap_or_default();
+    assert!(
+        line.starts_with("#1 ")
+            && line.contains(" 09:00 UTC+05:30 (")
+            && line.ends_with(": call the bank"),
+        "{listed}"
+    );
+
+    // Without a reported offset, the admin's setting: 09:00 at +01:00.
+    let theirs = chat
+        .command(&bob, GENERAL, "remind", "me tomorrow 9:00 stand-up")
+        .await;
+    let text = theirs["text"].as_str().unwrap();
+    assert!(text.contains(" 09:00 UTC+01:00): stand-up"), "{text}");
+    assert_eq!(
+        reminder_due(&chat, &bob, 1).await.rem_euclid(DAY_MS),
+        8 * HOUR_MS
+    );
+
+    // Alice travels to -03:00: her reminder stays due when it was, and is
+    // shown in her new offset.
+    alices_client
+        .call("userSetUtcOffset", json!([-3]))
+        .await
+        .expect("the new offset is taken");
+    let listed = chat.command(&alice, GENERAL, "remind", "list").await;
+    let listed = listed["text"].as_str().unwrap();
+    assert!(listed.contains(" 00:30 UTC-03:00 ("), "{listed}");
+    assert_eq!(reminder_due(&chat, &alice, 1).await, due);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -9,10 +9,11 @@
 //!   press is on this app's message and that the value is one of its
 //!   buttons'. One vote per user: a press casts it, a press on another
 //!   option moves it, a press on the same option withdraws it (see
-//!   [`tally::Vote`]). Each voter's ballot is a kv key of its own, so
-//!   simultaneous voters never overwrite each other; the tally is counted
-//!   from the ballots and written into the message with
-//!   `message-write.update`.
+//!   [`tally::Vote`]). Each voter's ballot is a kv key of its own, changed
+//!   with a compare-and-set, so simultaneous voters never overwrite each
+//!   other; the tally is counted from the ballots and written into the
+//!   message with `message-write.update`, and written again when another
+//!   vote was counted meanwhile, so the last edit includes every vote.
 //!
 //! Reactions are not used: the SDK delivers no reaction events.
 
@@ -56,26 +57,52 @@ impl App for Polls {
             .filter(|&i| i < poll.options.len())
             .ok_or("this button names no option of the poll")?;
 
-        let ballot = tally::ballot_key(message_id, &event.user.id);
-        let before = kv::get_text(&ballot)
-            .map_err(|e| format!("could not read your vote: {}", describe(&e)))?
-            .and_then(|v| v.parse::<usize>().ok());
-        let vote = Vote::of(before, pressed);
-        match vote.after() {
-            Some(to) => kv::set_text(&ballot, &to.to_string()),
-            None => kv::delete(&ballot).map(|_| ()),
-        }
-        .map_err(|e| format!("your vote was not recorded: {}", describe(&e)))?;
-
-        let counts = tally::count(poll.options.len(), ballots(message_id)?);
-        messages::update(message_id, &poll_message(&poll, &counts)).map_err(|e| {
-            format!(
-                "your vote counts, but the tally could not be shown: {}",
-                describe(&e)
-            )
-        })?;
+        let vote = cast(message_id, &event.user.id, pressed)?;
+        show_tally(message_id, &poll)
+            .map_err(|e| format!("your vote counts, but the tally could not be shown: {e}"))?;
         Ok(Some(vote.describe(&poll)))
     }
+}
+
+/// Records `user_id`'s press on option `pressed` as one compare-and-set of
+/// their ballot, so two quick presses of theirs are both applied in turn.
+fn cast(message_id: &str, user_id: &str, pressed: usize) -> Result<Vote, String> {
+    let mut vote = Vote::of(None, pressed);
+    kv::update(&tally::ballot_key(message_id, user_id), |stored| {
+        // Runs again on the fresh value if the ballot changed meanwhile;
+        // the last run is what was written.
+        vote = Vote::of(tally::ballot_choice(stored), pressed);
+        vote.after().map(|to| to.to_string().into_bytes())
+    })
+    .map_err(|e| format!("your vote was not recorded: {}", describe(&e)))?;
+    kv::increment(&tally::changes_key(message_id), 1)
+        .map_err(|e| format!("your vote was not recorded: {}", describe(&e)))?;
+    Ok(vote)
+}
+
+/// Most times one press redraws the tally while other votes keep coming.
+const REDRAWS: usize = 8;
+
+/// Counts the ballots and writes the tally into the poll's message, again
+/// while other votes were counted meanwhile: their edits may have landed
+/// before this one, and the last edit must include every vote.
+fn show_tally(message_id: &str, poll: &Poll) -> Result<(), String> {
+    let changes = || {
+        kv::get_text(&tally::changes_key(message_id))
+            .map(|v| v.unwrap_or_default())
+            .map_err(|e| describe(&e))
+    };
+    let mut counted = changes()?;
+    for _ in 0..REDRAWS {
+        let counts = tally::count(poll.options.len(), ballots(message_id)?);
+        messages::update(message_id, &poll_message(poll, &counts)).map_err(|e| describe(&e))?;
+        let now = changes()?;
+        if now == counted {
+            break;
+        }
+        counted = now;
+    }
+    Ok(())
 }
 
 /// `/poll`: posts the poll and stores it under the new message's id.

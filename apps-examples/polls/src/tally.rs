@@ -24,9 +24,22 @@ pub fn ballot_prefix(message_id: &str) -> String {
 
 /// The kv key of `user_id`'s ballot on a poll. One key per voter, not one
 /// document per poll: two people voting at once write different keys, so
-/// neither vote is lost (kv has no compare-and-swap).
+/// neither waits for the other.
 pub fn ballot_key(message_id: &str, user_id: &str) -> String {
     format!("{}{user_id}", ballot_prefix(message_id))
+}
+
+/// The kv key of a poll's vote counter, incremented after every ballot
+/// written: an edit of the tally made under an older count may have landed
+/// after a newer one, and is then made again.
+pub fn changes_key(message_id: &str) -> String {
+    format!("changes:{message_id}")
+}
+
+/// The choice a stored ballot holds; `None` for none or an unreadable one
+/// (which a press then overwrites).
+pub fn ballot_choice(stored: Option<&[u8]>) -> Option<usize> {
+    std::str::from_utf8(stored?).ok()?.parse().ok()
 }
 
 /// What pressing an option does to a voter's ballot.
@@ -186,5 +199,9 @@ mod tests {
         assert_eq!(ballot_key("m1", "u1"), "ballot:m1:u1");
         assert!(ballot_key("m1", "u1").starts_with(&ballot_prefix("m1")));
         assert!(!ballot_key("m10", "u1").starts_with(&ballot_prefix("m1")));
+        assert!(!changes_key("m1").starts_with(&ballot_prefix("m1")));
+        assert_eq!(ballot_choice(Some(b"2")), Some(2));
+        assert_eq!(ballot_choice(Some(b"two")), None);
+        assert_eq!(ballot_choice(None), None);
     }
 }

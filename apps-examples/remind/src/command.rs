@@ -11,7 +11,8 @@
 //! ```
 //!
 //! `me` and the `to` before the text may be left out. Clock times are read
-//! in the configured UTC offset (UTC by default).
+//! in the UTC offset given: the user's own when their client reported one,
+//! else the configured one (UTC by default).
 
 use crate::time::{DAY, HOUR, MINUTE, Offset, SECOND};
 
@@ -386,6 +387,27 @@ mod tests {
         assert_eq!(
             set_in("me in 5 minutes x", Offset(-330)).0,
             NOW + 5 * MINUTE
+        );
+    }
+
+    #[test]
+    fn a_users_reported_offset_is_used_before_the_configured_one() {
+        let configured = Offset(60);
+        let own = Offset::reported(Some(330)).unwrap_or(configured);
+        // 13:22 UTC is 18:52 at +05:30: tomorrow 9:00 there is 03:30 UTC.
+        assert_eq!(
+            set_in("me tomorrow 9:00 call the bank", own),
+            (TODAY + DAY + 3 * HOUR + 30 * MINUTE, "call the bank".into())
+        );
+        assert_eq!(
+            crate::time::format(TODAY + DAY + 3 * HOUR + 30 * MINUTE, own),
+            "2026-12-02 09:00 UTC+05:30"
+        );
+        // Without one, the configured offset: 9:00 at +01:00 is 08:00 UTC.
+        let fallback = Offset::reported(None).unwrap_or(configured);
+        assert_eq!(
+            set_in("me tomorrow 9:00 x", fallback).0,
+            TODAY + DAY + 8 * HOUR
         );
     }
 

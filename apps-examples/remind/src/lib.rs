@@ -3,7 +3,8 @@
 //! cancel <n>`.
 //!
 //! * **command** `/remind` parses the time against the clock ([`command`],
-//!   [`time`]; clock times in the `utc-offset` setting, UTC by default),
+//!   [`time`]; clock times in the user's own UTC offset when their client
+//!   reported one, else in the `utc-offset` setting, UTC by default),
 //!   keeps the reminder in kv ([`store`]) and schedules a one-off job at
 //!   its time. Every answer is private.
 //! * **lifecycle** refuses to be enabled with a bad `utc-offset`.
@@ -22,7 +23,7 @@ pub mod time;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use capsule_sdk::prelude::*;
-use capsule_sdk::{kv, messages, scheduler, settings};
+use capsule_sdk::{kv, messages, scheduler, settings, users};
 
 use command::Request;
 use store::{JobPayload, Reminder};
@@ -35,14 +36,14 @@ pub struct Remind;
 impl App for Remind {
     /// A bad `utc-offset` keeps the app disabled, with the reason.
     fn on_enable() -> Result<(), String> {
-        offset().map(|_| ())
+        configured_offset().map(|_| ())
     }
 
     fn execute_command(call: Invocation) -> CommandResult {
         if call.command != "remind" {
             return Err(format!("unknown command `/{}`", call.command));
         }
-        let offset = offset()?;
+        let offset = offset_of(&call.user)?;
         let now = now_ms();
         match command::parse(&call.raw_args, now, offset)? {
             Request::Help => Ok(Some(command::USAGE.to_owned())),
@@ -204,8 +205,20 @@ fn waiting(user_id: &str) -> Result<Vec<Reminder>, String> {
     Ok(found)
 }
 
+/// The offset `user` reads and is shown clock times in: their own, as
+/// their client reported it, or else the `utc-offset` setting (read only
+/// then, so a bad setting does not stop those who have their own).
+fn offset_of(user: &UserRef) -> Result<Offset, String> {
+    let reported = users::utc_offset_minutes(&user.id)
+        .map_err(|e| format!("your time zone could not be read: {}", describe(&e)))?;
+    match Offset::reported(reported) {
+        Some(own) => Ok(own),
+        None => configured_offset(),
+    }
+}
+
 /// The `utc-offset` setting.
-fn offset() -> Result<Offset, String> {
+fn configured_offset() -> Result<Offset, String> {
     let text = settings::text("utc-offset")
         .map_err(failed)?
         .unwrap_or_default();

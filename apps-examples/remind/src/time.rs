@@ -7,11 +7,24 @@ pub const MINUTE: u64 = 60 * SECOND;
 pub const HOUR: u64 = 60 * MINUTE;
 pub const DAY: u64 = 24 * HOUR;
 
+/// The largest offset real time zones use, either way: 14 hours.
+const MAX_OFFSET_MINUTES: i32 = 14 * 60;
+
 /// A fixed offset from UTC in minutes, east positive: `+01:00` is 60.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Offset(pub i32);
 
 impl Offset {
+    /// The offset a user's client reported (minutes east, as
+    /// `users::utc_offset_minutes` answers), or `None` when it reported
+    /// none, or one no real zone has, so that the configured offset is
+    /// used instead.
+    pub fn reported(minutes: Option<i32>) -> Option<Offset> {
+        minutes
+            .filter(|m| m.unsigned_abs() <= MAX_OFFSET_MINUTES.unsigned_abs())
+            .map(Offset)
+    }
+
     /// Parses `+HH:MM`, `-HH:MM`, `+HH`, `UTC`, `Z` or an empty text (UTC);
     /// at most 14 hours either way, as real zones are.
     pub fn parse(text: &str) -> Result<Offset, String> {
@@ -37,7 +50,7 @@ impl Offset {
             return Err(bad());
         }
         let (h, m): (i32, i32) = (h.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
-        if m >= 60 || h * 60 + m > 14 * 60 {
+        if m >= 60 || h * 60 + m > MAX_OFFSET_MINUTES {
             return Err(bad());
         }
         Ok(Offset(sign * (h * 60 + m)))
@@ -151,6 +164,16 @@ mod tests {
         assert_eq!(Offset(-330).label(), "UTC-05:30");
         assert_eq!(Offset(60).label(), "UTC+01:00");
         assert_eq!(Offset(0).label(), "UTC");
+    }
+
+    #[test]
+    fn a_reported_offset_is_taken_when_a_real_zone_has_it() {
+        assert_eq!(Offset::reported(Some(330)), Some(Offset(330)));
+        assert_eq!(Offset::reported(Some(-720)), Some(Offset(-720)));
+        assert_eq!(Offset::reported(Some(0)), Some(Offset(0)));
+        assert_eq!(Offset::reported(None), None);
+        assert_eq!(Offset::reported(Some(841)), None);
+        assert_eq!(Offset::reported(Some(i32::MIN)), None);
     }
 
     #[test]

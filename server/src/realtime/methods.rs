@@ -17,6 +17,7 @@
 //! | `slashCommand` | `{"cmd", "params"?, "msg": {"rid", "tmid"?}, "triggerId"?}` | `{"outcome": "answered" \| "refused" \| "failed", "text"}`, also told privately on `stream-notify-user` `<uid>/message` |
 //! | `capsule/uiInteraction` | `appId, {"type"?: "blockAction", "actionId", "rid", "mid"?, "value"?, "triggerId"?}` | `{"outcome": "answered" \| "refused", "text"}`, also told privately on `stream-notify-user` `<uid>/message` (Rocket.Chat has no DDP method for it; the same as REST `ui.interaction`) |
 //! | `stream-notify-room` | `"<rid>/user-activity", username, activities` | none (tells the room who is typing) |
+//! | `userSetUtcOffset` | hours east of UTC (a number, -12 to 14, e.g. `5.5`) | none (the user's `utcOffset`, which apps read) |
 
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -65,6 +66,23 @@ fn param<T: for<'de> Deserialize<'de>>(
             format!("parameter {} ({what}) is not valid: {e}", n + 1),
         )
     })
+}
+
+/// The one parameter of `userSetUtcOffset`: a number of hours. Its range
+/// is the chat operation's to check.
+fn utc_offset_param(params: &[Value]) -> Result<f64, DdpError> {
+    match params.first().and_then(Value::as_f64) {
+        Some(hours) => Ok(hours),
+        None => Err(DdpError::typed(
+            "error-invalid-params",
+            format!(
+                "parameter 1 (the UTC offset) must be a number of hours east of UTC, such as 5.5 or -3; got {}",
+                params
+                    .first()
+                    .map_or("nothing".to_owned(), Value::to_string)
+            ),
+        )),
+    }
 }
 
 /// Writes a record as DDP sends it (dates as EJSON).
@@ -238,6 +256,11 @@ pub async fn call(state: &AppState, user: &User, method: &str, params: &[Value])
                 Some(_) => json!({"update": to_ddp(&subscriptions), "remove": []}),
             }))
         }
+        "userSetUtcOffset" => {
+            let hours = utc_offset_param(params)?;
+            chat.set_utc_offset(user, hours).await?;
+            Ok(None)
+        }
         "stream-notify-room" => {
             let event: String = param(params, 0, "the event name")?;
             let Some((rid, "user-activity" | "typing")) = event.rsplit_once('/') else {
@@ -291,6 +314,16 @@ mod tests {
         );
         let missing: Option<bool> = param(&[], 2, "shouldReact").unwrap();
         assert_eq!(missing, None);
+    }
+
+    #[test]
+    fn a_utc_offset_must_be_a_number() {
+        assert_eq!(utc_offset_param(&[json!(-3)]).unwrap(), -3.0);
+        let error = utc_offset_param(&[json!("5.5")]).unwrap_err();
+        assert_eq!(error.error, "error-invalid-params");
+        assert!(error.reason.contains(r#"got "5.5""#), "{}", error.reason);
+        let missing = utc_offset_param(&[]).unwrap_err();
+        assert!(missing.reason.contains("got nothing"), "{}", missing.reason);
     }
 
     #[test]

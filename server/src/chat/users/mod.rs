@@ -1,10 +1,12 @@
 //! Accounts: creation, registration and lookups by id or name. Changes
 //! to accounts are in `accounts`, sign-in tokens in `tokens`, the
-//! directory and spotlight in `lookup`.
+//! directory and spotlight in `lookup`, the time zone a user's client
+//! reports in `utc_offset`.
 
 mod accounts;
 mod lookup;
 mod tokens;
+mod utc_offset;
 
 use std::sync::LazyLock;
 
