@@ -97,7 +97,10 @@ mod tests {
         let err = check_api(&manifest_needing("^9")).unwrap_err();
         assert!(matches!(err, VersionError::UnsupportedApi { .. }));
         let text = err.to_string();
-        assert!(text.contains("^9") && text.contains("0.1.0, 0.1.1"), "{text}");
+        assert!(
+            text.contains("^9") && text.contains("0.1.0, 0.1.1"),
+            "{text}"
+        );
     }
 
     #[test]
