@@ -142,6 +142,43 @@ async fn a_poll_posts_buttons_and_counts_votes_live_one_per_user() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn simultaneous_votes_all_count_and_the_last_edit_shows_them_all() {
+    let chat = Chat::start().await;
+    chat.install("polls", json!({})).await;
+    let alice = chat.user("alice").await;
+    let mut voters = Vec::new();
+    for n in 0..8 {
+        voters.push(chat.user(&format!("voter{n}")).await);
+    }
+    chat.command(&alice, GENERAL, "poll", "Tea? Yes No").await;
+    let mid = chat
+        .wait_for_message(&alice, GENERAL, "the poll", |m| m["msg"] == "📊 Tea?")
+        .await["_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // Six say yes and two no, all at once; alice presses both options at
+    // once, which must leave her with one vote, not two or none.
+    let presses = voters
+        .iter()
+        .enumerate()
+        .map(|(n, who)| (who, if n < 6 { "0" } else { "1" }))
+        .chain([(&alice, "0"), (&alice, "1")])
+        .map(|(who, value)| vote(&chat, who, &mid, value));
+    let answers = futures_util::future::join_all(presses).await;
+
+    for answer in answers {
+        assert_eq!(answer.ok()["outcome"], "answered");
+    }
+    let lines = tally(&chat, &alice, &mid).await;
+    let yes = lines[0].starts_with("Yes — 7 votes") && lines[1].starts_with("No — 2 votes");
+    let no = lines[0].starts_with("Yes — 6 votes") && lines[1].starts_with("No — 3 votes");
+    assert!(yes || no, "alice's vote is in one option: {lines:?}");
+    assert!(lines[2].starts_with("9 votes ·"), "{lines:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_poll_input_gets_a_clear_private_answer_and_posts_nothing() {
     let chat = Chat::start().await;
     chat.install("polls", json!({})).await;
