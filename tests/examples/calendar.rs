@@ -15,6 +15,9 @@
 //!   for a user who was away, and where nobody else can read it.
 //! * An expired access token is refreshed before use, and one the API
 //!   refuses (401) is refreshed and the call retried.
+//! * A user whose client reported a UTC offset (`userSetUtcOffset` over
+//!   DDP) gets their own day from `today` and their own clock in `add`,
+//!   and sees times in it; Google still gets UTC instants.
 
 mod support;
 
@@ -27,6 +30,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
+use support::common::ddp::Ddp;
 use support::{Chat, GENERAL, Session};
 use tokio::sync::Mutex;
 
@@ -35,6 +39,8 @@ const CLIENT_SECRET: &str = "GOCSPX-test-secret";
 const CODE: &str = "4/0AfakeCode";
 const REFRESH_TOKEN: &str = "1//0fake-refresh";
 const SCOPE: &str = "https://www.googleapis.com/auth/calendar.events";
+const HOUR_MS: i64 = 3_600_000;
+const DAY_MS: i64 = 24 * HOUR_MS;
 
 // ---- a fake Google ------------------------------------------------------------
 
@@ -105,6 +111,13 @@ fn now_ms() -> i64 {
         .duration_since(UNIX_EPOCH)
         .unwrap()
         .as_millis() as i64
+}
+
+/// The instant (UTC) of the midnight that starts the day `now_ms` falls
+/// in, for a user `offset_minutes` east of UTC.
+fn local_midnight(now_ms: i64, offset_minutes: i64) -> i64 {
+    let offset = offset_minutes * 60_000;
+    (now_ms + offset).div_euclid(DAY_MS) * DAY_MS - offset
 }
 
 fn rfc3339(ms: i64) -> String {
@@ -709,4 +722,95 @@ async fn a_reminder_waits_unread_in_the_users_direct_messages_and_only_there() {
             .all(|m| m["u"]["username"] != "calendar.bot"),
         "nothing in the room she asked in"
     );
+}
+
+/// `timeMin` and `timeMax` of the last list query the fake answered.
+async fn last_list_window(fake: &Fake) -> (String, String) {
+    let state = fake.0.lock().await;
+    let q = state.list_queries.last().expect("a list query");
+    (q["timeMin"].clone(), q["timeMax"].clone())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn days_and_times_are_the_users_own_when_their_client_reports_an_offset() {
+    let (host, fake) = fake_google(3599).await;
+    let chat = chat_with_calendar(&host, &fake, 0.05).await;
+    let erin = chat.user("erin").await;
+    // Erin's client reports +05:30, as Rocket.Chat's clients do.
+    let mut erins_client = Ddp::resume(&chat.server.base, &erin.token).await;
+    erins_client
+        .call("userSetUtcOffset", json!([5.5]))
+        .await
+        .expect("the offset is taken");
+    connected(&chat, &erin, &host).await;
+
+    // 09:00 tomorrow, her tomorrow at +05:30, is 03:30 UTC.
+    let before = now_ms();
+    let added = chat
+        .command(&erin, GENERAL, "calendar", "add tomorrow 9:00 Standup")
+        .await;
+    let after = now_ms();
+    assert_eq!(added["outcome"], "answered", "{added}");
+    let text = added["text"].as_str().unwrap();
+    assert!(text.contains(" 09:00–10:00 Standup (UTC+05:30)"), "{text}");
+    let inserted = fake.0.lock().await.inserted.last().unwrap().clone();
+    let start = inserted["start"]["dateTime"].as_str().unwrap().to_owned();
+    let expected: Vec<String> = [before, after]
+        .iter()
+        .map(|&t| rfc3339(local_midnight(t, 330) + DAY_MS + 9 * HOUR_MS))
+        .collect();
+    assert!(
+        expected.contains(&start),
+        "{start} is not one of {expected:?}"
+    );
+    assert!(start.ends_with("T03:30:00Z"), "{start}");
+    assert_eq!(inserted["start"]["timeZone"], "UTC", "{inserted}");
+
+    // Today is her day: from her midnight to the next, as UTC instants,
+    // and the fake's events (the same whatever the window) shown on her
+    // clock: "Planning" at 23:00 UTC is 04:30 there.
+    let before = now_ms();
+    let today = chat.command(&erin, GENERAL, "calendar", "today").await;
+    let after = now_ms();
+    let text = today["text"].as_str().unwrap();
+    assert!(text.starts_with("Today (UTC+05:30):"), "{text}");
+    assert!(text.contains("04:30–05:00 Planning"), "{text}");
+    let (min, max) = last_list_window(&fake).await;
+    let days: Vec<(String, String)> = [before, after]
+        .iter()
+        .map(|&t| {
+            let midnight = local_midnight(t, 330);
+            (rfc3339(midnight), rfc3339(midnight + DAY_MS))
+        })
+        .collect();
+    assert!(days.contains(&(min.clone(), max.clone())), "{min}..{max}");
+    assert!(min.ends_with("T18:30:00Z"), "{min}");
+
+    // The reminder of "Soon" shows its start on her clock too.
+    let rid = direct_room_with_bot(&chat, &erin).await;
+    let reminder = wait_for_reminder(&chat, &erin, &rid).await;
+    let text = reminder["msg"].as_str().unwrap();
+    assert!(text.ends_with(" UTC+05:30)."), "{text}");
+
+    // She travels to -03:00: her day moves with her.
+    erins_client
+        .call("userSetUtcOffset", json!([-3]))
+        .await
+        .expect("the new offset is taken");
+    let before = now_ms();
+    let today = chat.command(&erin, GENERAL, "calendar", "today").await;
+    let after = now_ms();
+    let text = today["text"].as_str().unwrap();
+    assert!(text.starts_with("Today (UTC-03:00):"), "{text}");
+    assert!(text.contains("20:00–20:30 Planning"), "{text}");
+    let (min, _) = last_list_window(&fake).await;
+    let midnights: Vec<String> = [before, after]
+        .iter()
+        .map(|&t| rfc3339(local_midnight(t, -180)))
+        .collect();
+    assert!(
+        midnights.contains(&min),
+        "{min} is not one of {midnights:?}"
+    );
+    assert!(min.ends_with("T03:00:00Z"), "{min}");
 }

@@ -42,7 +42,10 @@ pub fn list_url(api_base: &str, from_ms: i64, to_ms: Option<i64>, max: u32) -> S
     url
 }
 
-/// The insert body of a new event.
+/// The insert body of a new event. Its times go in UTC whatever the
+/// user's offset: an instant is the same either way, and a fixed offset is
+/// not a time zone Google could name (`timeZone` matters only to
+/// recurring events, which the app does not create).
 pub fn insert_body(event: &time::NewEvent) -> Value {
     json!({
         "summary": event.title,
@@ -90,18 +93,32 @@ pub struct Event {
 }
 
 impl Event {
-    /// One line for a listing.
-    pub fn line(&self) -> String {
+    /// One line for a listing, its times in `offset` (which the listing
+    /// names once, in its heading).
+    pub fn line(&self, offset: time::Offset) -> String {
         if self.all_day {
             return format!("all day: {}", self.title);
         }
-        let same_day = time::start_of_day(self.start_ms) == time::start_of_day(self.end_ms);
-        let end = if same_day {
-            time::clock(self.end_ms)
+        format!("{} {}", self.span(offset), self.title)
+    }
+
+    /// One line on its own, naming the offset its times are in.
+    pub fn line_with_offset(&self, offset: time::Offset) -> String {
+        if self.all_day {
+            return self.line(offset);
+        }
+        format!("{} {} ({})", self.span(offset), self.title, offset.label())
+    }
+
+    /// `2026-12-01 09:00–09:30`, the end's date only when it is another
+    /// day there.
+    fn span(&self, offset: time::Offset) -> String {
+        let end = if time::same_day(self.start_ms, self.end_ms, offset) {
+            time::clock(self.end_ms, offset)
         } else {
-            time::display(self.end_ms)
+            time::display(self.end_ms, offset)
         };
-        format!("{}–{end} {}", time::display(self.start_ms), self.title)
+        format!("{}–{end}", time::display(self.start_ms, offset))
     }
 }
 
@@ -176,6 +193,48 @@ pub fn api_error(status: u16, body: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use time::Offset;
+
+    const UTC: Offset = Offset::UTC;
+
+    fn offset(minutes: i32) -> Offset {
+        Offset::reported(Some(minutes)).unwrap()
+    }
+
+    fn timed(start: &str, end: &str) -> Event {
+        Event {
+            id: "e1".into(),
+            title: "Standup".into(),
+            link: None,
+            start_ms: time::parse_rfc3339(start).unwrap(),
+            end_ms: time::parse_rfc3339(end).unwrap(),
+            all_day: false,
+        }
+    }
+
+    #[test]
+    fn lines_show_times_in_the_users_offset() {
+        let e = timed("2026-12-01T09:00:00Z", "2026-12-01T09:15:00Z");
+        assert_eq!(e.line(offset(330)), "2026-12-01 14:30–14:45 Standup");
+        assert_eq!(e.line(offset(-180)), "2026-12-01 06:00–06:15 Standup");
+        assert_eq!(
+            e.line_with_offset(offset(330)),
+            "2026-12-01 14:30–14:45 Standup (UTC+05:30)"
+        );
+        assert_eq!(
+            e.line_with_offset(UTC),
+            "2026-12-01 09:00–09:15 Standup (UTC)"
+        );
+        // The same evening crosses midnight in India but not in Brazil.
+        let late = timed("2026-12-01T18:00:00Z", "2026-12-01T19:00:00Z");
+        assert_eq!(
+            late.line(offset(330)),
+            "2026-12-01 23:30–2026-12-02 00:30 Standup"
+        );
+        assert_eq!(late.line(offset(-180)), "2026-12-01 15:00–16:00 Standup");
+        let all_day = Event { all_day: true, ..e };
+        assert_eq!(all_day.line_with_offset(offset(330)), "all day: Standup");
+    }
 
     #[test]
     fn the_list_url_has_the_window_and_expands_recurring_events() {
@@ -192,6 +251,19 @@ mod tests {
              &singleEvents=true&orderBy=startTime&maxResults=50"
         );
         assert!(!list_url(DEFAULT_API_BASE, from, None, 1).contains("timeMax"));
+        // A user's local day goes as the UTC instants of its midnights.
+        let india = time::start_of_day(from + 13 * 3_600_000, offset(330));
+        let url = list_url(DEFAULT_API_BASE, india, Some(india + time::DAY_MS), 50);
+        assert!(
+            url.contains("?timeMin=2026-11-30T18%3A30%3A00Z&timeMax=2026-12-01T18%3A30%3A00Z&"),
+            "{url}"
+        );
+        let brazil = time::start_of_day(from + 13 * 3_600_000, offset(-180));
+        let url = list_url(DEFAULT_API_BASE, brazil, Some(brazil + time::DAY_MS), 50);
+        assert!(
+            url.contains("?timeMin=2026-12-01T03%3A00%3A00Z&timeMax=2026-12-02T03%3A00%3A00Z&"),
+            "{url}"
+        );
     }
 
     #[test]
@@ -203,13 +275,13 @@ mod tests {
             {"id":"e3","status":"cancelled","start":{"date":"2026-12-01"},"end":{"date":"2026-12-02"}}]}"#;
         let events = parse_list(body).unwrap();
         assert_eq!(events.len(), 2);
-        assert_eq!(events[0].line(), "2026-12-01 09:00–09:15 Standup");
+        assert_eq!(events[0].line(UTC), "2026-12-01 09:00–09:15 Standup");
         assert_eq!(
             events[0].link.as_deref(),
             Some("https://www.google.com/calendar/event?eid=1")
         );
         assert!(!events[0].all_day);
-        assert_eq!(events[1].line(), "all day: (no title)");
+        assert_eq!(events[1].line(UTC), "all day: (no title)");
         assert!(events[1].all_day);
         assert_eq!(
             parse_list(br#"{"kind":"calendar#events"}"#).unwrap(),

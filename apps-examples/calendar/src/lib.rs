@@ -13,7 +13,10 @@
 //!   before they start ([`reminders`]); it posts to the user's direct room
 //!   with the app's bot, where it waits if they are away.
 //!
-//! Times are UTC ([`time`]).
+//! Days and clock times are read and shown in the user's own UTC offset,
+//! as their client reported it (`users::utc_offset_minutes`), and in UTC
+//! for a user whose client has not ([`time::Offset`]). What goes to Google
+//! and to the scheduler is UTC.
 
 pub mod gcal;
 pub mod oauth;
@@ -21,11 +24,12 @@ pub mod reminders;
 pub mod time;
 
 use capsule_sdk::prelude::*;
-use capsule_sdk::{http, kv, log, messages, scheduler, serde_json, settings};
+use capsule_sdk::{http, kv, log, messages, scheduler, serde_json, settings, users};
 
 use crate::gcal::Event;
 use crate::oauth::{PendingState, Tokens};
 use crate::reminders::Reminder;
+use crate::time::Offset;
 
 /// The app's id in its manifest; part of its public callback URL.
 const APP_ID: &str = "calendar";
@@ -126,6 +130,14 @@ fn redirect_uri() -> Result<String, String> {
         return Err("the calendar app is not configured yet: an admin must set the chat's public URL (`redirect_base_url`)".to_owned());
     }
     Ok(oauth::redirect_uri(&base, APP_ID))
+}
+
+/// The offset `user_id` reads and is shown times in: their own, as their
+/// client reported it, else UTC (the app has no setting for it).
+fn offset_of(user_id: &str) -> Result<Offset, String> {
+    let reported = users::utc_offset_minutes(user_id)
+        .map_err(|e| format!("your time zone could not be read: {}", describe(&e)))?;
+    Ok(Offset::reported(reported).unwrap_or(Offset::UTC))
 }
 
 fn now_ms() -> i64 {
@@ -308,37 +320,52 @@ fn api_base() -> String {
     text_setting("api_base_url", gcal::DEFAULT_API_BASE)
 }
 
-fn list(call: &Invocation, from: i64, to: Option<i64>, max: u32) -> Result<Vec<Event>, String> {
+fn list(
+    call: &Invocation,
+    from: i64,
+    to: Option<i64>,
+    max: u32,
+    offset: Offset,
+) -> Result<Vec<Event>, String> {
     let url = gcal::list_url(&api_base(), from, to, max);
     let response = api(&call.user.id, "GET", &url, None)?;
     let events = gcal::parse_list(&response.body)?;
-    schedule_reminders(call, &events);
+    schedule_reminders(call, &events, offset);
     Ok(events)
 }
 
-/// `/calendar today`: today's events (UTC).
+/// `/calendar today`: the events of the user's own day, from their
+/// midnight to the next.
 fn today(call: &Invocation) -> CommandResult {
-    let start = time::start_of_day(now_ms());
-    let events = list(call, start, Some(start + time::DAY_MS), TODAY_LIMIT)?;
+    let offset = offset_of(&call.user.id)?;
+    let start = time::start_of_day(now_ms(), offset);
+    let events = list(call, start, Some(start + time::DAY_MS), TODAY_LIMIT, offset)?;
     if events.is_empty() {
         return Ok(Some("Nothing in your calendar today.".to_owned()));
     }
-    let lines: Vec<String> = events.iter().map(Event::line).collect();
-    Ok(Some(format!("Today (UTC):\n{}", lines.join("\n"))))
+    let lines: Vec<String> = events.iter().map(|e| e.line(offset)).collect();
+    Ok(Some(format!(
+        "Today ({}):\n{}",
+        offset.label(),
+        lines.join("\n")
+    )))
 }
 
 /// `/calendar next`: the next event that has not ended.
 fn next(call: &Invocation) -> CommandResult {
-    let events = list(call, now_ms(), None, 1)?;
+    let offset = offset_of(&call.user.id)?;
+    let events = list(call, now_ms(), None, 1, offset)?;
     Ok(Some(match events.first() {
-        Some(e) => format!("Next: {}", e.line()),
+        Some(e) => format!("Next: {}", e.line_with_offset(offset)),
         None => "Nothing ahead in your calendar.".to_owned(),
     }))
 }
 
-/// `/calendar add <day> <time> [duration] <title>`.
+/// `/calendar add <day> <time> [duration] <title>`, read in the user's
+/// offset.
 fn add(call: &Invocation) -> CommandResult {
-    let wanted = time::parse_add(&call.args[1..], now_ms())?;
+    let offset = offset_of(&call.user.id)?;
+    let wanted = time::parse_add(&call.args[1..], now_ms(), offset)?;
     let body = serde_json::to_vec(&gcal::insert_body(&wanted)).map_err(|e| e.to_string())?;
     let response = api(
         &call.user.id,
@@ -347,8 +374,8 @@ fn add(call: &Invocation) -> CommandResult {
         Some(body),
     )?;
     let created = gcal::parse_event(&response.body)?;
-    schedule_reminders(call, std::slice::from_ref(&created));
-    let mut answer = format!("Added: {}", created.line());
+    schedule_reminders(call, std::slice::from_ref(&created), offset);
+    let mut answer = format!("Added: {}", created.line_with_offset(offset));
     if let Some(link) = &created.link {
         answer.push_str(&format!("\n{link}"));
     }
@@ -358,8 +385,9 @@ fn add(call: &Invocation) -> CommandResult {
 // ---- reminders ----------------------------------------------------------------
 
 /// Schedules a reminder for each upcoming event that has none yet. A
-/// failure is logged: the listing still answers.
-fn schedule_reminders(call: &Invocation, events: &[Event]) {
+/// failure is logged: the listing still answers. `offset` is kept with
+/// each, in case the user's cannot be read when it fires.
+fn schedule_reminders(call: &Invocation, events: &[Event], offset: Offset) {
     let minutes = match settings::number("reminder_minutes") {
         Ok(Some(m)) => m,
         Ok(None) => 10.0,
@@ -390,6 +418,7 @@ fn schedule_reminders(call: &Invocation, events: &[Event]) {
             title: event.title.clone(),
             start_ms: event.start_ms,
             key: key.clone(),
+            offset_minutes: offset.minutes(),
         };
         let payload = match serde_json::to_vec(&reminder) {
             Ok(p) => p,
@@ -412,11 +441,29 @@ fn schedule_reminders(call: &Invocation, events: &[Event]) {
 /// Posts a reminder to the user's direct room with the app's bot: unlike
 /// a private notice, it is kept, so a user who was away still finds it.
 fn remind(reminder: &Reminder) -> Result<(), String> {
-    messages::send_direct(&reminder.user_id, &reminder.text(now_ms())).map_err(|e| describe(&e))?;
+    let text = reminder.text(now_ms(), offset_when_fired(reminder));
+    messages::send_direct(&reminder.user_id, &text).map_err(|e| describe(&e))?;
     if let Err(e) = kv::delete(&reminder.key) {
         log::warn(&format!("reminder {}: {}", reminder.key, describe(&e)));
     }
     Ok(())
+}
+
+/// The user's offset as the reminder fires (they may have travelled since
+/// it was scheduled), or the one they had then when theirs cannot be read:
+/// a reminder is worth more than the offset it shows.
+fn offset_when_fired(reminder: &Reminder) -> Offset {
+    match users::utc_offset_minutes(&reminder.user_id) {
+        Ok(reported) => Offset::reported(reported).unwrap_or_else(|| reminder.scheduled_offset()),
+        Err(e) => {
+            log::warn(&format!(
+                "reminder {}: the user's offset: {}",
+                reminder.key,
+                describe(&e)
+            ));
+            reminder.scheduled_offset()
+        }
+    }
 }
 
 capsule_sdk::export_app!(Calendar);

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::gcal::Event;
+use crate::time::{self, Offset};
 
 /// The job name reminders are scheduled under.
 pub const JOB: &str = "reminder";
@@ -16,11 +17,21 @@ pub struct Reminder {
     pub start_ms: i64,
     /// The kv key that marks the reminder as scheduled.
     pub key: String,
+    /// The user's UTC offset (minutes east) when it was scheduled, for
+    /// when their offset cannot be read as it fires; jobs stored before
+    /// the app knew offsets have none: UTC.
+    #[serde(default)]
+    pub offset_minutes: i32,
 }
 
 impl Reminder {
-    /// The text posted when it fires.
-    pub fn text(&self, now_ms: i64) -> String {
+    /// The offset the user had when the reminder was scheduled.
+    pub fn scheduled_offset(&self) -> Offset {
+        Offset::reported(Some(self.offset_minutes)).unwrap_or(Offset::UTC)
+    }
+
+    /// The text posted when it fires, the start shown in `offset`.
+    pub fn text(&self, now_ms: i64, offset: Offset) -> String {
         let minutes = ((self.start_ms - now_ms).max(0) + 59_999) / 60_000;
         let when = match minutes {
             0 => "now".to_owned(),
@@ -28,9 +39,9 @@ impl Reminder {
             n => format!("in {n} minutes"),
         };
         format!(
-            "Reminder: {} starts {when} ({} UTC).",
+            "Reminder: {} starts {when} ({}).",
             self.title,
-            crate::time::display(self.start_ms)
+            time::stamp(self.start_ms, offset)
         )
     }
 }
@@ -117,18 +128,54 @@ mod tests {
             title: "Standup".into(),
             start_ms: e.start_ms,
             key: "k".into(),
+            offset_minutes: 0,
         };
         assert_eq!(
-            r.text(e.start_ms - 600_000),
+            r.text(e.start_ms - 600_000, Offset::UTC),
             "Reminder: Standup starts in 10 minutes (2026-12-01 16:00 UTC)."
         );
         assert_eq!(
-            r.text(e.start_ms - 30_000),
+            r.text(e.start_ms - 30_000, Offset::UTC),
             "Reminder: Standup starts in 1 minute (2026-12-01 16:00 UTC)."
         );
         assert_eq!(
-            r.text(e.start_ms + 5),
+            r.text(e.start_ms + 5, Offset::UTC),
             "Reminder: Standup starts now (2026-12-01 16:00 UTC)."
         );
+    }
+
+    #[test]
+    fn reminder_texts_show_the_start_in_the_users_offset() {
+        let start_ms = 1_796_140_800_000; // 2026-12-01T16:00:00Z
+        let r = Reminder {
+            user_id: "U1".into(),
+            title: "Standup".into(),
+            start_ms,
+            key: "k".into(),
+            offset_minutes: 330,
+        };
+        let india = r.scheduled_offset();
+        assert_eq!(
+            r.text(start_ms - 600_000, india),
+            "Reminder: Standup starts in 10 minutes (2026-12-01 21:30 UTC+05:30)."
+        );
+        let brazil = Offset::reported(Some(-180)).unwrap();
+        assert_eq!(
+            r.text(start_ms - 600_000, brazil),
+            "Reminder: Standup starts in 10 minutes (2026-12-01 13:00 UTC-03:00)."
+        );
+    }
+
+    #[test]
+    fn jobs_stored_before_offsets_still_decode_as_utc() {
+        let old = br#"{"user_id":"U1","title":"Standup","start_ms":1796140800000,"key":"k"}"#;
+        let r: Reminder = capsule_sdk::serde_json::from_slice(old).unwrap();
+        assert_eq!(r.scheduled_offset(), Offset::UTC);
+        let new = capsule_sdk::serde_json::to_value(Reminder {
+            offset_minutes: -180,
+            ..r
+        })
+        .unwrap();
+        assert_eq!(new["offset_minutes"], -180);
     }
 }
