@@ -6,6 +6,7 @@ mod support;
 
 use std::time::{Duration, Instant};
 
+use futures_util::future::join_all;
 use serde_json::{Value, json};
 use support::{Chat, GENERAL, Session, eventually};
 
@@ -169,6 +170,67 @@ async fn a_flooding_user_is_stopped_until_the_window_ends_and_others_are_not() {
         texts_of(&chat, &alice, "alice").await,
         ["alice 1", "alice 2", "alice 3", "alice again"]
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_burst_sent_at_once_is_counted_message_by_message() {
+    // The window outlasts the test, so every message of the burst falls
+    // in the one window the first opens.
+    const LIMIT: usize = 5;
+    const EXTRA: usize = 4;
+    let chat = Chat::start().await;
+    chat.install(
+        "moderation",
+        json!({"max-messages": LIMIT, "window-seconds": 600}),
+    )
+    .await;
+    let alice = chat.user("alice").await;
+
+    // All at once, each on its own connection. The app's kv writes stay
+    // under the server's write burst (50): a compare-and-set per try, and
+    // a message retries only when another one was counted first, so at
+    // most 9 + 8 + 7 + 6 + 5 = 35 writes; refusals write nothing. The
+    // server has no per-user message rate limit of its own.
+    let texts: Vec<String> = (1..=LIMIT + EXTRA).map(|n| format!("burst {n}")).collect();
+    let answers = join_all(texts.iter().map(|text| try_say(&chat, &alice, text))).await;
+
+    let mut accepted = Vec::new();
+    let mut refused = Vec::new();
+    for (text, answer) in texts.iter().zip(&answers) {
+        if answer.status.is_success() {
+            accepted.push(text.clone());
+        } else {
+            refused.push(answer.body.clone());
+        }
+    }
+    let logs = chat
+        .server
+        .get("/api/apps/moderation/logs", Some(&chat.admin))
+        .await
+        .body;
+    assert_eq!(
+        (accepted.len(), refused.len()),
+        (LIMIT, EXTRA),
+        "accepted {accepted:?}, refused {refused:#?}; the app's logs: {logs:#}"
+    );
+    for body in &refused {
+        assert_eq!(body["errorType"], "error-app-prevented", "{body}");
+        let error = body["error"].as_str().expect("an error text");
+        assert!(
+            error.contains("too fast (at most 5 messages every 600 seconds)"),
+            "refused for flooding: {error}"
+        );
+    }
+
+    // Stored are exactly the accepted, and the window is full: the next
+    // message is refused too.
+    let mut stored = texts_of(&chat, &alice, "alice").await;
+    stored.sort();
+    accepted.sort();
+    assert_eq!(stored, accepted);
+    try_say(&chat, &alice, "one more")
+        .await
+        .fails(400, "error-app-prevented");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

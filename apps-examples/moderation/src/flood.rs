@@ -1,11 +1,16 @@
 //! Flood control arithmetic: how many messages a user has sent in their
 //! current window, and whether one more is allowed. Pure; the hook keeps
-//! a [`Window`] per user in kv.
+//! a [`Window`] per user in kv, behind a [`WindowStore`].
 //!
 //! A user's window opens with the first message after the previous window
 //! ended and lasts `window_ms`; up to `max_messages` messages are allowed
 //! in it. A refused message is not counted, so someone who keeps trying
 //! still gets to post once the window ends.
+//!
+//! Messages of one user may be handled at the same instant, so
+//! [`FloodLimit::count`] counts with compare-and-set: a message whose
+//! window changed under it is decided again on the fresh window, and every
+//! allowed message is counted.
 
 /// The limit the settings configure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,6 +67,73 @@ impl FloodLimit {
 
     fn is_open(&self, w: Window, now_ms: u64) -> bool {
         w.start_ms <= now_ms && now_ms - w.start_ms < self.window_ms
+    }
+}
+
+/// Most times [`FloodLimit::count`] decides again because other messages
+/// of the same user changed the window first. Each round lets at least one
+/// of them through, so this many covers as many messages at once as the
+/// server runs calls of one app at once (16 by default).
+pub const COUNT_TRIES: usize = 16;
+
+/// Where one user's window is kept: in the hook, the app's kv store.
+pub trait WindowStore {
+    /// What the store fails with.
+    type Error;
+
+    /// The stored value; `None` when there is none.
+    fn read(&mut self) -> Result<Option<Vec<u8>>, Self::Error>;
+
+    /// Stores `new` only if the value still is `expected` (`None`: still
+    /// none), as one atomic step; whether it did.
+    fn replace(&mut self, expected: Option<&[u8]>, new: &[u8]) -> Result<bool, Self::Error>;
+}
+
+/// Why [`FloodLimit::count`] could not count a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CountError<E> {
+    /// The store failed.
+    Store(E),
+    /// Other messages changed the window before each of
+    /// [`COUNT_TRIES`] writes.
+    Contended,
+}
+
+impl FloodLimit {
+    /// Decides on one more message against the window in `store` and,
+    /// when it is allowed, counts it there, without losing a message
+    /// counted at the same time: the new window is written only over the
+    /// value it was computed from, and computed again otherwise. A refusal
+    /// writes nothing, so a flood of refused messages does not spend the
+    /// app's write budget.
+    ///
+    /// `now_ms` (ms since the Unix epoch) is asked after each read of the
+    /// store, never before: a time taken before another message opened the
+    /// window would be earlier than the window's start, and a window from
+    /// the future is replaced, losing the messages counted in it.
+    pub fn count<S: WindowStore>(
+        &self,
+        store: &mut S,
+        mut now_ms: impl FnMut() -> u64,
+    ) -> Result<Admission, CountError<S::Error>> {
+        for _ in 0..COUNT_TRIES {
+            let stored = store.read().map_err(CountError::Store)?;
+            // Unreadable values start afresh, and are replaced as they are.
+            let current = stored.as_deref().and_then(Window::decode);
+            let admission = self.admit(current, now_ms());
+            // A refusal stands on the value read: windows only fill up
+            // until they end, so a later value could not have allowed it.
+            let Admission::Allow(window) = admission else {
+                return Ok(admission);
+            };
+            let written = store
+                .replace(stored.as_deref(), window.encode().as_bytes())
+                .map_err(CountError::Store)?;
+            if written {
+                return Ok(admission);
+            }
+        }
+        Err(CountError::Contended)
     }
 }
 
@@ -198,6 +270,152 @@ mod tests {
         // Never "0 seconds", even when the window just ended.
         assert_eq!(seconds_until(11_000, 11_000), 1);
         assert_eq!(seconds_until(11_000, 12_000), 1);
+    }
+
+    /// A store where rival messages of the same user write just before
+    /// each of ours, one rival window per write, while any are left.
+    #[derive(Default)]
+    struct Racing {
+        value: Option<Vec<u8>>,
+        rivals: Vec<Window>,
+        reads: usize,
+        writes: usize,
+        fail: bool,
+    }
+
+    impl Racing {
+        fn holding(w: Window) -> Racing {
+            Racing {
+                value: Some(w.encode().into_bytes()),
+                ..Racing::default()
+            }
+        }
+
+        fn window(&self) -> Option<Window> {
+            self.value.as_deref().and_then(Window::decode)
+        }
+    }
+
+    impl WindowStore for Racing {
+        type Error = &'static str;
+
+        fn read(&mut self) -> Result<Option<Vec<u8>>, Self::Error> {
+            if self.fail {
+                return Err("the store is down");
+            }
+            self.reads += 1;
+            Ok(self.value.clone())
+        }
+
+        fn replace(&mut self, expected: Option<&[u8]>, new: &[u8]) -> Result<bool, Self::Error> {
+            self.writes += 1;
+            if let Some(rival) = self.rivals.pop() {
+                self.value = Some(rival.encode().into_bytes());
+            }
+            if self.value.as_deref() != expected {
+                return Ok(false);
+            }
+            self.value = Some(new.to_vec());
+            Ok(true)
+        }
+    }
+
+    #[test]
+    fn counting_the_first_message_stores_a_new_window() {
+        let mut store = Racing::default();
+        assert_eq!(
+            LIMIT.count(&mut store, || 5_000),
+            Ok(Admission::Allow(window(5_000, 1)))
+        );
+        assert_eq!(store.window(), Some(window(5_000, 1)));
+        assert_eq!((store.reads, store.writes), (1, 1));
+    }
+
+    #[test]
+    fn a_message_counted_at_the_same_time_is_not_lost() {
+        // Read at 1, a rival counts its message (2) before ours is written.
+        let mut store = Racing::holding(window(1_000, 1));
+        store.rivals.push(window(1_000, 2));
+        assert_eq!(
+            LIMIT.count(&mut store, || 2_000),
+            Ok(Admission::Allow(window(1_000, 3)))
+        );
+        assert_eq!(store.window(), Some(window(1_000, 3)));
+        assert_eq!((store.reads, store.writes), (2, 2));
+    }
+
+    #[test]
+    fn the_time_is_taken_after_the_window_is_read() {
+        // Our clock says 1_000 and a rival, whose clock said 1_001 a moment
+        // later, opens the window first. Deciding again at 1_000 would see
+        // a window from the future and replace it, losing the rival's count.
+        let mut store = Racing::default();
+        store.rivals.push(window(1_001, 1));
+        let mut clock = [1_000, 1_002].into_iter();
+        assert_eq!(
+            LIMIT.count(&mut store, || clock.next().expect("asked twice")),
+            Ok(Admission::Allow(window(1_001, 2)))
+        );
+        assert_eq!(store.window(), Some(window(1_001, 2)));
+    }
+
+    #[test]
+    fn a_message_that_lost_the_last_place_to_a_rival_is_refused() {
+        let mut store = Racing::holding(window(1_000, 2));
+        store.rivals.push(window(1_000, 3));
+        assert_eq!(
+            LIMIT.count(&mut store, || 2_000),
+            Ok(Admission::Refuse {
+                retry_at_ms: 11_000
+            })
+        );
+        assert_eq!(store.window(), Some(window(1_000, 3)));
+    }
+
+    #[test]
+    fn a_refused_message_writes_nothing() {
+        let mut store = Racing::holding(window(1_000, 3));
+        assert!(matches!(
+            LIMIT.count(&mut store, || 2_000),
+            Ok(Admission::Refuse { .. })
+        ));
+        assert_eq!(store.writes, 0);
+    }
+
+    #[test]
+    fn an_unreadable_value_is_replaced_by_a_new_window() {
+        let mut store = Racing {
+            value: Some(b"not a window".to_vec()),
+            ..Racing::default()
+        };
+        assert_eq!(
+            LIMIT.count(&mut store, || 5_000),
+            Ok(Admission::Allow(window(5_000, 1)))
+        );
+        assert_eq!(store.window(), Some(window(5_000, 1)));
+    }
+
+    #[test]
+    fn a_window_that_keeps_changing_is_given_up_on() {
+        // Rivals that each open a new window, so ours never gets full.
+        let mut store = Racing {
+            rivals: (0..COUNT_TRIES as u64).map(|n| window(n, 1)).collect(),
+            ..Racing::default()
+        };
+        assert_eq!(LIMIT.count(&mut store, || 0), Err(CountError::Contended));
+        assert_eq!(store.writes, COUNT_TRIES);
+    }
+
+    #[test]
+    fn a_store_error_is_reported() {
+        let mut store = Racing {
+            fail: true,
+            ..Racing::default()
+        };
+        assert_eq!(
+            LIMIT.count(&mut store, || 0),
+            Err(CountError::Store("the store is down"))
+        );
     }
 
     #[test]

@@ -12,8 +12,10 @@
 //! Both hooks run on every message inside the 20 ms pre-send deadline, so
 //! they do little: one `settings` read each, the parsed word list cached
 //! between calls of a warm instance, and for flood control one kv read and
-//! one kv write per message. The counts live in kv, not in memory: the
-//! host may run each call in a different instance.
+//! one kv compare-and-set per message (read and tried again when another
+//! message of the same user was counted in between). The counts live in
+//! kv, not in memory: the host may run each call in a different instance,
+//! several at once.
 //!
 //! A hook that cannot do its job (bad settings, a kv error) lets the
 //! message through and logs why: a moderation app that fails must not stop
@@ -30,7 +32,7 @@ use capsule_sdk::prelude::*;
 use capsule_sdk::{kv, log, settings, users};
 
 use config::Config;
-use flood::{Admission, FloodLimit, Window};
+use flood::{Admission, CountError, FloodLimit, WindowStore};
 use words::{Mask, WordList};
 
 /// The app's id, as in `manifest.json`: messages its own bot sends carry it
@@ -95,32 +97,49 @@ impl App for Moderation {
 /// refuse it.
 fn check_flood(msg: &Message, limit: FloodLimit, config: &Config) -> Verdict {
     let key = format!("flood/{}", msg.sender.id);
-    let current = match kv::get(&key) {
-        Ok(bytes) => bytes.and_then(|b| Window::decode(&b)),
+    match limit.count(&mut KvWindow { key: &key }, || now_ms(msg)) {
+        Ok(Admission::Allow(_)) => Verdict::Allow,
+        // Looked up only now, so that the common case costs no user read.
+        Ok(Admission::Refuse { .. }) if is_exempt(&msg.sender.id, config) => Verdict::Allow,
+        Ok(Admission::Refuse { retry_at_ms }) => {
+            let wait = flood::seconds_until(retry_at_ms, now_ms(msg));
+            Verdict::Veto(slow_down(limit, wait))
+        }
         Err(e) => {
             log::warn(&format!(
-                "flood control skipped, cannot read `{key}`: {}",
-                describe(&e)
+                "a message was let through uncounted, cannot count it in `{key}`: {}",
+                count_failure(&e)
             ));
-            return Verdict::Allow;
-        }
-    };
-    let now = now_ms(msg);
-    match limit.admit(current, now) {
-        Admission::Allow(window) => {
-            if let Err(e) = kv::set(&key, window.encode().as_bytes()) {
-                log::warn(&format!(
-                    "cannot count a message in `{key}`: {}",
-                    describe(&e)
-                ));
-            }
             Verdict::Allow
         }
-        // Looked up only now, so that the common case costs no user read.
-        Admission::Refuse { .. } if is_exempt(&msg.sender.id, config) => Verdict::Allow,
-        Admission::Refuse { retry_at_ms } => {
-            Verdict::Veto(slow_down(limit, flood::seconds_until(retry_at_ms, now)))
-        }
+    }
+}
+
+/// One user's window in the app's kv store, under `key`.
+struct KvWindow<'a> {
+    key: &'a str,
+}
+
+impl WindowStore for KvWindow<'_> {
+    type Error = capsule_sdk::Error;
+
+    fn read(&mut self) -> Result<Option<Vec<u8>>, Self::Error> {
+        kv::get(self.key)
+    }
+
+    fn replace(&mut self, expected: Option<&[u8]>, new: &[u8]) -> Result<bool, Self::Error> {
+        kv::compare_and_set(self.key, expected, Some(new))
+    }
+}
+
+/// What went wrong counting a message, for the admin's log.
+fn count_failure(e: &CountError<capsule_sdk::Error>) -> String {
+    match e {
+        CountError::Store(e) => describe(e),
+        CountError::Contended => format!(
+            "other messages of the sender changed it first {} times in a row",
+            flood::COUNT_TRIES
+        ),
     }
 }
 
@@ -233,10 +252,11 @@ fn summary(config: &Config) -> String {
         ),
         None => "off".to_owned(),
     };
-    format!(
-        "masking {}; flood control {flood}",
-        plural(words as u64, "word list entry")
-    )
+    let entries = match words {
+        1 => "1 word list entry".to_owned(),
+        n => format!("{n} word list entries"),
+    };
+    format!("masking {entries}; flood control {flood}")
 }
 
 capsule_sdk::export_app!(Moderation);
@@ -334,6 +354,28 @@ mod tests {
         assert_eq!(
             mask_message(&message("fine", vec![clean]), &list, &Mask::default()),
             None
+        );
+    }
+
+    #[test]
+    fn the_summary_counts_entries_and_states_the_limit() {
+        let mut config = Config {
+            words: "darn, heck, good grief".into(),
+            flood: Some(FloodLimit {
+                max_messages: 5,
+                window_ms: 10_000,
+            }),
+            ..Config::default()
+        };
+        assert_eq!(
+            summary(&config),
+            "masking 3 word list entries; flood control at most 5 messages every 10 seconds"
+        );
+        config.words = "darn".into();
+        config.flood = None;
+        assert_eq!(
+            summary(&config),
+            "masking 1 word list entry; flood control off"
         );
     }
 
