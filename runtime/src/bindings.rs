@@ -29,7 +29,7 @@ pub mod v0_1 {
     pub const VERSION: &str = "0.1.1";
 
     /// Every version a component may name and be served by these bindings.
-    pub const SERVES: &[&str] = &["0.1.0", "0.1.1"];
+    pub const SERVES: &[&str] = &["0.1.0", VERSION];
 }
 
 /// Conversions between the 0.1 bindings and the runtime's [`model`](crate::model).

@@ -313,10 +313,13 @@ impl Runtime {
         Ok(self.get(app)?.shared.log.recent(limit))
     }
 
-    /// Whether any loaded app implements `hook` (enabled or not), so a
-    /// caller can skip building a call's arguments when none does.
-    pub fn implements(&self, hook: crate::app::spec::Hook) -> bool {
-        self.snapshot().iter().any(|a| a.spec.implements(hook))
+    /// Whether any loaded app implements one of `hooks` (enabled or not),
+    /// so a caller can skip building a call's arguments when none does.
+    /// One snapshot for all of them: this runs on every message.
+    pub fn implements(&self, hooks: &[crate::app::spec::Hook]) -> bool {
+        self.snapshot()
+            .iter()
+            .any(|a| hooks.iter().any(|&hook| a.spec.implements(hook)))
     }
 
     /// Ids of the loaded apps, in chain order.

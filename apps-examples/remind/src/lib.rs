@@ -11,9 +11,9 @@
 //! * **job** posts the reminder in the room it was set in, mentioning the
 //!   user, then forgets it.
 //!
-//! Why the room and not a private message: the SDK has no way to open a
-//! direct message with a user, and `notify_user` is ephemeral (not stored;
-//! a user who is offline when the reminder is due never sees it). Set in a
+//! Why the room and not a private notice: `notify_user` is ephemeral (not
+//! stored; a user who is offline when the reminder is due never sees it),
+//! and a reminder belongs to the conversation it was set in. Set in a
 //! direct message or a private group, the reminder stays there.
 
 pub mod command;
@@ -101,12 +101,10 @@ fn set(
         ));
     }
     let counter = store::counter_key(&user.id);
-    let number = kv::get_text(&counter)
-        .map_err(failed)?
-        .and_then(|n| n.parse::<u64>().ok())
-        .unwrap_or(0)
-        + 1;
-    kv::set_text(&counter, &number.to_string()).map_err(failed)?;
+    // Atomic, so two `/remind` of one user at the same moment get two
+    // numbers and neither reminder overwrites the other.
+    let number = u64::try_from(kv::increment(&counter, 1).map_err(failed)?)
+        .map_err(|_| format!("the reminder counter `{counter}` is negative"))?;
     let mut reminder = Reminder {
         number,
         user_id: user.id.clone(),

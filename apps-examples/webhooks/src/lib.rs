@@ -240,8 +240,14 @@ fn delete(id: Option<&str>) -> CommandResult {
 
 /// Sends `msg` to the outgoing webhook if it triggers, and posts the reply.
 fn outgoing_for(msg: &Message) -> Result<(), String> {
+    // This runs on every message: without a URL the webhook is off, and
+    // the other settings need not be read.
+    let url = text_setting("outgoing_url");
+    if url.trim().is_empty() {
+        return Ok(());
+    }
     let config = outgoing::Config::from_settings(
-        &text_setting("outgoing_url"),
+        &url,
         &text_setting("outgoing_token"),
         &text_setting("outgoing_trigger_words"),
         &text_setting("outgoing_room"),

@@ -243,8 +243,9 @@ pub enum Target<'a> {
     IdOrName(&'a str),
 }
 
-/// Reads a `channel` value. `@user` (a direct message) is refused: the
-/// SDK gives apps no way to open a direct-message room.
+/// Reads a `channel` value. `@user` (a direct message) is refused: this
+/// app does not open direct rooms (`messages::direct_room` would need its
+/// `message-write` grant for all rooms, not just the ones it posts to).
 pub fn target(channel: &str) -> Result<Target<'_>, String> {
     if let Some(name) = channel.strip_prefix('#') {
         if name.is_empty() {

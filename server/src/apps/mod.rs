@@ -24,18 +24,3 @@ pub mod settings;
 pub use bridge::ChatBridge;
 pub use error::AppsError;
 pub use manager::{AppManager, ManageError};
-
-use crate::chat::Chat;
-use crate::config::Config;
-
-/// Starts the apps: creates the [`AppManager`] (which restores the
-/// installed apps and provisions those the configuration lists) and
-/// returns `chat` with the apps in its message path and the manager.
-///
-/// A bad configured package fails the start, naming the file. Compiled
-/// components are cached in `<data_dir>/apps/cache`, so a restart does
-/// not compile again.
-pub async fn start(chat: Chat, config: &Config) -> Result<Chat, AppsError> {
-    let (chat, _manager) = AppManager::start(chat, config).await?;
-    Ok(chat)
-}

@@ -47,7 +47,7 @@ impl Chat {
     fn apps_with(&self, hooks: &[Hook]) -> Option<&Runtime> {
         self.apps
             .as_ref()
-            .filter(|runtime| hooks.iter().any(|&hook| runtime.implements(hook)))
+            .filter(|runtime| runtime.implements(hooks))
     }
 
     /// Runs the apps' pre-send hooks on `message` at `depth`. A veto

@@ -103,9 +103,9 @@ pub(super) async fn set_status(
             .into());
         }
     };
-    let app = to_json(&manager(&state)?.set_enabled(&user, &id, enabled).await?);
-    let status = rocket_chat_status(app["status"].as_str().unwrap_or_default());
-    Ok(ok(json!({"app": app, "status": status})))
+    let view = manager(&state)?.set_enabled(&user, &id, enabled).await?;
+    let status = rocket_chat_status(view.status);
+    Ok(ok(json!({"app": to_json(&view), "status": status})))
 }
 
 /// Rocket.Chat's `AppStatus` for a Capsule status.

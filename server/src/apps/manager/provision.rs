@@ -92,8 +92,10 @@ impl AppManager {
             Err(VersionError::SameVersion { .. }) => {
                 // The configured file is the one installed: if the stored
                 // copy went missing or was altered, put it back.
-                let same_file = installed.package.digest == digest_of(&verified.bytes);
-                if installed.status == Status::Refused && same_file {
+                // Hashed only for a refused app: this runs at every start.
+                if installed.status == Status::Refused
+                    && installed.package.digest == digest_of(&verified.bytes)
+                {
                     self.store_package(&verified.package, &verified.bytes, &verified.verification)
                         .await?;
                     let running = self.restore(id, &mut record).await;

@@ -160,11 +160,6 @@ impl Scheduler {
         }
     }
 
-    /// The knobs it runs with.
-    pub fn tuning(&self) -> &Tuning {
-        &self.shared.tuning
-    }
-
     /// Schedules a job of `app`; returns its id.
     pub async fn schedule(
         &self,
