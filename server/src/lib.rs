@@ -14,6 +14,7 @@ pub mod apps;
 pub mod auth;
 pub mod chat;
 pub mod config;
+pub mod gateway;
 pub mod model;
 pub mod ops;
 pub mod reactivity;
