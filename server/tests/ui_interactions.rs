@@ -257,9 +257,11 @@ async fn faults_deadlines_and_a_disabled_app_get_their_statuses_and_the_server_g
         .await
         .ok();
     server
-        .chat_domain()
-        .apps()
-        .expect("apps are loaded")
+        .server
+        .as_ref()
+        .expect("the server is running")
+        .app_manager()
+        .runtime()
         .disable("everything")
         .expect("the app is loaded");
     let disabled = press(&server, &alice, "everything", action("hello")).await;
