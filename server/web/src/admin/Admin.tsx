@@ -1,5 +1,6 @@
 import { isAdmin } from '../state/session';
 import { AppsAdmin } from './AppsAdmin';
+import { Icon } from '../ui/Icon';
 
 /** The admin pages: refused to anyone who is not an admin. */
 export function Admin({ section }: { section: string }) {
@@ -18,7 +19,7 @@ export function Admin({ section }: { section: string }) {
     <div class="admin">
       <header class="admin-head">
         <a class="icon" href="/home" data-nav aria-label="Back to the chat">
-          ‹
+          <Icon name="back" />
         </a>
         <h1>Administration</h1>
         <nav aria-label="Admin sections">

@@ -2,9 +2,10 @@
 // mentions) and the rooms behind them, kept live from the user's
 // `subscriptions-changed` stream and reloaded after every reconnect.
 
-import { computed, signal } from '@preact/signals';
+import { computed, effect, signal } from '@preact/signals';
 import { get } from '../api/rest';
-import type { Message, Room, Subscription } from '../api/types';
+import { toMs, type Message, type Room, type Subscription } from '../api/types';
+import type { Ddp } from '../api/ddp';
 import { ddp, me } from './session';
 
 /** Memberships by room id. */
@@ -63,6 +64,7 @@ export function followRooms(): () => void {
   const link = ddp.value;
   const uid = me.value?._id;
   if (!link || !uid) return () => {};
+  const counts = new UnreadCounts(link, uid);
   const stops = [
     link.subscribe('stream-notify-user', [`${uid}/subscriptions-changed`, false], ([kind, sub]) => {
       if (kind === 'removed') drop(sub.rid);
@@ -75,8 +77,65 @@ export function followRooms(): () => void {
       privateAnswers.value = { ...message, ephemeral: true };
     }),
     link.onReady(() => void reloadRooms().catch(() => {})),
+    effect(() => counts.follow([...subscriptions.value.keys()])),
   ];
-  return () => stops.forEach((stop) => stop());
+  return () => {
+    stops.forEach((stop) => stop());
+    counts.close();
+  };
+}
+
+// Capsule works unread and mention counts out when memberships are read,
+// so a new message changes no membership and `subscriptions-changed` does
+// not fire for it. The client follows each of its rooms' message streams
+// and, when someone else writes, reads again the memberships of rooms
+// with messages since then (`subscriptions/get` with `since`).
+class UnreadCounts {
+  private streams = new Map<string, () => void>();
+  private since = Infinity;
+  private timer: number | undefined;
+
+  constructor(
+    private link: Ddp,
+    private uid: string,
+  ) {}
+
+  follow(rids: string[]): void {
+    const wanted = new Set(rids);
+    for (const [rid, stop] of this.streams) {
+      if (!wanted.has(rid)) {
+        stop();
+        this.streams.delete(rid);
+      }
+    }
+    for (const rid of wanted) {
+      if (this.streams.has(rid)) continue;
+      this.streams.set(
+        rid,
+        this.link.subscribe('stream-room-messages', [rid, false], ([message]: Message[]) => {
+          if (message.u?._id !== this.uid && !message.editedAt) this.changed(toMs(message.ts));
+        }),
+      );
+    }
+  }
+
+  private changed(at: number): void {
+    this.since = Math.min(this.since, at - 1);
+    window.clearTimeout(this.timer);
+    this.timer = window.setTimeout(() => {
+      const since = this.since;
+      this.since = Infinity;
+      this.link
+        .call('subscriptions/get', { $date: since })
+        .then((answer: { update: Subscription[] }) => answer.update.forEach(put))
+        .catch(() => {});
+    }, 100);
+  }
+
+  close(): void {
+    window.clearTimeout(this.timer);
+    this.streams.forEach((stop) => stop());
+  }
 }
 
 /** Finds the membership a route names (by name, or by id for directs). */

@@ -3,6 +3,7 @@ import { get, post } from '../api/rest';
 import { attempt, fail } from '../state/notice';
 import { ddp, me } from '../state/session';
 import type { Timeline } from '../state/timeline';
+import { Icon } from './Icon';
 
 interface Command {
   command: string;
@@ -253,7 +254,7 @@ export function Composer({
         onKeyDown={onKeyDown}
       />
       <button class="primary send" onClick={send} aria-label="Send" disabled={!text.trim()}>
-        ➤
+        <Icon name="send" />
       </button>
     </div>
   );

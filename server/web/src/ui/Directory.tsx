@@ -3,6 +3,7 @@ import { get, post } from '../api/rest';
 import { attempt, fail } from '../state/notice';
 import { refreshRoom, subscriptions } from '../state/rooms';
 import { navigate, roomPath } from '../state/router';
+import { Icon } from './Icon';
 
 interface Entry {
   _id: string;
@@ -33,7 +34,7 @@ export function Directory() {
     <section class="directory">
       <header class="room-head">
         <a class="icon back" href="/home" data-nav aria-label="Back to the room list">
-          ‹
+          <Icon name="back" />
         </a>
         <h1>Directory</h1>
       </header>

@@ -5,6 +5,7 @@ import { emojiOf, QUICK_REACTIONS } from '../emoji';
 import { Markdown } from '../markdown';
 import { attempt } from '../state/notice';
 import { ddp, isAdmin, me } from '../state/session';
+import { Icon } from './Icon';
 import { initial } from './Sidebar';
 
 const SYSTEM: Record<string, (m: Message) => string> = {
@@ -142,21 +143,21 @@ export function MessageItem({
       {!m.ephemeral && !editing && (
         <div class="message-actions" role="toolbar" aria-label="Message actions">
           <button class="icon" aria-label="Add a reaction" aria-expanded={picking} onClick={() => setPicking(!picking)}>
-            ☺
+            <Icon name="smile" />
           </button>
           {!inThread && onThread && (
             <button class="icon" aria-label="Reply in a thread" onClick={() => onThread(m._id)}>
-              ↳
+              <Icon name="reply" />
             </button>
           )}
           {mine && (
             <button class="icon" aria-label="Edit" onClick={() => setEditing(true)}>
-              ✎
+              <Icon name="edit" />
             </button>
           )}
           {(mine || isAdmin()) && (
             <button class="icon" aria-label="Delete" onClick={remove}>
-              🗑
+              <Icon name="trash" />
             </button>
           )}
           {picking && (

@@ -7,6 +7,7 @@ import { navigate, roomPath } from '../state/router';
 import { ddp, me } from '../state/session';
 import { Timeline } from '../state/timeline';
 import { Composer } from './Composer';
+import { Icon } from './Icon';
 import { MessageList } from './MessageList';
 import { ThreadPanel } from './ThreadPanel';
 
@@ -56,17 +57,17 @@ function OpenRoom({ rid, title, type, name, thread }: { rid: string; title: stri
   }, [privateAnswers.value]);
 
   const base = roomPath(type, name);
-  const icon = type === 'c' ? '#' : type === 'p' ? '🔒' : '@';
+  const icon = type === 'c' ? '#' : type === 'd' ? '@' : '';
   return (
     <div class={`room ${thread ? 'room-with-thread' : ''}`}>
       <section class="room-main" aria-label={`Room ${title}`}>
         <header class="room-head">
           <a class="icon back" href="/home" data-nav aria-label="Back to the room list">
-            ‹
+            <Icon name="back" />
           </a>
           <div class="room-title">
             <h1>
-              <span aria-hidden="true">{icon}</span> {title}
+              <Icon name={type === 'c' ? 'hash' : type === 'p' ? 'lock' : 'at'} size={16} /> {title}
             </h1>
             {room?.topic && <p class="topic" title={room.topic}>{room.topic}</p>}
           </div>

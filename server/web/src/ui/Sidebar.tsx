@@ -5,6 +5,7 @@ import { navigate, roomPath, type Route } from '../state/router';
 import { isAdmin, me, signOut } from '../state/session';
 import { attempt } from '../state/notice';
 import { CreateRoom } from './CreateRoom';
+import { Icon } from './Icon';
 
 /** The room list: channels, private groups and direct messages, with unread counts. */
 export function Sidebar({ route }: { route: Route }) {
@@ -33,18 +34,18 @@ export function Sidebar({ route }: { route: Route }) {
           <span class="me-name">{me.value?.username}</span>
         </span>
         <button class="icon" onClick={() => setCreating(true)} aria-label="Create a room" title="Create a room">
-          ＋
+          <Icon name="plus" />
         </button>
         <a class="icon" href="/directory" data-nav aria-label="Directory" title="Directory">
-          ⌕
+          <Icon name="search" />
         </a>
         {isAdmin() && (
           <a class="icon" href="/admin/apps" data-nav aria-label="Administration" title="Administration">
-            ⚙
+            <Icon name="settings" />
           </a>
         )}
         <button class="icon" onClick={() => attempt(signOut)} aria-label="Sign out" title="Sign out">
-          ⎋
+          <Icon name="logout" />
         </button>
       </header>
       <input
@@ -95,7 +96,7 @@ function Group({ title, items, current }: { title: string; items: Subscription[]
                 aria-label={words}
                 data-room={s.name}
               >
-                <span class="room-icon" aria-hidden="true">{s.t === 'c' ? '#' : s.t === 'p' ? '🔒' : '@'}</span>
+                <span class="room-icon" aria-hidden="true"><Icon name={s.t === 'c' ? 'hash' : s.t === 'p' ? 'lock' : 'at'} size={15} /></span>
                 <span class="room-name">{label(s)}</span>
                 {mentions > 0 && !active && <span class="badge badge-mention" aria-hidden="true">@{mentions}</span>}
                 {unread && <span class="badge" aria-hidden="true" data-unread={s.unread}>{s.unread}</span>}

@@ -4,6 +4,7 @@ import { toMs } from '../api/types';
 import { fail } from '../state/notice';
 import type { Timeline } from '../state/timeline';
 import { Composer } from './Composer';
+import { Icon } from './Icon';
 import { MessageItem } from './MessageItem';
 
 /** A thread beside the room: its first message, its replies (live) and a composer. */
@@ -24,7 +25,7 @@ export function ThreadPanel({ rid, tmid, timeline, onClose }: { rid: string; tmi
       <header class="thread-head">
         <h2>Thread</h2>
         <button class="icon" aria-label="Close the thread" onClick={onClose} onKeyDown={(e) => e.key === 'Escape' && onClose()}>
-          ✕
+          <Icon name="close" />
         </button>
       </header>
       <div class="thread-messages" role="log" aria-label="Thread messages">
