@@ -73,6 +73,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::ops::routes())
         .merge(crate::realtime::routes())
         .merge(app_endpoints::routes())
+        .merge(crate::web::routes())
         .fallback(middleware::not_found)
         .layer(DefaultBodyLimit::max(max_body))
         .layer(axum::middleware::from_fn(middleware::record_request))

@@ -1,6 +1,6 @@
 import { useEffect } from 'preact/hooks';
 import { followRooms, reloadRooms } from '../state/rooms';
-import type { Route } from '../state/router';
+import { navigate, type Route } from '../state/router';
 import { ddp } from '../state/session';
 import { Directory } from './Directory';
 import { RoomView } from './RoomView';
@@ -13,6 +13,19 @@ export function Shell({ route }: { route: Route }) {
     void reloadRooms().catch(() => {});
     return followRooms();
   }, [link]);
+  useEffect(() => {
+    // Ctrl+K (or Cmd+K): the room switcher, from anywhere.
+    const onKey = (event: KeyboardEvent) => {
+      if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === 'k') {
+        event.preventDefault();
+        const filter = document.querySelector<HTMLInputElement>('.room-filter');
+        if (filter?.offsetParent === null) navigate('/home');
+        window.setTimeout(() => document.querySelector<HTMLInputElement>('.room-filter')?.focus());
+      }
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, []);
 
   const state = link?.state.value;
   const inRoom = route.kind === 'room' || route.kind === 'directory';

@@ -60,6 +60,10 @@ export function Sidebar({ route }: { route: Route }) {
           if (e.key === 'ArrowDown' && first) {
             e.preventDefault();
             first.focus();
+          } else if (e.key === 'Enter' && first) {
+            e.preventDefault();
+            setFilter('');
+            first.click();
           }
         }}
       />
