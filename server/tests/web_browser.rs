@@ -51,3 +51,21 @@ fn an_admin_installs_a_signed_app_that_then_changes_messages_and_disables_it() {
 fn people_register_create_and_join_rooms_message_directly_and_sign_out() {
     run_scenario("rooms.mjs");
 }
+
+#[test]
+fn slash_commands_complete_preview_and_answer_privately_and_app_buttons_work() {
+    let publisher = Publisher::new("Capsule test suite");
+    let package = publisher.signed("everything");
+    run_scenario_with(
+        "apps-in-chat.mjs",
+        Setup {
+            server_args: vec![
+                "--trusted-key".into(),
+                publisher.public_key_file.clone().into(),
+                "--app".into(),
+                package.into(),
+            ],
+            env: vec![],
+        },
+    );
+}
