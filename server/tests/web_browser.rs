@@ -69,3 +69,8 @@ fn slash_commands_complete_preview_and_answer_privately_and_app_buttons_work() {
         },
     );
 }
+
+#[test]
+fn a_long_room_loads_history_as_you_scroll_up_in_a_bounded_window() {
+    run_scenario("long-room.mjs");
+}

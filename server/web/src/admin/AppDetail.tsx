@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { call } from '../api/rest';
 import { attempt, fail, tell } from '../state/notice';
-import { DropZone } from './AppsAdmin';
+import { DropZone, FAULTY } from './AppsAdmin';
 import { explain } from './permissions';
 import { Settings } from './Settings';
 import type { AppView } from './types';
@@ -55,7 +55,7 @@ export function AppDetail({
         </h3>
         <span class={`status status-${app.status}`}>{app.status.replace(/_/g, ' ')}</span>
       </header>
-      {app.reason && <p class="reason">{app.reason}</p>}
+      {app.reason && <p class={FAULTY.has(app.status) ? 'reason' : 'muted'}>{app.reason}</p>}
       <div class="actions">
         {running || app.enabled ? (
           <button onClick={() => setStatus('manually_disabled')}>Disable</button>

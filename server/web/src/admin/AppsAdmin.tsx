@@ -7,6 +7,9 @@ import { Review } from './Review';
 import { TrustedKeys } from './TrustedKeys';
 import type { AppView } from './types';
 
+/** Statuses whose reason is a problem to look at. */
+export const FAULTY = new Set(['disabled_after_faults', 'refused', 'invalid_settings']);
+
 /** The apps page: installed apps, upload, review, keys and the audit log. */
 export function AppsAdmin() {
   const [apps, setApps] = useState<AppView[] | null>(null);
@@ -76,7 +79,7 @@ export function AppsAdmin() {
                   <td>{app.version}</td>
                   <td>
                     <span class={`status status-${app.status}`}>{app.status.replace(/_/g, ' ')}</span>
-                    {app.reason && <div class="muted reason">{app.reason}</div>}
+                    {app.reason && <div class={FAULTY.has(app.status) ? 'reason' : 'muted'}>{app.reason}</div>}
                     {app.pendingUpdate && <div class="muted">Update to {app.pendingUpdate.version} waits for your grant</div>}
                   </td>
                   <td>
