@@ -40,6 +40,8 @@ fn main() {
     let files = match build_client(&web, &dist) {
         Ok(()) => list_files(&dist),
         Err(Skipped(reason)) => {
+            // Installing Node.js changes PATH: build the client then.
+            println!("cargo:rerun-if-env-changed=PATH");
             println!(
                 "cargo:warning=the web client is not built into this server: {reason}. \
                  `/` will say how to get it (install Node.js {}.{}+ with npm and rebuild).",
