@@ -53,9 +53,9 @@ fn people_register_create_and_join_rooms_message_directly_and_sign_out() {
 }
 
 #[test]
-fn slash_commands_complete_preview_and_answer_privately_and_app_buttons_work() {
+fn slash_commands_complete_preview_and_answer_privately_app_buttons_work_and_vetoes_are_explained()
+{
     let publisher = Publisher::new("Capsule test suite");
-    let package = publisher.signed("everything");
     run_scenario_with(
         "apps-in-chat.mjs",
         Setup {
@@ -63,7 +63,9 @@ fn slash_commands_complete_preview_and_answer_privately_and_app_buttons_work() {
                 "--trusted-key".into(),
                 publisher.public_key_file.clone().into(),
                 "--app".into(),
-                package.into(),
+                publisher.signed("everything").into(),
+                "--app".into(),
+                publisher.signed("veto").into(),
             ],
             env: vec![],
         },

@@ -1,7 +1,8 @@
 // Apps in the composer and on messages: slash commands complete from the
 // installed apps' manifests, a command's previews are offered and picked,
 // answers only the caller sees are marked so, and an app's message
-// buttons reach the app, which edits its message for everyone.
+// buttons reach the app, which edits its message for everyone; an app's
+// veto is shown to the sender in the app's words.
 
 import { admin, check, message, person, scenario, screenshot, signedInPage } from './harness.mjs';
 
@@ -34,6 +35,15 @@ await scenario('slash commands, previews and app buttons', async (browser) => {
   const previews = page.getByRole('list', { name: 'Command previews' });
   await previews.getByRole('button', { name: 'coffee' }).click();
   await message(page, 'picked coffee').getByText('Only you can see this message.').waitFor();
+
+  // An app's veto is shown in its own words, and the text stays to be fixed.
+  await composer.fill('this word is forbidden here');
+  await composer.press('Enter');
+  const alert = page.getByRole('alert');
+  await alert.getByText('prevented this message: contains a forbidden word: forbidden').waitFor();
+  check((await alert.innerText()).includes('veto'), `the notice names the app: ${await alert.innerText()}`);
+  check((await composer.inputValue()) === 'this word is forbidden here', 'the refused text is kept in the composer');
+  await composer.fill('');
 
   // An app's buttons: the press reaches the app, which edits its message for everyone.
   await composer.fill('/poll Lunch at noon?');
