@@ -76,3 +76,8 @@ fn slash_commands_complete_preview_and_answer_privately_app_buttons_work_and_vet
 fn a_long_room_loads_history_as_you_scroll_up_in_a_bounded_window() {
     run_scenario("long-room.mjs");
 }
+
+#[test]
+fn axe_finds_no_serious_accessibility_violations_in_either_theme() {
+    run_scenario("accessibility.mjs");
+}
