@@ -33,3 +33,4 @@ pub mod realtime;
 pub mod server;
 pub mod settings;
 pub mod store;
+pub mod web;

@@ -210,12 +210,14 @@ fn return_large_blocks_to_the_system() {
 
 /// Every transport over one shared state, side by side: the REST API
 /// (with the apps admin API and the apps' HTTP endpoints), the real-time
-/// API and the operations endpoints, behind the HTTP layers.
+/// API, the operations endpoints and the web client, behind the HTTP
+/// layers.
 pub fn router(state: AppState) -> axum::Router {
     let max_body = state.config().max_body_bytes;
     let transports = api::router()
         .merge(crate::realtime::routes())
-        .merge(crate::ops::routes());
+        .merge(crate::ops::routes())
+        .merge(crate::web::routes());
     api::layered(transports, max_body).with_state(state)
 }
 

@@ -1,0 +1,95 @@
+// The room's history as a windowed list: at most WINDOW messages are in
+// the DOM whatever the room's length. Scrolling up slides the window
+// back (fetching older pages when it reaches the oldest held); scrolling
+// down slides it forward until it follows the newest again. The message
+// at the top of the view keeps its place across every change.
+
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
+import type { Message } from '../api/types';
+import type { Timeline } from '../state/timeline';
+import { MessageItem } from './MessageItem';
+
+const WINDOW = 120;
+const STEP = 40;
+const EDGE = 300;
+
+/** Messages shown in the room's main list (thread replies stay in the thread). */
+export function inMainList(m: Message): boolean {
+  return !m.tmid || !!m.tshow;
+}
+
+export function MessageList({ timeline, onThread }: { timeline: Timeline; onThread: (id: string) => void }) {
+  const scroller = useRef<HTMLDivElement>(null);
+  const anchor = useRef<{ id: string; offset: number } | null>(null);
+  const stuck = useRef(true);
+  // The id of the last message in the window; null follows the newest.
+  const [endId, setEndId] = useState<string | null>(null);
+  const all = timeline.messages.value.filter(inMainList);
+
+  let end = all.length;
+  if (endId) {
+    const at = all.findIndex((m) => m._id === endId);
+    if (at >= 0) end = at + 1;
+  }
+  const start = Math.max(0, end - WINDOW);
+  const shown = all.slice(start, end);
+
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (!el) return;
+    if (stuck.current && !endId) {
+      el.scrollTop = el.scrollHeight;
+      return;
+    }
+    const a = anchor.current;
+    const node = a && el.querySelector<HTMLElement>(`[data-id="${CSS.escape(a.id)}"]`);
+    if (node && a) el.scrollTop = node.offsetTop - a.offset;
+  });
+
+  function onScroll() {
+    const el = scroller.current!;
+    stuck.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
+    const top = [...el.querySelectorAll<HTMLElement>('[data-id]')].find((n) => n.offsetTop + n.offsetHeight > el.scrollTop);
+    anchor.current = top ? { id: top.dataset.id!, offset: top.offsetTop - el.scrollTop } : null;
+    if (el.scrollTop < EDGE) {
+      if (start > 0) setEndId(all[Math.max(end - STEP, Math.min(WINDOW, all.length)) - 1]._id);
+      else if (timeline.hasOlder.value && !timeline.loading.value) {
+        if (!endId && all.length) setEndId(all[end - 1]._id);
+        void timeline.loadOlder();
+      }
+    } else if (el.scrollHeight - el.scrollTop - el.clientHeight < EDGE && endId) {
+      const next = Math.min(all.length, end + STEP);
+      setEndId(next >= all.length ? null : all[next - 1]._id);
+    }
+  }
+
+  function onKey(event: KeyboardEvent) {
+    if (event.key !== 'ArrowUp' && event.key !== 'ArrowDown') return;
+    const target = event.target as HTMLElement;
+    if (!target.classList.contains('message')) return;
+    const sibling = (event.key === 'ArrowUp' ? target.previousElementSibling : target.nextElementSibling) as HTMLElement | null;
+    if (sibling?.classList.contains('message')) {
+      event.preventDefault();
+      sibling.focus();
+    }
+  }
+
+  const oldestShown = start === 0 && !timeline.hasOlder.value;
+  return (
+    <div class="messages" ref={scroller} onScroll={onScroll}>
+      <div class="history-edge">
+        {timeline.loading.value ? 'Loading older messages…' : oldestShown ? 'This is the start of the room.' : ''}
+      </div>
+      <div role="log" aria-label="Messages" aria-live="polite" onKeyDown={onKey} class="message-items">
+        {shown.map((m, i) => (
+          <MessageItem key={m._id} message={m} previous={shown[i - 1]} onThread={onThread} />
+        ))}
+      </div>
+      {endId && (
+        <button class="jump-newest" onClick={() => { stuck.current = true; setEndId(null); }}>
+          Jump to the newest ↓
+        </button>
+      )}
+    </div>
+  );
+}
