@@ -38,7 +38,7 @@ pub trait Layer: Send + Sync + 'static {
 /// method forwarding to [`Layer::inner`] by default) and the store trait for
 /// every implementor of the layer trait. See the module doc.
 ///
-/// ```ignore
+/// ```text
 /// record_family! {
 ///     /// Server settings changed from their defaults.
 ///     pub trait SettingStore, layered by SettingLayer {
