@@ -36,7 +36,7 @@ pub trait Layer: Send + Sync + 'static {
 
 /// Declares a record family: its store trait, its layer trait (every
 /// method forwarding to [`Layer::inner`] by default) and the store trait for
-/// every implementor of the layer trait. See the module doc.
+/// every implementor of the layer trait. See [`Layer`].
 ///
 /// ```text
 /// record_family! {
@@ -76,6 +76,9 @@ macro_rules! record_family {
                 fn $method(
                     &self $(, $arg: $arg_ty)*
                 ) -> impl ::std::future::Future<Output = $output> + Send {
+                    // Awaited in a block rather than returned: the boxed
+                    // future lives only as long as the shortest of its
+                    // arguments, a lifetime an `impl Future` cannot name.
                     async move { self.inner().$method($($arg),*).await }
                 }
             )*
