@@ -5,7 +5,7 @@
 //! `x-echo-raw`, `x-echo-fault`, see `tests/apps/everything/src/endpoint.rs`).
 
 mod apps_support;
-mod common;
+use capsule_server_harness as common;
 
 use apps_support::Publisher;
 use common::{Session, TestServer};

@@ -5,7 +5,7 @@
 //! cache, and refuses a package file altered on disk.
 
 mod apps_support;
-mod common;
+use capsule_server_harness as common;
 
 use std::path::PathBuf;
 

@@ -4,7 +4,7 @@
 //! through what they write: their key-value data, and messages they post.
 
 mod apps_support;
-mod common;
+use capsule_server_harness as common;
 
 use std::net::SocketAddr;
 

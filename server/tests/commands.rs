@@ -4,7 +4,7 @@
 //! reads the user back), over REST and the WebSocket.
 
 mod apps_support;
-mod common;
+use capsule_server_harness as common;
 
 use std::net::SocketAddr;
 

@@ -3,7 +3,7 @@
 //! see messages as the apps left them.
 
 mod apps_support;
-mod common;
+use capsule_server_harness as common;
 
 use apps_support::Publisher;
 use common::TestServer;

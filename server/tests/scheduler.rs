@@ -9,7 +9,7 @@
 //! take seconds; the shortest interval stays the runtime's 1 s.
 
 mod apps_support;
-mod common;
+use capsule_server_harness as common;
 
 use std::time::Duration;
 

@@ -5,7 +5,7 @@
 //! message to `edited by <user> in <room> (<value>)`.
 
 mod apps_support;
-mod common;
+use capsule_server_harness as common;
 
 use apps_support::Publisher;
 use capsule_server::model::RoomKind;
