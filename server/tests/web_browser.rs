@@ -5,7 +5,6 @@
 //! `target/web-screenshots/`. The scenarios are `server/web/e2e/*.mjs`.
 
 mod apps_support;
-use capsule_server_harness as common;
 mod web_support;
 
 use apps_support::Publisher;
