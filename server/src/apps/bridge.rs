@@ -51,11 +51,11 @@ pub struct ChatBridge {
     /// Each loaded app's settings, as it reads them.
     settings: RwLock<HashMap<String, SettingValues>>,
     /// Where the runtime's own status changes go (the app manager
-    /// records them); set once, after the manager exists.
-    status_changes: OnceLock<StatusChanges>,
+    /// records them); `None` reports them nowhere.
+    status_changes: Option<StatusChanges>,
 }
 
-/// Where [`ChatBridge::report_status_changes`] sends each app
+/// Where [`ChatBridge::reporting_status_changes`] sends each app
 /// whose status the runtime changed, with its new status.
 pub type StatusChanges = tokio::sync::mpsc::UnboundedSender<(String, AppStatus)>;
 
@@ -68,14 +68,15 @@ impl ChatBridge {
             chat,
             scheduler: OnceLock::new(),
             settings: RwLock::new(HashMap::new()),
-            status_changes: OnceLock::new(),
+            status_changes: None,
         }
     }
 
-    /// Sends every status change the runtime makes on its own (an app
-    /// disabled after faults) to `changes`. Only the first call counts.
-    pub fn report_status_changes(&self, changes: StatusChanges) {
-        let _ = self.status_changes.set(changes);
+    /// This bridge, sending every status change the runtime makes on its
+    /// own (an app disabled after faults) to `changes`.
+    pub fn reporting_status_changes(mut self, changes: StatusChanges) -> ChatBridge {
+        self.status_changes = Some(changes);
+        self
     }
 
     /// Forgets what the bridge keeps for `app_id` (it was uninstalled).
@@ -463,7 +464,7 @@ impl Bridge for ChatBridge {
     }
 
     fn app_status_changed(&self, app_id: &str, status: &AppStatus) {
-        if let Some(changes) = self.status_changes.get()
+        if let Some(changes) = &self.status_changes
             && changes.send((app_id.to_owned(), status.clone())).is_err()
         {
             tracing::warn!(

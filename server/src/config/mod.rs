@@ -35,7 +35,16 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::store::embedded::Durability;
+/// How hard a commit of the embedded store tries to reach the disk.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Durability {
+    /// Survives a killed process; the default.
+    #[default]
+    Normal,
+    /// Also survives a power cut: an fsync per group commit.
+    Full,
+}
 
 /// How log lines are written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, clap::ValueEnum, Default)]

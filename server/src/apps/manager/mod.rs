@@ -116,7 +116,9 @@ impl AppManager {
         let registry = Arc::new(AppRegistry::default());
         let port = Arc::new(RuntimeApps::new(registry.clone()));
         let chat = chat.with_apps(port.clone());
-        let bridge = Arc::new(ChatBridge::new(chat.clone()));
+        let (status_changes, reported) = tokio::sync::mpsc::unbounded_channel();
+        let bridge =
+            Arc::new(ChatBridge::new(chat.clone()).reporting_status_changes(status_changes));
         let runtime = Runtime::new(
             RuntimeConfig {
                 cache_dir: Some(apps_dir.join("cache")),
@@ -142,7 +144,7 @@ impl AppManager {
                 ops: tokio::sync::Mutex::new(()),
             }),
         };
-        manager.watch_status_changes();
+        manager.watch_status_changes(reported);
         {
             let _op = manager.inner.ops.lock().await;
             let restored = manager.restore_all().await?;

@@ -66,10 +66,12 @@ impl AppManager {
     }
 
     /// Starts the task that records the status changes the runtime makes
-    /// on its own. It holds the manager weakly, so it ends with it.
-    pub(super) fn watch_status_changes(&self) {
-        let (sender, mut changes) = tokio::sync::mpsc::unbounded_channel();
-        self.inner.bridge.report_status_changes(sender);
+    /// on its own, as the bridge reports them on `changes`. It holds the
+    /// manager weakly, so it ends with it.
+    pub(super) fn watch_status_changes(
+        &self,
+        mut changes: tokio::sync::mpsc::UnboundedReceiver<(String, AppStatus)>,
+    ) {
         let manager = Arc::downgrade(&self.inner);
         tokio::spawn(async move {
             while let Some((app, status)) = changes.recv().await {

@@ -34,23 +34,14 @@ use std::thread;
 use rusqlite::{Connection, OpenFlags};
 use tokio::sync::oneshot;
 
+pub use crate::config::Durability;
+
 use super::StoreError;
 
 /// Most writes grouped into one transaction.
 const MAX_GROUP: usize = 512;
 /// Reader threads, each with its own connection.
 const READERS: usize = 3;
-
-/// How hard a commit tries to reach the disk.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Deserialize, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Durability {
-    /// Survives a killed process; the default.
-    #[default]
-    Normal,
-    /// Also survives a power cut: an fsync per group commit.
-    Full,
-}
 
 /// What a write returns to the writer thread: a callback that delivers the
 /// write's result once the group's commit outcome is known.
