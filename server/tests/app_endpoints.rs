@@ -370,12 +370,7 @@ async fn faults_deadlines_bad_statuses_and_a_disabled_app_get_their_statuses_and
     assert_eq!(response.status().as_u16(), 200, "the app still answers");
     server.get("/api/info", None).await.ok();
 
-    let runtime = server
-        .server
-        .as_ref()
-        .expect("the server is running")
-        .app_manager()
-        .runtime();
+    let runtime = server.apps().runtime();
     runtime.disable("everything").expect("the app is loaded");
     let response = send(call(&server, Method::GET, echo)).await;
     let status = response.status().as_u16();

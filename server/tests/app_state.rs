@@ -22,11 +22,7 @@ use serde_json::{Map, Value, json};
 const GENERAL: &str = "GENERAL";
 
 fn manager(server: &TestServer) -> &AppManager {
-    server
-        .server
-        .as_ref()
-        .expect("the server is running")
-        .app_manager()
+    server.apps()
 }
 
 /// The admin's account, as the manager's actor.

@@ -118,12 +118,7 @@ async fn a_modifying_app_changes_messages_sent_with_post_message_and_send_messag
         stored["message"]["msg"], "hello [mod]",
         "stored as modified"
     );
-    let runtime = server
-        .server
-        .as_ref()
-        .expect("the server is running")
-        .app_manager()
-        .runtime();
+    let runtime = server.apps().runtime();
     let health = runtime.health("modifier").expect("modifier is loaded");
     assert!(health.calls >= 2, "{health:?}");
     assert_eq!(health.faults, 0, "{health:?}");
@@ -251,12 +246,7 @@ async fn an_app_that_loops_or_panics_does_not_lose_the_message() {
         "admin",
     );
     assert_eq!(texts, ["still here", "panic now", "loop forever"]);
-    let runtime = server
-        .server
-        .as_ref()
-        .expect("the server is running")
-        .app_manager()
-        .runtime();
+    let runtime = server.apps().runtime();
     let health = runtime.health("hostile").expect("hostile is loaded");
     assert!(health.faults >= 2, "both faults are counted: {health:?}");
     for kind in ["cpu_deadline", "trap"] {

@@ -437,12 +437,7 @@ async fn a_failing_command_tells_the_user_and_the_server_goes_on() {
     let server = with_everything().await;
     let alice = server.signed_in("alice").await;
     let mut ws = Ddp::private_messages(&server.base, &alice).await;
-    let apps = server
-        .server
-        .as_ref()
-        .expect("the server is running")
-        .app_manager()
-        .runtime();
+    let apps = server.apps().runtime();
     apps.disable("everything").expect("the app is loaded");
 
     let ran = server

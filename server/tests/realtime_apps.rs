@@ -102,12 +102,7 @@ async fn an_app_that_loops_or_panics_does_not_lose_a_websocket_message() {
     }
     assert_eq!(next_message(&mut ws).await["msg"], "loop forever");
     assert_eq!(next_message(&mut ws).await["msg"], "panic now");
-    let runtime = server
-        .server
-        .as_ref()
-        .expect("the server is running")
-        .app_manager()
-        .runtime();
+    let runtime = server.apps().runtime();
     let health = runtime.health("hostile").expect("hostile is loaded");
     assert!(health.faults >= 2, "both faults are counted: {health:?}");
 }

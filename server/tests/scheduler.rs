@@ -247,13 +247,7 @@ async fn a_job_that_came_due_while_the_server_was_down_fires_after_the_restart()
 #[tokio::test(flavor = "multi_thread")]
 async fn a_disabled_apps_job_waits_and_runs_once_the_app_is_enabled() {
     let (server, _publisher, alice) = start_with(tuning()).await;
-    let runtime = server
-        .server
-        .as_ref()
-        .expect("the server is running")
-        .app_manager()
-        .runtime()
-        .clone();
+    let runtime = server.apps().runtime().clone();
 
     schedule(&server, &alice, "/sched-once 200 paused", "paused").await;
     runtime.disable(APP).expect("the app is loaded");

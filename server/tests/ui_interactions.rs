@@ -257,10 +257,7 @@ async fn faults_deadlines_and_a_disabled_app_get_their_statuses_and_the_server_g
         .await
         .ok();
     server
-        .server
-        .as_ref()
-        .expect("the server is running")
-        .app_manager()
+        .apps()
         .runtime()
         .disable("everything")
         .expect("the app is loaded");

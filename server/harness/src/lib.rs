@@ -9,6 +9,7 @@
 
 use std::net::SocketAddr;
 
+use capsule_server::apps::AppManager;
 use capsule_server::config::Config;
 use capsule_server::server::{self, AdminSeed, RunningServer};
 use reqwest::StatusCode;
@@ -68,6 +69,14 @@ impl Answer {
 }
 
 impl TestServer {
+    /// The running server's app manager, and through it the apps runtime.
+    pub fn apps(&self) -> &AppManager {
+        self.server
+            .as_ref()
+            .expect("the server is running")
+            .app_manager()
+    }
+
     /// A fresh server with the admin account.
     pub async fn start() -> TestServer {
         let dir = tempfile::tempdir().expect("temp dir");
