@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use capsule_runtime::package::Manifest;
+use capsule_package::Manifest;
 
 use super::AppsError;
 
