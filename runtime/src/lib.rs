@@ -30,7 +30,13 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Layout (every module is private; this root is the public face):
+//! Every module is private: this root re-exports what the server, the test
+//! kit, the cross-crate tests, the benchmarks and the example use, and the
+//! types those items' signatures name; [`model`] stays a public module
+//! because callers name its records as `model::Message` and so on. The
+//! generated wasmtime bindings are not exported.
+//!
+//! Layout:
 //! `capabilities` has one host module per WIT interface the host offers;
 //! `dispatch` the order of hooks; `app` a loaded app, its spec, log and
 //! health, and the one function all calls go through; `loader` the checks
