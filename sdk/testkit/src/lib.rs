@@ -40,8 +40,10 @@
 //! #[tokio::test]
 //! async fn waves_and_greets() {
 //!     // Builds the crate this test belongs to for wasm32-wasip2, reads its
-//!     // manifest.json, grants everything the manifest asks for, applies its
-//!     // settings' defaults and runs on-install if the app has one.
+//!     // manifest.json (with the server's parser: a manifest an install
+//!     // would refuse fails here), grants everything the manifest asks for,
+//!     // applies its settings' defaults and runs on-install if the app has
+//!     // one.
 //!     let app = TestApp::build(env!("CARGO_MANIFEST_DIR"))
 //!         .unwrap()
 //!         .start()
