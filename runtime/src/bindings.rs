@@ -25,11 +25,31 @@ pub mod v0_1 {
     pub use capsule::apps::types;
     pub use exports::capsule::apps as guest;
 
-    /// The newest version of the series, the one these bindings define.
+    /// The newest version of the series, the one these bindings define
+    /// (the contract crate's [`NEWEST`](capsule_contract::version::NEWEST)).
     pub const VERSION: &str = "0.1.1";
+}
 
-    /// Every version a component may name and be served by these bindings.
-    pub const SERVES: &[&str] = &["0.1.0", VERSION];
+// The bindings are generated from the newest contract the contract crate
+// names; a release that moves one but not the other does not build.
+const _: () = assert!(
+    same_text(v0_1::VERSION, capsule_contract::version::NEWEST),
+    "runtime/src/bindings.rs and capsule_contract::version::NEWEST name different contract versions"
+);
+
+const fn same_text(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
 /// Conversions between the 0.1 bindings and the runtime's [`model`](crate::model).

@@ -13,7 +13,6 @@ use std::sync::Arc;
 use tokio::task::JoinSet;
 
 use crate::app::health::AppStatus;
-use crate::app::spec::Hook;
 use crate::app::{CallError, CallFuture, LoadedApp};
 use crate::bindings::v0_1::types as wit;
 use crate::fault::Fault;
@@ -23,6 +22,7 @@ use crate::model::{
     Room, User, UserRef, Verdict,
 };
 use crate::runtime::{NotLoaded, Runtime};
+use capsule_contract::Hook;
 
 /// The outcome of the pre-send hooks.
 #[derive(Debug)]

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::grants::Capability;
+use capsule_contract::Capability;
 
 /// Why an app call (or a host call it made) failed.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]

@@ -6,7 +6,11 @@
 //! It is **not** a server: it knows nothing of HTTP routes, databases or
 //! sessions. It reaches the rest of Capsule only through the [`Bridge`]
 //! trait, which the server implements over its store and [`MemoryBridge`]
-//! implements in memory for tests.
+//! implements in memory for tests. Nor is it the package format: reading,
+//! verifying and inspecting a signed package is `capsule-package`, which
+//! needs no compiler; capability and hook names, grants and contract
+//! versions are `capsule-contract`, re-exported here where the runtime's
+//! own API takes them ([`Capability`], [`GrantSet`], [`Hook`]).
 //!
 //! ```no_run
 //! # async fn demo(wasm: &[u8]) -> Result<(), Box<dyn std::error::Error>> {
@@ -26,51 +30,55 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Layout: [`capabilities`] has one module per WIT interface the host
-//! offers; [`dispatch`] the order of hooks; `app` a loaded app and the one
-//! function all calls go through; [`loader`] the checks made before
-//! anything of an app runs; [`cache`] compiled components on disk;
-//! [`package`] signed app packages (zip, manifest, signature, trust store).
+//! Every module is private: this root re-exports what the server, the test
+//! kit, the cross-crate tests, the benchmarks and the example use, and the
+//! types those items' signatures name; [`model`] stays a public module
+//! because callers name its records as `model::Message` and so on. The
+//! generated wasmtime bindings are not exported.
+//!
+//! Layout:
+//! `capabilities` has one host module per WIT interface the host offers;
+//! `dispatch` the order of hooks; `app` a loaded app, its spec, log and
+//! health, and the one function all calls go through; `loader` the checks
+//! made before anything of an app runs; `cache` compiled components on
+//! disk; `engine` the wasmtime engine; `bindings` the code wasmtime
+//! generates for each contract version, and its conversions to [`model`],
+//! the version-independent records every caller speaks.
 
-pub mod app;
-pub mod bindings;
-pub mod bridge;
-pub mod cache;
-pub mod capabilities;
-pub mod dispatch;
-pub mod engine;
-pub mod fault;
-pub mod grants;
-pub mod http_transport;
-pub mod limits;
-pub mod loader;
-pub mod memory;
+mod app;
+mod bindings;
+mod bridge;
+mod cache;
+mod capabilities;
+mod dispatch;
+mod engine;
+mod fault;
+mod http_transport;
+mod limits;
+mod loader;
+mod memory;
 pub mod model;
-pub mod package;
-pub mod runtime;
+mod runtime;
 mod wasi;
 
 pub use app::CallError;
 pub use app::health::{AppStatus, HealthReport};
 pub use app::log::{LogEntry, LogLevel, LogSource};
-pub use app::spec::{AppSpec, Hook, UnknownHook};
+pub use app::spec::AppSpec;
 pub use bridge::{Bridge, BridgeError, Origin};
 pub use cache::CacheOutcome;
+pub use capsule_contract::{Capability, GrantSet, Hook};
 pub use dispatch::{Background, LifecycleEvent, PreSend, TargetError};
 pub use engine::{EngineConfig, InstanceAllocation};
 pub use fault::Fault;
-pub use grants::{Capability, GrantError, GrantSet, HostRule};
 pub use http_transport::{HttpTransport, OutboundRequest, ReqwestTransport, TransportError};
 pub use limits::{CallKind, Deadline, Limits};
 pub use loader::{ComponentShape, LoadError};
-pub use memory::MemoryBridge;
+pub use memory::{MemoryBridge, Notification, ScheduledJob};
 pub use model::{
     Attachment, HttpRequest, HttpResponse, Interaction, Invocation, Job, Message, MessageEdit,
     OutgoingMessage, PreviewItem, Room, RoomKind, Schedule, SettingValue, User, UserRef,
     UserStatus, Verdict,
-};
-pub use package::{
-    ArchiveLimits, Manifest, Package, PackageError, TrustPolicy, TrustStore, Verification,
 };
 pub use runtime::{
     EnableError, LoadReport, NotLoaded, Runtime, RuntimeConfig, RuntimeError, WeakRuntime,

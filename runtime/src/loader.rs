@@ -4,15 +4,10 @@
 
 use std::collections::BTreeSet;
 
-use wasmtime::Engine;
-use wasmtime::component::Component;
+use capsule_contract::version::split_name;
+use capsule_contract::{Capability, Hook, SUPPORTED_VERSIONS};
 
-use crate::app::spec::{AppSpec, Hook};
-use crate::bindings::v0_1;
-use crate::grants::Capability;
-
-/// Contract versions this runtime can load.
-pub const SUPPORTED_VERSIONS: &[&str] = v0_1::SERVES;
+use crate::app::spec::AppSpec;
 
 /// Why an app could not be loaded. Every variant names the app.
 #[derive(Debug, thiserror::Error)]
@@ -46,7 +41,7 @@ pub enum LoadError {
     Link { app: String, reason: String },
     #[error("app `{app}` is already loaded")]
     AlreadyLoaded { app: String },
-    #[error("app id `{app}` is not valid: use 1 to 64 of a-z, 0-9, `-`, `_`, `.`")]
+    #[error("app id `{app}` is not valid: {}", capsule_contract::ids::ID_RULE)]
     InvalidId { app: String },
 }
 
@@ -89,28 +84,23 @@ pub(crate) fn check_header(app: &str, wasm: &[u8]) -> Result<(), LoadError> {
     }
 }
 
-/// Splits `capsule:apps/kv@0.1.0` into (`kv`, `0.1.0`).
-fn contract_name(name: &str) -> Option<(&str, &str)> {
-    let rest = name.strip_prefix("capsule:apps/")?;
-    Some(rest.split_once('@').unwrap_or((rest, "")))
-}
-
-/// Reads the component's imports and exports and checks them against the
-/// contract and the spec.
-pub(crate) fn inspect(
-    engine: &Engine,
-    component: &Component,
-    spec: &AppSpec,
-) -> Result<ComponentShape, LoadError> {
+/// Reads the component's imports and exports (with the package format's
+/// inspector, on a component wasmtime has compiled) and checks them
+/// against the contract and the spec.
+pub(crate) fn inspect(wasm: &[u8], spec: &AppSpec) -> Result<ComponentShape, LoadError> {
     let app = spec.id.clone();
-    let ty = component.component_type();
+    let interfaces =
+        capsule_package::inspect_component(wasm).map_err(|e| LoadError::NotAComponent {
+            app: app.clone(),
+            reason: e.to_string(),
+        })?;
     let mut versions = BTreeSet::new();
     let mut capabilities = BTreeSet::new();
-    for (name, _) in ty.imports(engine) {
+    for name in &interfaces.imports {
         if name.starts_with("wasi:") {
             continue;
         }
-        let Some((interface, version)) = contract_name(name) else {
+        let Some((interface, version)) = split_name(name) else {
             return Err(LoadError::WrongWorld {
                 app,
                 detail: format!("it imports `{name}`, which Capsule does not offer"),
@@ -127,8 +117,8 @@ pub(crate) fn inspect(
         capabilities.insert(capability);
     }
     let mut exports = BTreeSet::new();
-    for (name, _) in ty.exports(engine) {
-        if let Some((interface, version)) = contract_name(name) {
+    for name in &interfaces.exports {
+        if let Some((interface, version)) = split_name(name) {
             versions.insert(version.to_string());
             exports.insert(interface.to_string());
         }
@@ -189,14 +179,6 @@ pub(crate) fn inspect(
     })
 }
 
-/// Whether an app id is acceptable (it names storage namespaces and URLs).
-pub(crate) fn valid_id(id: &str) -> bool {
-    (1..=64).contains(&id.len())
-        && id.bytes().all(|b| {
-            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'-' | b'_' | b'.')
-        })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -214,22 +196,5 @@ mod tests {
             "{err}"
         );
         assert!(check_header("x", &[0, b'a', b's', b'm', 0x0d, 0, 1, 0]).is_ok());
-    }
-
-    #[test]
-    fn contract_names_split_into_interface_and_version() {
-        assert_eq!(
-            contract_name("capsule:apps/kv@0.1.0"),
-            Some(("kv", "0.1.0"))
-        );
-        assert_eq!(contract_name("wasi:io/streams@0.2.0"), None);
-    }
-
-    #[test]
-    fn app_ids_are_restricted() {
-        assert!(valid_id("whatsapp-bridge.v2"));
-        assert!(!valid_id("../etc"));
-        assert!(!valid_id(""));
-        assert!(!valid_id("Upper"));
     }
 }

@@ -4,6 +4,7 @@
 //! They are independent of any WIT version: each version's bindings convert
 //! to and from these, so the server never sees generated types.
 
+use capsule_package::SettingType;
 use serde::{Deserialize, Serialize};
 
 /// Milliseconds since the Unix epoch.
@@ -221,6 +222,18 @@ pub enum SettingValue {
     Text(String),
     Number(f64),
     Boolean(bool),
+}
+
+impl SettingValue {
+    /// The value of JSON `value` for a setting of type `kind`, if it is of
+    /// that type.
+    pub fn from_json(kind: SettingType, value: &serde_json::Value) -> Option<SettingValue> {
+        match kind {
+            SettingType::Text => value.as_str().map(|s| SettingValue::Text(s.to_owned())),
+            SettingType::Number => value.as_f64().map(SettingValue::Number),
+            SettingType::Boolean => value.as_bool().map(SettingValue::Boolean),
+        }
+    }
 }
 
 /// When a job runs.

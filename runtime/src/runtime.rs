@@ -19,9 +19,9 @@ use crate::bridge::Bridge;
 use crate::cache::{CacheOutcome, ComponentCache};
 use crate::capabilities::link_granted;
 use crate::engine::{CapsuleEngine, EngineConfig};
-use crate::grants::GrantSet;
 use crate::http_transport::{HttpTransport, ReqwestTransport};
 use crate::loader::{self, ComponentShape, LoadError};
+use capsule_contract::GrantSet;
 
 /// Runtime-wide settings.
 #[derive(Clone, Debug, Default)]
@@ -82,7 +82,7 @@ pub(crate) struct Inner {
     log_capacity: usize,
     /// Linkers by granted-capability set: building one links all of WASI,
     /// so apps with the same grants share it.
-    linkers: Mutex<HashMap<Vec<crate::grants::Capability>, Linker<HostState>>>,
+    linkers: Mutex<HashMap<Vec<capsule_contract::Capability>, Linker<HostState>>>,
     /// Loaded apps in chain order; replaced wholesale on change so that a
     /// dispatch reads it without holding a lock.
     pub apps: RwLock<Arc<Vec<Arc<LoadedApp>>>>,
@@ -132,7 +132,7 @@ impl Runtime {
     /// instantiation. Nothing of the app runs yet.
     pub async fn load(&self, spec: AppSpec, wasm: &[u8]) -> Result<LoadReport, LoadError> {
         let app = spec.id.clone();
-        if !loader::valid_id(&app) {
+        if !capsule_contract::valid_id(&app) {
             return Err(LoadError::InvalidId { app });
         }
         if self.find(&app).is_some() {
@@ -155,7 +155,7 @@ impl Runtime {
                         reason,
                     },
                 )?;
-        let shape = loader::inspect(self.inner.engine.engine(), &component, &spec)?;
+        let shape = loader::inspect(wasm, &spec)?;
         let linker = self.linker_for(&spec.grants).map_err(|e| LoadError::Link {
             app: app.clone(),
             reason: format!("{e:#}"),
@@ -316,7 +316,7 @@ impl Runtime {
     /// Whether any loaded app implements one of `hooks` (enabled or not),
     /// so a caller can skip building a call's arguments when none does.
     /// One snapshot for all of them: this runs on every message.
-    pub fn implements(&self, hooks: &[crate::app::spec::Hook]) -> bool {
+    pub fn implements(&self, hooks: &[capsule_contract::Hook]) -> bool {
         self.snapshot()
             .iter()
             .any(|a| hooks.iter().any(|&hook| a.spec.implements(hook)))

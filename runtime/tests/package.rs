@@ -6,12 +6,12 @@
 use std::io::{Cursor, Write};
 use std::sync::Arc;
 
-use capsule_runtime::package::{
+use capsule_package::{
     ArchiveError, ArchiveLimits, Files, ManifestError, NameProblem, Package, PackageError,
     SIGNATURE_FILE, SigningKey, TrustPolicy, TrustStore, UpdateKind, Verification, VersionError,
     build, check_api, check_update, sign,
 };
-use capsule_runtime::{MemoryBridge, Runtime, RuntimeConfig};
+use capsule_runtime::{AppSpec, MemoryBridge, Runtime, RuntimeConfig};
 use serde_json::Value;
 
 const STRICT: TrustPolicy = TrustPolicy {
@@ -86,9 +86,7 @@ async fn a_signed_bench_package_verifies_and_loads_into_the_runtime() {
     );
     assert_eq!(check_api(package.manifest()).unwrap().to_string(), "0.1.1");
 
-    let spec = package
-        .manifest()
-        .to_spec(package.manifest().requested_grants());
+    let spec = AppSpec::from_manifest(package.manifest(), package.manifest().requested_grants());
     assert_eq!(spec.id, "bench");
     let chat = Arc::new(MemoryBridge::new());
     let runtime = Runtime::new(RuntimeConfig::default(), chat.clone()).expect("runtime starts");
@@ -116,10 +114,9 @@ async fn removing_a_publisher_key_stops_every_app_it_signed() {
         let Verification::Signed { key_id, .. } = package.verify(&trust, STRICT).unwrap() else {
             panic!("not signed")
         };
-        let mut spec = package
-            .manifest()
-            .to_spec(package.manifest().requested_grants())
-            .signed_by(key_id);
+        let mut spec =
+            AppSpec::from_manifest(package.manifest(), package.manifest().requested_grants())
+                .signed_by(key_id);
         spec.id = id.into();
         runtime.load(spec, package.component()).await.unwrap();
     }

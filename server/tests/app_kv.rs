@@ -11,8 +11,8 @@ use capsule_server_harness as common;
 use std::path::PathBuf;
 
 use apps_support::{Publisher, files_of, guest, write_zip};
+use capsule_package::{self as package, MANIFEST_FILE};
 use capsule_runtime::Bridge;
-use capsule_runtime::package::{self, MANIFEST_FILE};
 use capsule_server::apps::ChatBridge;
 use capsule_server::apps::bridge::KV_MAX_KEYS;
 use capsule_server::config::Config;

@@ -18,7 +18,7 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
-use capsule_runtime::package::{self, MANIFEST_FILE};
+use capsule_package::{self as package, MANIFEST_FILE};
 use common::TestServer;
 use parking_lot::Mutex;
 use serde_json::{Value, json};

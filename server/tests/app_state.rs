@@ -11,7 +11,7 @@ use std::path::PathBuf;
 
 use apps_support::{Publisher, eventually, files_of, guest, write_zip};
 use bytes::Bytes;
-use capsule_runtime::package::{self, Permission};
+use capsule_package::{self as package, Permission};
 use capsule_server::apps::{AppManager, ManageError, manager::Grant};
 use capsule_server::config::Config;
 use capsule_server::model::User;

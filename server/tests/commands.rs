@@ -9,7 +9,7 @@ use capsule_server_harness as common;
 use std::net::SocketAddr;
 
 use apps_support::{Publisher, files_of, guest, write_zip};
-use capsule_runtime::package;
+use capsule_package as package;
 use capsule_server::config::Config;
 use capsule_server::model::RoomKind;
 use capsule_server::server;

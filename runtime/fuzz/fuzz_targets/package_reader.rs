@@ -1,11 +1,13 @@
 //! Feeds arbitrary bytes to the package reader as if they were an uploaded
-//! package, then verifies whatever it accepts. Nothing may panic, and
+//! package, then verifies and inspects whatever it accepts. Nothing may panic, and
 //! nothing may allocate past the archive limits (libFuzzer's `-rss_limit_mb`
 //! catches that).
 
 #![no_main]
 
-use capsule_runtime::package::{ArchiveLimits, Package, TrustPolicy, TrustStore, check_api};
+use capsule_package::{
+    ArchiveLimits, Package, TrustPolicy, TrustStore, check_api, inspect_component,
+};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -21,5 +23,6 @@ fuzz_target!(|data: &[u8]| {
         },
     );
     let _ = check_api(package.manifest());
-    let _ = package.component();
+    // The inspector reads only names, but it reads untrusted bytes too.
+    let _ = inspect_component(package.component());
 });

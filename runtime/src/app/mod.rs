@@ -18,11 +18,12 @@ use wasmtime::component::InstancePre;
 use crate::app::health::AppStatus;
 use crate::app::instance::{ExportIndices, Exports, WarmInstance, instantiate, ticks_for};
 use crate::app::log::{LogLevel, LogSource};
-use crate::app::spec::{AppSpec, Hook};
+use crate::app::spec::AppSpec;
 use crate::app::state::{AppShared, HostState};
 use crate::engine::CapsuleEngine;
 use crate::fault::Fault;
 use crate::limits::CallKind;
+use capsule_contract::Hook;
 
 /// The future a call closure returns: borrows the instance's store.
 pub(crate) type CallFuture<'a, R> =

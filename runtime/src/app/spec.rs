@@ -1,114 +1,12 @@
 //! What the runtime needs to know to load an app: its id, the hooks it
-//! implements, what the admin granted, and its limits. The package format
-//! (a signed zip with a manifest) produces one of these.
+//! implements, what the admin granted, and its limits. A package's
+//! manifest gives the first two ([`AppSpec::from_manifest`]).
 
 use std::collections::BTreeSet;
-use std::fmt;
-use std::str::FromStr;
 
-use crate::grants::GrantSet;
 use crate::limits::Limits;
-
-/// A hook an app may implement; the manifest's `implements` lists them.
-/// The runtime calls only the hooks an app declares.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Hook {
-    Lifecycle,
-    PreSendPrevent,
-    PreSendModify,
-    PostSend,
-    PostUpdate,
-    PostDelete,
-    RoomCreated,
-    UserJoined,
-    UserLeft,
-    Command,
-    CommandPreview,
-    Endpoint,
-    Job,
-    UiAction,
-}
-
-impl Hook {
-    /// Every hook.
-    pub const ALL: [Hook; 14] = [
-        Hook::Lifecycle,
-        Hook::PreSendPrevent,
-        Hook::PreSendModify,
-        Hook::PostSend,
-        Hook::PostUpdate,
-        Hook::PostDelete,
-        Hook::RoomCreated,
-        Hook::UserJoined,
-        Hook::UserLeft,
-        Hook::Command,
-        Hook::CommandPreview,
-        Hook::Endpoint,
-        Hook::Job,
-        Hook::UiAction,
-    ];
-
-    /// The name used in manifests.
-    pub fn name(self) -> &'static str {
-        match self {
-            Hook::Lifecycle => "lifecycle",
-            Hook::PreSendPrevent => "pre-send-prevent",
-            Hook::PreSendModify => "pre-send-modify",
-            Hook::PostSend => "post-send",
-            Hook::PostUpdate => "post-update",
-            Hook::PostDelete => "post-delete",
-            Hook::RoomCreated => "room-created",
-            Hook::UserJoined => "user-joined",
-            Hook::UserLeft => "user-left",
-            Hook::Command => "command",
-            Hook::CommandPreview => "command-preview",
-            Hook::Endpoint => "endpoint",
-            Hook::Job => "job",
-            Hook::UiAction => "ui-action",
-        }
-    }
-
-    /// The WIT interface that must be exported for this hook.
-    pub fn interface(self) -> &'static str {
-        match self {
-            Hook::Lifecycle => "lifecycle",
-            Hook::PreSendPrevent
-            | Hook::PreSendModify
-            | Hook::PostSend
-            | Hook::PostUpdate
-            | Hook::PostDelete => "message-events",
-            Hook::RoomCreated | Hook::UserJoined | Hook::UserLeft => "room-events",
-            Hook::Command | Hook::CommandPreview => "commands",
-            Hook::Endpoint => "endpoints",
-            Hook::Job => "jobs",
-            Hook::UiAction => "ui",
-        }
-    }
-}
-
-impl fmt::Display for Hook {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-/// A hook name no runtime knows.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
-#[error(
-    "unknown hook `{0}`; known hooks: lifecycle, pre-send-prevent, pre-send-modify, post-send, post-update, post-delete, room-created, user-joined, user-left, command, command-preview, endpoint, job, ui-action"
-)]
-pub struct UnknownHook(pub String);
-
-impl FromStr for Hook {
-    type Err = UnknownHook;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Hook::ALL
-            .into_iter()
-            .find(|h| h.name() == s)
-            .ok_or_else(|| UnknownHook(s.to_string()))
-    }
-}
+use capsule_contract::{GrantSet, Hook};
+use capsule_package::Manifest;
 
 /// Everything the runtime needs to load one app.
 #[derive(Clone, Debug)]
@@ -145,6 +43,15 @@ impl AppSpec {
         }
     }
 
+    /// The spec for the app `manifest` describes under the grants an admin
+    /// `granted` (often [`Manifest::requested_grants`], or fewer), with
+    /// default limits and priority.
+    pub fn from_manifest(manifest: &Manifest, granted: GrantSet) -> AppSpec {
+        AppSpec::new(manifest.id.clone())
+            .implementing(manifest.hooks())
+            .granted(granted)
+    }
+
     /// Adds hooks the app implements.
     pub fn implementing(mut self, hooks: impl IntoIterator<Item = Hook>) -> AppSpec {
         self.implements.extend(hooks);
@@ -178,5 +85,34 @@ impl AppSpec {
     /// Whether the app implements a hook.
     pub fn implements(&self, hook: Hook) -> bool {
         self.implements.contains(&hook)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use capsule_contract::Capability;
+
+    use super::*;
+
+    #[test]
+    fn a_manifest_gives_the_id_and_hooks_and_the_admin_the_grants() {
+        let manifest = Manifest::parse(
+            br#"{"id": "weather", "name": "Weather", "version": "1.2.0", "api": "^0.1",
+                 "author": {"name": "Acme"}, "description": "Forecasts.",
+                 "implements": ["post-send", "pre-send-modify"],
+                 "permissions": [{"name": "message-read"}, {"name": "kv"}]}"#,
+        )
+        .unwrap();
+        let spec = AppSpec::from_manifest(
+            &manifest,
+            manifest.requested_grants().without(Capability::Kv),
+        );
+        assert_eq!(spec.id, "weather");
+        assert!(
+            spec.implements(Hook::PostSend)
+                && spec.implements(Hook::PreSendModify)
+                && !spec.implements(Hook::Command)
+        );
+        assert!(!spec.grants.has(Capability::Kv) && spec.grants.has(Capability::MessageRead));
     }
 }

@@ -12,8 +12,8 @@ use crate::app::health::Health;
 use crate::app::log::{AppLog, LogLevel, LogSource};
 use crate::bridge::Bridge;
 use crate::fault::Fault;
-use crate::grants::{Capability, GrantSet};
 use crate::limits::Limits;
+use capsule_contract::{Capability, GrantSet};
 
 /// What every instance of one app shares: worked out once, at load.
 pub(crate) struct AppShared {

@@ -12,8 +12,8 @@ use crate::bindings::v0_1::capsule::apps::http_outbound::Host;
 use crate::bindings::v0_1::types::{Error, HttpRequest, HttpResponse};
 use crate::capabilities::check_len;
 use crate::fault::Fault;
-use crate::grants::{Capability, GrantSet};
 use crate::http_transport::{OutboundRequest, TransportError};
+use capsule_contract::{Capability, GrantSet};
 
 /// Headers an app may not set: the host owns framing and routing.
 const FORBIDDEN_HEADERS: &[&str] = &[

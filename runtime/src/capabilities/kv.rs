@@ -5,7 +5,7 @@ use crate::app::state::HostState;
 use crate::bindings::v0_1::capsule::apps::kv::Host;
 use crate::bindings::v0_1::types::Error;
 use crate::capabilities::check_len;
-use crate::grants::Capability;
+use capsule_contract::Capability;
 
 /// Most keys one listing returns.
 const MAX_LIST: u32 = 1000;

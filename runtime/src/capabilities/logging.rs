@@ -3,7 +3,7 @@
 use crate::app::log::{LogLevel, LogSource};
 use crate::app::state::HostState;
 use crate::bindings::v0_1::capsule::apps::logging::{Host, Level};
-use crate::grants::Capability;
+use capsule_contract::Capability;
 
 impl Host for HostState {
     async fn log(&mut self, level: Level, message: String) {

@@ -3,7 +3,7 @@
 use crate::app::state::HostState;
 use crate::bindings::v0_1::capsule::apps::message_read::Host;
 use crate::bindings::v0_1::types::{Error, Message};
-use crate::grants::Capability;
+use capsule_contract::Capability;
 
 /// Most messages one history call returns.
 const MAX_HISTORY: u32 = 100;

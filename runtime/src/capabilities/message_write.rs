@@ -8,7 +8,7 @@ use crate::bindings::v0_1::types::{Error, MessageEdit, OutgoingMessage};
 use crate::bridge::Origin;
 use crate::capabilities::check_len;
 use crate::fault::Fault;
-use crate::grants::Capability;
+use capsule_contract::Capability;
 
 /// Most bytes of text and attachments one message an app sends may carry
 /// (Rocket.Chat's default message limit is 5,000 characters).

@@ -11,7 +11,7 @@ use crate::app::state::HostState;
 use crate::bindings::v0_1::capsule::apps;
 use crate::bindings::v0_1::types::Error;
 use crate::fault::Fault;
-use crate::grants::{Capability, GrantSet};
+use capsule_contract::{Capability, GrantSet};
 
 pub mod http_outbound;
 pub mod kv;

@@ -3,7 +3,7 @@
 use crate::app::state::HostState;
 use crate::bindings::v0_1::capsule::apps::room_read::Host;
 use crate::bindings::v0_1::types::{Error, Room, UserRef};
-use crate::grants::{Capability, GrantSet};
+use capsule_contract::{Capability, GrantSet};
 
 /// Most members one call returns.
 const MAX_MEMBERS: u32 = 500;

@@ -5,8 +5,8 @@ use crate::app::state::HostState;
 use crate::bindings::v0_1::capsule::apps::scheduler::{Host, Schedule};
 use crate::bindings::v0_1::types::Error;
 use crate::capabilities::check_len;
-use crate::grants::Capability;
 use crate::model;
+use capsule_contract::Capability;
 
 /// Largest job payload.
 const MAX_PAYLOAD: usize = 64 << 10;

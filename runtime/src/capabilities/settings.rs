@@ -3,8 +3,8 @@
 use crate::app::state::HostState;
 use crate::bindings::v0_1::capsule::apps::settings::{Host, Value};
 use crate::bindings::v0_1::types::Error;
-use crate::grants::Capability;
 use crate::model::SettingValue;
+use capsule_contract::Capability;
 
 fn to_wit(value: SettingValue) -> Value {
     match value {

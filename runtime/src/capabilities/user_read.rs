@@ -3,7 +3,7 @@
 use crate::app::state::HostState;
 use crate::bindings::v0_1::capsule::apps::user_read::Host;
 use crate::bindings::v0_1::types::{Error, User};
-use crate::grants::Capability;
+use capsule_contract::Capability;
 
 impl Host for HostState {
     async fn get(&mut self, id: String) -> Result<Option<User>, Error> {

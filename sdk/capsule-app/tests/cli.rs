@@ -6,10 +6,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::Arc;
 
-use capsule_runtime::package::{
+use capsule_package::{
     ArchiveLimits, Package, PublicKey, TrustPolicy, TrustStore, Verification, check_api,
 };
-use capsule_runtime::{MemoryBridge, Runtime, RuntimeConfig};
+use capsule_runtime::{AppSpec, MemoryBridge, Runtime, RuntimeConfig};
 
 fn cli(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_capsule-app"))
@@ -94,9 +94,7 @@ fn a_new_app_is_built_signed_verified_and_loads_in_the_runtime() {
         matches!(verdict, Verification::Signed { ref publisher_name, .. } if publisher_name == "Acme Apps")
     );
     check_api(package.manifest()).unwrap();
-    let spec = package
-        .manifest()
-        .to_spec(package.manifest().requested_grants());
+    let spec = AppSpec::from_manifest(package.manifest(), package.manifest().requested_grants());
     let tokio = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -143,7 +141,7 @@ fn tampered_unsigned_and_untrusted_packages_are_refused() {
     let wasm = files.get_mut("app.wasm").unwrap();
     let last = wasm.len() - 1;
     wasm[last] ^= 1;
-    std::fs::write(&package, capsule_runtime::package::build(&files).unwrap()).unwrap();
+    std::fs::write(&package, capsule_package::build(&files).unwrap()).unwrap();
     let flipped = refused(root.path(), &["verify", pkg, "--key", "acme.pub.json"]);
     assert!(
         flipped.contains("app.wasm"),

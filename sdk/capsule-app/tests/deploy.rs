@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
-use capsule_runtime::package::{self, Files, MANIFEST_FILE, SigningKey};
+use capsule_package::{self as package, Files, MANIFEST_FILE, SigningKey};
 use capsule_server::config::Config;
 use capsule_server::server::{self, AdminSeed, RunningServer};
 use serde_json::{Value, json};

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
+use capsule_package::Manifest;
 use capsule_runtime::{
     AppSpec, GrantSet, Hook, LifecycleEvent, Limits, MemoryBridge, Runtime, RuntimeConfig,
     SettingValue,
@@ -14,7 +15,6 @@ use capsule_runtime::{
 use crate::artifacts::{GuestApp, build_app};
 use crate::error::{BuildError, TestkitError};
 use crate::http::{HttpStub, RecordingTransport};
-use crate::manifest::Manifest;
 use crate::setting::IntoSetting;
 use crate::test_app::{RoomGrants, TestApp};
 
@@ -73,7 +73,7 @@ impl TestApp {
         let wasm = app
             .read_wasm()
             .map_err(|e| TestkitError::Build(BuildError::io(&app.wasm, e)))?;
-        let manifest = Manifest::parse(&app.manifest, &app.manifest_path)?;
+        let manifest = read_manifest(&app.manifest, &app.manifest_path)?;
         Ok(TestAppBuilder {
             wasm,
             manifest,
@@ -86,6 +86,51 @@ impl TestApp {
             stubs: Vec::new(),
             limits: Limits::default(),
         })
+    }
+}
+
+/// Validates `manifest`, the parsed `manifest.json` at `path`, with the
+/// package format's parser, the one an install uses: a manifest the server
+/// would refuse fails the app's tests too. (`path` only names it in
+/// errors; a test may have edited the parsed manifest.)
+fn read_manifest(manifest: &serde_json::Value, path: &Path) -> Result<Manifest, TestkitError> {
+    parse_manifest(manifest.to_string().as_bytes(), path)
+}
+
+/// Parses and validates `bytes`, the manifest at `path`.
+fn parse_manifest(bytes: &[u8], path: &Path) -> Result<Manifest, TestkitError> {
+    Manifest::parse(bytes).map_err(|e| TestkitError::Manifest {
+        path: path.to_owned(),
+        reason: e.to_string(),
+    })
+}
+
+/// The defaults of the settings `manifest` declares, typed (a setting
+/// without a default is left out).
+fn setting_defaults(manifest: &Manifest) -> Vec<(String, SettingValue)> {
+    manifest
+        .settings
+        .iter()
+        .filter_map(|setting| {
+            let default = SettingValue::from_json(setting.kind, setting.default.as_ref()?)?;
+            Some((setting.id.clone(), default))
+        })
+        .collect()
+}
+
+/// Everything `manifest` asks for, and, when its permissions limit rooms,
+/// the room names to grant as the test makes rooms (see [`RoomGrants`]).
+fn requested_grants(manifest: &Manifest) -> (GrantSet, Option<RoomGrants>) {
+    let requested = manifest.requested_grants();
+    match manifest.rooms() {
+        Some(rooms) => {
+            let granted = RoomGrants {
+                base: requested,
+                rooms: rooms.iter().cloned().collect(),
+            };
+            (granted.grants(), Some(granted))
+        }
+        None => (requested, None),
     }
 }
 
@@ -172,11 +217,16 @@ impl TestAppBuilder {
         } = self;
         if let Some((id, _)) = settings
             .iter()
-            .find(|(id, _)| !manifest.declares_setting(id))
+            .find(|(id, _)| !manifest.settings.iter().any(|s| s.id == *id))
         {
+            let declared: Vec<&str> = manifest.settings.iter().map(|s| s.id.as_str()).collect();
             return Err(TestkitError::UnknownSetting {
                 id: id.clone(),
-                declared: manifest.setting_ids(),
+                declared: if declared.is_empty() {
+                    "none".to_owned()
+                } else {
+                    declared.join(", ")
+                },
             });
         }
 
@@ -194,35 +244,19 @@ impl TestAppBuilder {
         chat.attach(&runtime);
 
         let app = manifest.id.clone();
-        let defaults = manifest
-            .settings
-            .iter()
-            .filter_map(|(id, default)| Some((id.clone(), default.clone()?)));
-        for (id, value) in defaults.chain(settings) {
+        for (id, value) in setting_defaults(&manifest).into_iter().chain(settings) {
             chat.set_setting(&app, &id, value);
         }
 
         // Default grants follow the manifest, rooms included (see RoomGrants).
         let (grants, room_grants) = match grants {
             Some(grants) => (grants, None),
-            None => match &manifest.rooms {
-                Some(rooms) => {
-                    let granted = RoomGrants {
-                        base: manifest.grants.clone(),
-                        rooms: rooms.clone(),
-                    };
-                    (granted.grants(), Some(granted))
-                }
-                None => (manifest.grants.clone(), None),
-            },
+            None => requested_grants(&manifest),
         };
-        let spec = AppSpec::new(&app)
-            .implementing(manifest.implements.iter().copied())
-            .granted(grants)
-            .with_limits(limits);
+        let spec = AppSpec::from_manifest(&manifest, grants).with_limits(limits);
         runtime.load(spec, &wasm).await?;
 
-        if manifest.implements.contains(&Hook::Lifecycle) {
+        if manifest.hooks().any(|hook| hook == Hook::Lifecycle) {
             match runtime.lifecycle(&app, LifecycleEvent::Install).await {
                 Ok(Ok(())) => {}
                 Ok(Err(reason)) => return Err(TestkitError::InstallRefused { app, reason }),
@@ -230,5 +264,108 @@ impl TestAppBuilder {
             }
         }
         Ok(TestApp::new(app, runtime, chat, http, room_grants))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use capsule_runtime::Capability;
+
+    use super::*;
+
+    fn parse(manifest: serde_json::Value) -> Result<Manifest, TestkitError> {
+        parse_manifest(manifest.to_string().as_bytes(), Path::new("manifest.json"))
+    }
+
+    fn weather(extra: serde_json::Value) -> serde_json::Value {
+        let mut manifest = serde_json::json!({
+            "id": "weather", "name": "Weather", "version": "1.0.0", "api": "^0.1",
+            "author": {"name": "Acme"}, "description": "Forecasts.",
+            "implements": ["command", "lifecycle"],
+            "permissions": [
+                {"name": "http-outbound", "hosts": ["api.example.test"]},
+                {"name": "message-write", "rooms": ["general"]},
+                {"name": "logging"},
+                {"name": "settings"}
+            ],
+            "settings": [
+                {"id": "city", "type": "text", "label": "City", "default": "Lisbon"},
+                {"id": "days", "type": "number", "label": "Days", "default": 3},
+                {"id": "metric", "type": "boolean", "label": "Metric", "default": true},
+                {"id": "token", "type": "text", "label": "Token", "secret": true}
+            ],
+            "commands": [{"command": "weather", "description": "The forecast."}]
+        });
+        if let (Some(base), Some(extra)) = (manifest.as_object_mut(), extra.as_object()) {
+            base.extend(extra.clone());
+        }
+        manifest
+    }
+
+    #[test]
+    fn the_kit_reads_the_manifest_as_an_install_does_and_refuses_what_it_refuses() {
+        let manifest = parse(weather(serde_json::json!({}))).unwrap();
+        let hooks: Vec<Hook> = manifest.hooks().collect();
+        assert_eq!(hooks, [Hook::Command, Hook::Lifecycle]);
+        let (grants, rooms) = requested_grants(&manifest);
+        assert!(grants.has(Capability::Logging));
+        assert!(grants.allows_host("api.example.test", 443, 443));
+        assert!(!grants.allows_host("other.example.test", 443, 443));
+        let rooms = rooms.expect("the manifest limits rooms");
+        assert_eq!(rooms.rooms, BTreeSet::from(["general".to_owned()]));
+        assert_eq!(
+            setting_defaults(&manifest),
+            [
+                ("city".to_owned(), SettingValue::Text("Lisbon".into())),
+                ("days".to_owned(), SettingValue::Number(3.0)),
+                ("metric".to_owned(), SettingValue::Boolean(true)),
+            ]
+        );
+
+        // A field the format does not know fails the app's tests, as it
+        // fails its install.
+        let err = parse(weather(serde_json::json!({"future-field": 1}))).unwrap_err();
+        assert!(matches!(err, TestkitError::Manifest { .. }));
+        assert!(err.to_string().contains("future-field"), "{err}");
+
+        // So do room-scoped permissions that list different rooms.
+        let err = parse(weather(serde_json::json!({"permissions": [
+            {"name": "message-read", "rooms": ["general"]},
+            {"name": "message-write", "rooms": ["random"]}
+        ]})))
+        .unwrap_err();
+        assert!(err.to_string().contains("permissions[1].rooms"), "{err}");
+    }
+
+    #[test]
+    fn errors_name_the_field_and_the_fix() {
+        let cases = [
+            (
+                serde_json::json!({"implements": ["pre-send"]}),
+                "implements[0]: unknown hook \"pre-send\"; known: lifecycle",
+            ),
+            (
+                serde_json::json!({"permissions": [{"name": "teleport"}]}),
+                "permissions[0].name: unknown capability \"teleport\"; known: message-read",
+            ),
+            (
+                serde_json::json!({"settings": [{"id": "s", "type": "text", "label": "S", "default": [1]}]}),
+                "settings[0].default: must be a text value",
+            ),
+            (
+                serde_json::json!({"permissions": [{"name": "kv", "rooms": ["a"]}]}),
+                "only `message-read`, `message-write` and `room-read` take rooms",
+            ),
+        ];
+        for (change, expected) in cases {
+            let err = parse(weather(change)).unwrap_err();
+            assert!(err.to_string().contains(expected), "{err}");
+        }
+        let mut nameless = weather(serde_json::json!({}));
+        nameless.as_object_mut().unwrap().remove("id");
+        let err = parse(nameless).unwrap_err();
+        assert!(err.to_string().contains("missing field `id`"), "{err}");
     }
 }

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 use std::process::ExitStatus;
 
+#[cfg(feature = "runtime")]
 use capsule_runtime::{LoadError, RuntimeError, TargetError};
 
 /// Why the guest apps could not be built or found.
@@ -102,6 +103,7 @@ impl BuildError {
     }
 }
 
+#[cfg(feature = "runtime")]
 /// Why a [`TestApp`](crate::TestApp) could not be built, set up or started.
 #[derive(Debug, thiserror::Error)]
 pub enum TestkitError {

@@ -40,8 +40,10 @@
 //! #[tokio::test]
 //! async fn waves_and_greets() {
 //!     // Builds the crate this test belongs to for wasm32-wasip2, reads its
-//!     // manifest.json, grants everything the manifest asks for, applies its
-//!     // settings' defaults and runs on-install if the app has one.
+//!     // manifest.json (with the server's parser: a manifest an install
+//!     // would refuse fails here), grants everything the manifest asks for,
+//!     // applies its settings' defaults and runs on-install if the app has
+//!     // one.
 //!     let app = TestApp::build(env!("CARGO_MANIFEST_DIR"))
 //!         .unwrap()
 //!         .start()
@@ -117,14 +119,24 @@
 //! Those builds go to `<repo>/target/wasm` and are serialised across
 //! processes with a file lock, so any number of test processes may ask at
 //! once.
+//!
+//! # Features
+//!
+//! `runtime` (on by default) is everything that runs an app: [`TestApp`]
+//! and the runtime's types. Without it the kit is only its build half
+//! ([`build_app`], [`build_guests`], [`ensure_wasm_target`]) and links no
+//! wasmtime; the `capsule-app` CLI uses it so.
 
 mod artifacts;
+#[cfg(feature = "runtime")]
 mod builder;
 mod command;
 mod error;
+#[cfg(feature = "runtime")]
 mod http;
-mod manifest;
+#[cfg(feature = "runtime")]
 mod setting;
+#[cfg(feature = "runtime")]
 mod test_app;
 mod toolchain;
 
@@ -132,21 +144,28 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 pub use artifacts::{GuestApp, GuestArtifacts, build_app, build_guests};
+#[cfg(feature = "runtime")]
 pub use builder::TestAppBuilder;
-pub use error::{BuildError, TestkitError};
+pub use error::BuildError;
+#[cfg(feature = "runtime")]
+pub use error::TestkitError;
+#[cfg(feature = "runtime")]
 pub use http::{HttpStub, RecordedRequest, RecordingTransport};
+#[cfg(feature = "runtime")]
 pub use setting::IntoSetting;
+#[cfg(feature = "runtime")]
 pub use test_app::TestApp;
 pub use toolchain::{WASM_TARGET, ensure_wasm_target};
 
 /// The runtime the kit runs apps in, re-exported so an app's tests need
 /// no dependency of their own to name its types (`GrantSet`, `Limits`,
 /// `Message`, ...).
+#[cfg(feature = "runtime")]
 pub use capsule_runtime as runtime;
-pub use capsule_runtime::memory::{Notification, ScheduledJob};
+#[cfg(feature = "runtime")]
 pub use capsule_runtime::{
-    Capability, Fault, GrantSet, HttpRequest, HttpResponse, Limits, LogEntry, Message, Room,
-    SettingValue, User,
+    Capability, Fault, GrantSet, HttpRequest, HttpResponse, Limits, LogEntry, Message,
+    Notification, Room, ScheduledJob, SettingValue, User,
 };
 
 /// The repository's root: the directory of the root `Cargo.toml`, two

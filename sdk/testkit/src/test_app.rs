@@ -9,10 +9,10 @@ use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use capsule_runtime::memory::{Notification, ScheduledJob};
 use capsule_runtime::{
     Bridge, Fault, GrantSet, HttpRequest, HttpResponse, Interaction, Invocation, Job, LogEntry,
-    LogSource, MemoryBridge, Message, PreSend, Room, Runtime, TargetError, User,
+    LogSource, MemoryBridge, Message, Notification, PreSend, Room, Runtime, ScheduledJob,
+    TargetError, User,
 };
 
 use crate::http::{HttpStub, RecordedRequest, RecordingTransport};
@@ -50,7 +50,8 @@ pub struct TestApp {
 /// that room's id to the app's grants.
 #[derive(Clone, Debug)]
 pub(crate) struct RoomGrants {
-    /// The grants without a room limit.
+    /// The manifest's grants; [`grants`](Self::grants) replaces their room
+    /// limit with `rooms`.
     pub base: GrantSet,
     /// The manifest's room names and the ids of the rooms made with them.
     pub rooms: BTreeSet<String>,

@@ -6,31 +6,14 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
+use capsule_contract::Hook;
+use capsule_contract::version::split_name;
+use capsule_package::inspect_component;
 use capsule_testkit::{GuestApp, GuestArtifacts, example_apps, repo_root, test_apps};
-use wasmparser::{Parser, Payload};
 
 /// `\0asm`, then the component encoding's version and layer bytes (a core
 /// module has `01 00 00 00` there).
 const COMPONENT_HEADER: [u8; 8] = [0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00];
-
-/// The hook names a manifest's `implements` may use (the runtime's
-/// `Hook` names).
-const HOOKS: [&str; 14] = [
-    "lifecycle",
-    "pre-send-prevent",
-    "pre-send-modify",
-    "post-send",
-    "post-update",
-    "post-delete",
-    "room-created",
-    "user-joined",
-    "user-left",
-    "command",
-    "command-preview",
-    "endpoint",
-    "job",
-    "ui-action",
-];
 
 /// The interfaces the `app` world exports; apps built with the SDK export
 /// all of them.
@@ -126,7 +109,7 @@ fn assert_is_component(app: &GuestApp) {
     for hook in implements {
         let hook = hook.as_str().unwrap_or_default();
         assert!(
-            HOOKS.contains(&hook),
+            hook.parse::<Hook>().is_ok(),
             "{}: unknown hook `{hook}` in `implements`",
             app.name
         );
@@ -140,7 +123,8 @@ fn assert_is_component(app: &GuestApp) {
 fn check_imports_and_exports(apps: &GuestArtifacts) {
     for app in apps.iter() {
         let bytes = app.read_wasm().expect("readable component");
-        let (imports, exports) = top_level_names(&bytes);
+        let interfaces = inspect_component(&bytes).expect("a readable component");
+        let (imports, exports) = (interfaces.imports, interfaces.exports);
 
         let capsule_imports: BTreeSet<String> = imports
             .iter()
@@ -170,31 +154,5 @@ fn check_imports_and_exports(apps: &GuestArtifacts) {
 
 /// `kv` for `capsule:apps/kv@0.1.0`; `None` for anything not Capsule's.
 fn capsule_interface(name: &str) -> Option<String> {
-    let rest = name.strip_prefix("capsule:apps/")?;
-    Some(rest.split('@').next().unwrap_or(rest).to_owned())
-}
-
-/// The import and export names of the outermost component (not of the
-/// core modules and components nested inside it).
-fn top_level_names(bytes: &[u8]) -> (Vec<String>, Vec<String>) {
-    let (mut imports, mut exports) = (Vec::new(), Vec::new());
-    let mut depth = 0usize;
-    for payload in Parser::new(0).parse_all(bytes) {
-        match payload.expect("a valid component") {
-            Payload::ModuleSection { .. } | Payload::ComponentSection { .. } => depth += 1,
-            Payload::End(_) => depth = depth.saturating_sub(1),
-            Payload::ComponentImportSection(reader) if depth == 0 => {
-                for import in reader {
-                    imports.push(import.expect("an import").name.name.to_owned());
-                }
-            }
-            Payload::ComponentExportSection(reader) if depth == 0 => {
-                for export in reader {
-                    exports.push(export.expect("an export").name.name.to_owned());
-                }
-            }
-            _ => {}
-        }
-    }
-    (imports, exports)
+    split_name(name).map(|(interface, _)| interface.to_owned())
 }

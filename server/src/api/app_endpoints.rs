@@ -23,8 +23,8 @@ use axum::extract::{FromRequest, FromRequestParts, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
+use capsule_package::{Endpoint, Visibility};
 use capsule_runtime::TargetError;
-use capsule_runtime::package::{Endpoint, Visibility};
 use std::sync::Arc;
 
 use super::extract::Caller;

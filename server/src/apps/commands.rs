@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use capsule_runtime::package::Manifest;
+use capsule_package::Manifest;
 
 use super::AppsError;
 use crate::chat::{CommandRegistry, SlashCommand};

@@ -25,8 +25,8 @@
 use std::collections::HashMap;
 
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
+use capsule_package::{Endpoint, Manifest, Visibility};
 use capsule_runtime::model::{HttpRequest, HttpResponse};
-use capsule_runtime::package::{Endpoint, Manifest, Visibility};
 
 /// The declared path that receives Rocket.Chat's `/hooks/<id>/<token>`.
 pub const HOOKS_PATH: &str = "hooks";

@@ -2,8 +2,8 @@
 
 use std::path::PathBuf;
 
-use capsule_runtime::package::{KeyError, TrustError};
-use capsule_runtime::{LoadError, PackageError, RuntimeError};
+use capsule_package::{KeyError, PackageError, TrustError};
+use capsule_runtime::{LoadError, RuntimeError};
 
 use crate::store::StoreError;
 

@@ -13,9 +13,9 @@
 
 use std::path::{Path, PathBuf};
 
-use capsule_runtime::package::{KeyError, PublicKey, check_api};
-use capsule_runtime::{
-    ArchiveLimits, Package, PackageError, TrustPolicy, TrustStore, Verification,
+use capsule_package::{
+    ArchiveLimits, KeyError, Opened, Package, PackageError, PublicKey, TrustPolicy, TrustStore,
+    Verification, open_verified,
 };
 
 use super::AppsError;
@@ -71,9 +71,12 @@ pub fn verify_package(
         path: path.to_owned(),
         source,
     })?;
-    let package = Package::read(&bytes, &ArchiveLimits::default()).map_err(refused)?;
-    let verification = package.verify(trust, policy).map_err(refused)?;
-    check_api(package.manifest()).map_err(|e| refused(e.into()))?;
+    let Opened {
+        package,
+        verification,
+        ..
+    } = open_verified(&bytes, &ArchiveLimits::default(), trust, policy)
+        .map_err(|e| refused(e.into()))?;
     let app = &package.manifest().id;
     match &verification {
         Verification::Signed {

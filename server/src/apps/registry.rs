@@ -9,7 +9,7 @@
 
 use std::sync::Arc;
 
-use capsule_runtime::package::Manifest;
+use capsule_package::Manifest;
 use parking_lot::RwLock;
 
 use super::AppsError;

@@ -7,8 +7,8 @@
 //! them (`AppManager::set_settings`) and hands the resolved values to the
 //! bridge when it loads the app and on every change.
 
+use capsule_package::{Setting, SettingType};
 use capsule_runtime::SettingValue;
-use capsule_runtime::package::{Setting, SettingType};
 use serde_json::Value;
 
 use crate::store::{AppDataStore, StoreError};

@@ -4,7 +4,7 @@
 //! uploads, DELETE).
 #![allow(dead_code)]
 
-use capsule_runtime::package::{self, Files, MANIFEST_FILE};
+use capsule_package::{self as package, Files, MANIFEST_FILE};
 use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 

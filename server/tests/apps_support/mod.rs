@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use capsule_runtime::package::{self, Files, MANIFEST_FILE, SigningKey};
+use capsule_package::{self as package, Files, MANIFEST_FILE, SigningKey};
 use capsule_server::config::Config;
 use capsule_server::reactivity::{Change, Event, Offer, Sink};
 use capsule_testkit::GuestApp;

@@ -27,7 +27,7 @@ pub use capsule_server_harness as common;
 
 use std::time::{Duration, Instant};
 
-use capsule_runtime::package::{self, Files, MANIFEST_FILE, SigningKey};
+use capsule_package::{self as package, Files, MANIFEST_FILE, SigningKey};
 use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 

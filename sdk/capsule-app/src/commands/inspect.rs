@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use anyhow::Result;
-use capsule_runtime::package::{SIGNATURE_FILE, SignatureFile, TrustPolicy, Verification};
+use capsule_package::{SIGNATURE_FILE, SignatureFile, TrustPolicy, Verification};
 use serde_json::json;
 
 /// Arguments of `inspect`.

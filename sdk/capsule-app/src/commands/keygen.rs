@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use capsule_runtime::package::SigningKey;
+use capsule_package::SigningKey;
 
 /// Arguments of `keygen`.
 #[derive(clap::Args)]

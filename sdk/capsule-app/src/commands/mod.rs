@@ -13,7 +13,7 @@ pub mod verify;
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use capsule_runtime::package::{ArchiveLimits, Package, PublicKey, TrustStore};
+use capsule_package::{ArchiveLimits, Package, PublicKey, TrustStore};
 
 /// Reads a package file, with what to do when it is not one.
 pub fn read_package(path: &Path) -> Result<Package> {

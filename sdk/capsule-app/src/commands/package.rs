@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use capsule_runtime::package::{Files, MANIFEST_FILE, Manifest, Package, SigningKey, build, sign};
+use capsule_package::{Files, MANIFEST_FILE, Manifest, Package, SigningKey, build, sign};
 
 use crate::cargo::AppCrate;
 

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
-use capsule_runtime::package::{SigningKey, build, sign};
+use capsule_package::{SigningKey, build, sign};
 
 /// Arguments of `sign`.
 #[derive(clap::Args)]

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
-use capsule_runtime::package::{TrustPolicy, Verification, check_api};
+use capsule_package::{TrustPolicy, Verification, check_api};
 
 /// Arguments of `verify`.
 #[derive(clap::Args)]

@@ -3,7 +3,7 @@
 //! ["127.0.0.1:4000"]}]`), as JSON (`POST /api/apps/{id}/grants`) or as
 //! the text of the multipart field `permissions` (uploads).
 
-use capsule_runtime::package::Permission;
+use capsule_package::Permission;
 use serde_json::Value;
 
 use crate::apps::manager::Grant;

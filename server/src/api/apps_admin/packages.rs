@@ -18,7 +18,7 @@ use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::handler::Handler;
 use axum::http::StatusCode;
 use bytes::Bytes;
-use capsule_runtime::package::ArchiveLimits;
+use capsule_package::ArchiveLimits;
 use serde_json::json;
 
 use super::errors::AdminResult;

@@ -3,10 +3,10 @@
 //! the runtime in the stored state, and refusing (with the reason kept)
 //! what can no longer run.
 
-use capsule_runtime::package::{Package, check_api};
-use capsule_runtime::{
-    ArchiveLimits, Hook, LifecycleEvent, LoadError, LoadReport, TrustPolicy, Verification,
+use capsule_package::{
+    ArchiveLimits, Opened, Package, TrustPolicy, TrustStore, Verification, open_verified,
 };
+use capsule_runtime::{AppSpec, Hook, LifecycleEvent, LoadError, LoadReport};
 use serde_json::{Map, Value};
 
 use super::record::{AppRecord, Installed, Signature, Status, StoredPackage};
@@ -19,21 +19,20 @@ use crate::apps::registry::Declared;
 /// archive and manifest, signature, contract version.
 pub(super) fn verify(
     bytes: &[u8],
-    trust: &capsule_runtime::TrustStore,
+    trust: &TrustStore,
     policy: TrustPolicy,
 ) -> Result<(Package, Verification), ManageError> {
-    let package = Package::read(bytes, &ArchiveLimits::default())
-        .map_err(|e| ManageError::Package(e.to_string()))?;
-    let verification = package.verify(trust, policy).map_err(|e| {
-        use capsule_runtime::PackageError as P;
-        match e {
-            P::Unsigned | P::UnknownKey { .. } | P::BadSignature { .. } => {
-                ManageError::Refused(e.to_string())
-            }
-            other => ManageError::Package(other.to_string()),
+    let Opened {
+        package,
+        verification,
+        ..
+    } = open_verified(bytes, &ArchiveLimits::default(), trust, policy).map_err(|e| {
+        if e.is_refusal() {
+            ManageError::Refused(e.to_string())
+        } else {
+            ManageError::Package(e.to_string())
         }
     })?;
-    check_api(package.manifest()).map_err(|e| ManageError::Refused(e.to_string()))?;
     Ok((package, verification))
 }
 
@@ -61,7 +60,7 @@ impl AppManager {
         id: &str,
         package: &Package,
         signature: &Signature,
-        granted: &[capsule_runtime::package::Permission],
+        granted: &[capsule_package::Permission],
         settings: &Map<String, Value>,
     ) -> Result<LoadReport, ManageError> {
         let manifest = package.manifest();
@@ -73,7 +72,7 @@ impl AppManager {
             id,
             crate::apps::settings::resolve(id, &manifest.settings, Some(&stored)),
         );
-        let mut spec = manifest.to_spec(grants::grant_set(manifest, granted));
+        let mut spec = AppSpec::from_manifest(manifest, grants::grant_set(manifest, granted));
         if let Signature::Signed { key_id, .. } = signature {
             spec = spec.signed_by(key_id.clone());
         }
@@ -273,10 +272,10 @@ impl AppManager {
     /// (or beside) the app of its id: refused when it clashes.
     pub(super) fn declared_with(
         &self,
-        candidate: Option<&capsule_runtime::package::Manifest>,
+        candidate: Option<&capsule_package::Manifest>,
     ) -> Result<Declared, AppsError> {
         let loaded = self.inner.loaded.read();
-        let manifests: Vec<&capsule_runtime::package::Manifest> = loaded
+        let manifests: Vec<&capsule_package::Manifest> = loaded
             .values()
             .map(|l| &l.manifest)
             .filter(|m| candidate.is_none_or(|c| c.id != m.id))

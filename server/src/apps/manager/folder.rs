@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use capsule_runtime::package::Manifest;
+use capsule_package::Manifest;
 use sha2::{Digest, Sha256};
 
 use super::ManageError;

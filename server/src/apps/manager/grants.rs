@@ -6,9 +6,8 @@
 
 use std::collections::BTreeSet;
 
-use capsule_runtime::package::{Manifest, Permission};
+use capsule_package::{Manifest, Permission};
 use capsule_runtime::{Capability, GrantSet};
-use wasmparser::{Parser, Payload};
 
 use super::ManageError;
 
@@ -23,7 +22,7 @@ pub enum Grant {
 
 /// Whether a capability can be limited to rooms.
 fn room_scoped(name: &str) -> bool {
-    matches!(name, "message-read" | "message-write" | "room-read")
+    name.parse().is_ok_and(Capability::is_room_scoped)
 }
 
 /// The permissions `grant` gives an app with `manifest`, written out in
@@ -160,26 +159,8 @@ pub fn missing(imports: &[Capability], permissions: &[Permission]) -> Vec<String
 /// The capabilities a component imports, read from its import section
 /// (nothing is compiled). Call only on a verified package's component.
 pub fn component_imports(wasm: &[u8]) -> Result<Vec<Capability>, String> {
-    let mut imports = BTreeSet::new();
-    let mut depth = 0usize;
-    for payload in Parser::new(0).parse_all(wasm) {
-        let payload = payload.map_err(|e| format!("the component cannot be read: {e}"))?;
-        match payload {
-            Payload::ModuleSection { .. } | Payload::ComponentSection { .. } => depth += 1,
-            Payload::End(_) => depth = depth.saturating_sub(1),
-            Payload::ComponentImportSection(reader) if depth == 0 => {
-                for import in reader {
-                    let import =
-                        import.map_err(|e| format!("the component cannot be read: {e}"))?;
-                    if let Some(capability) = Capability::from_import(import.name.name) {
-                        imports.insert(capability);
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    Ok(imports.into_iter().collect())
+    let interfaces = capsule_package::inspect_component(wasm).map_err(|e| e.to_string())?;
+    Ok(interfaces.capabilities().into_iter().collect())
 }
 
 #[cfg(test)]

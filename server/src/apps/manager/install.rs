@@ -8,8 +8,8 @@
 //! that asks for more waits for a grant while the old version runs on.
 
 use bytes::Bytes;
-use capsule_runtime::package::{Package, Permission, check_update};
-use capsule_runtime::{LifecycleEvent, Verification};
+use capsule_package::{Package, Permission, Verification, check_update};
+use capsule_runtime::LifecycleEvent;
 use serde_json::{Value, json};
 
 use super::activate::verify;
@@ -130,7 +130,7 @@ impl AppManager {
         let old = &installed.package.manifest.version;
         if let Err(error) = check_update(old, &manifest.version, false) {
             return Err(match error {
-                capsule_runtime::package::VersionError::Downgrade { installed, new } => {
+                capsule_package::VersionError::Downgrade { installed, new } => {
                     ManageError::Downgrade {
                         installed: installed.to_string(),
                         uploaded: new.to_string(),

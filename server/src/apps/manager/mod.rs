@@ -38,7 +38,7 @@ pub mod view;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use capsule_runtime::package::Manifest;
+use capsule_package::Manifest;
 use capsule_runtime::{CacheOutcome, Runtime, RuntimeConfig};
 use parking_lot::RwLock;
 

@@ -10,7 +10,7 @@
 //! app the admin configured would be worse than one that says which file
 //! is wrong.
 
-use capsule_runtime::package::{VersionError, check_update};
+use capsule_package::{VersionError, check_update};
 
 use super::folder::digest_of;
 use super::record::{self, Actor, RESERVED_IDS, Status};

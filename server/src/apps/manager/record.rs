@@ -13,8 +13,8 @@
 //! values (read by [`crate::apps::settings::stored`], so a record holding
 //! only settings, e.g. kept over an uninstall, is valid: it is no app).
 
-use capsule_runtime::package::{Manifest, Permission};
-use capsule_runtime::{Capability, Verification};
+use capsule_package::{Manifest, Permission, Verification};
+use capsule_runtime::Capability;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 

@@ -3,8 +3,8 @@
 //! once (the bridge serves the new values, and the app hears
 //! `on-settings-changed`). A secret's value is never read back.
 
+use capsule_package::Manifest;
 use capsule_runtime::LifecycleEvent;
-use capsule_runtime::package::Manifest;
 use serde_json::{Map, Value};
 
 use super::record::Status;

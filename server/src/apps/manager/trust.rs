@@ -19,8 +19,8 @@
 //! trust away refuses the apps that no longer verify; giving it retries
 //! the refused ones.
 
-use capsule_runtime::package::PublicKey;
-use capsule_runtime::{TrustPolicy, TrustStore};
+use capsule_package::PublicKey;
+use capsule_package::{TrustPolicy, TrustStore};
 use serde_json::{Value, json};
 
 use super::record::{self, Status};

@@ -1,7 +1,7 @@
 //! What the apps admin API answers: apps, settings, keys and logs as
 //! JSON-ready values (camelCase, as Rocket.Chat's apps API writes them).
 
-use capsule_runtime::package::{Manifest, Permission};
+use capsule_package::{Manifest, Permission};
 use capsule_runtime::{AppStatus, CacheOutcome, HealthReport, LogEntry};
 use serde::Serialize;
 use serde_json::Value;

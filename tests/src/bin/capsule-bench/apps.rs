@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use capsule_runtime::package::{self, Files, MANIFEST_FILE, Package, SigningKey};
+use capsule_package::{self as package, Files, MANIFEST_FILE, Package, SigningKey};
 
 use crate::server_process::ServerOptions;
 

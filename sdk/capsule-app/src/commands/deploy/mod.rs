@@ -78,7 +78,7 @@ pub fn run(args: Args) -> Result<()> {
 
 async fn deploy(
     args: &Args,
-    manifest: &capsule_runtime::package::Manifest,
+    manifest: &capsule_package::Manifest,
     bytes: Vec<u8>,
     plan: GrantPlan,
 ) -> Result<()> {

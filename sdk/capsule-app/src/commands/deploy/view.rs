@@ -95,8 +95,8 @@ pub struct Permission {
     pub rooms: Option<Vec<String>>,
 }
 
-impl From<&capsule_runtime::package::Permission> for Permission {
-    fn from(p: &capsule_runtime::package::Permission) -> Self {
+impl From<&capsule_package::Permission> for Permission {
+    fn from(p: &capsule_package::Permission) -> Self {
         Permission {
             name: p.name.clone(),
             hosts: p.hosts.clone(),

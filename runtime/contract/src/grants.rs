@@ -1,4 +1,5 @@
-//! Capabilities and the grants an admin gives an app.
+//! Capabilities (one per WIT interface the host offers) and the grants an
+//! admin gives an app.
 //!
 //! A grant is parsed once, when the app is loaded (as Spin's factors do), so
 //! that the check made on every host call is a cheap lookup. Grants sit
@@ -64,11 +65,23 @@ impl Capability {
         }
     }
 
+    /// The capabilities a grant's room list limits: those that read or
+    /// write in rooms.
+    pub const ROOM_SCOPED: [Capability; 3] = [
+        Capability::MessageRead,
+        Capability::MessageWrite,
+        Capability::RoomRead,
+    ];
+
+    /// Whether a room list limits this capability (see [`ROOM_SCOPED`](Capability::ROOM_SCOPED)).
+    pub fn is_room_scoped(self) -> bool {
+        Capability::ROOM_SCOPED.contains(&self)
+    }
+
     /// The capability behind a component import name such as
     /// `capsule:apps/kv@0.1.0`, if it is one.
     pub fn from_import(name: &str) -> Option<Capability> {
-        let rest = name.strip_prefix("capsule:apps/")?;
-        let interface = rest.split('@').next()?;
+        let (interface, _) = crate::version::split_name(name)?;
         interface.parse().ok()
     }
 }
@@ -214,8 +227,8 @@ impl GrantSet {
         Ok(self)
     }
 
-    /// Limits the room-scoped capabilities (`message-read`, `message-write`,
-    /// `room-read`) to these rooms.
+    /// Limits the [room-scoped](Capability::ROOM_SCOPED) capabilities
+    /// (`message-read`, `message-write`, `room-read`) to these rooms.
     pub fn limited_to_rooms<I, S>(mut self, rooms: I) -> GrantSet
     where
         I: IntoIterator<Item = S>,
@@ -314,5 +327,15 @@ mod tests {
         assert!(some.allows_room("support"));
         assert!(!some.allows_room("GENERAL"));
         assert!(all.all_rooms() && !some.all_rooms());
+    }
+
+    #[test]
+    fn only_reading_and_writing_in_rooms_is_room_scoped() {
+        let scoped: Vec<&str> = Capability::ALL
+            .into_iter()
+            .filter(|c| c.is_room_scoped())
+            .map(Capability::name)
+            .collect();
+        assert_eq!(scoped, ["message-read", "message-write", "room-read"]);
     }
 }

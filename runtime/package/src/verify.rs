@@ -96,8 +96,8 @@ pub(crate) fn verify(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::package::keys::SigningKey;
-    use crate::package::signature::sign;
+    use crate::keys::SigningKey;
+    use crate::signature::sign;
 
     fn files() -> Files {
         [("manifest.json", &b"{}"[..]), ("app.wasm", b"\0asm")]

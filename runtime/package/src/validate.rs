@@ -4,11 +4,11 @@
 
 use std::collections::HashMap;
 
-use crate::app::spec::Hook;
-use crate::grants::{Capability, HostRule};
-use crate::loader::valid_id;
+use capsule_contract::Hook;
+use capsule_contract::ids::ID_RULE;
+use capsule_contract::{Capability, GrantError, HostRule, valid_id};
 
-use super::manifest::{Manifest, SettingType, is_room_scoped};
+use super::manifest::{Manifest, SettingType};
 use super::names::{MAX_NAME_BYTES, NameProblem, check_name};
 
 const MAX_NAME_CHARS: usize = 64;
@@ -21,7 +21,7 @@ const ICON_EXTENSIONS: [&str; 5] = ["png", "svg", "jpg", "jpeg", "webp"];
 pub enum ManifestError {
     #[error("{}{reason}", at(.field))]
     Json { field: String, reason: String },
-    #[error("{field}: `{value}` is not a valid app id; use 1 to 64 of a-z, 0-9, `-`, `_`, `.`")]
+    #[error("{field}: `{value}` is not a valid app id; {}", ID_RULE)]
     InvalidId { field: String, value: String },
     #[error("{field}: must not be empty; fill it in")]
     Empty { field: String },
@@ -345,7 +345,7 @@ impl Checker {
                     for (j, host) in hosts.iter().enumerate() {
                         if let Err(e) = HostRule::parse(host) {
                             let reason = match e {
-                                crate::grants::GrantError::InvalidHost { reason, .. } => reason,
+                                GrantError::InvalidHost { reason, .. } => reason,
                                 other => other.to_string(),
                             };
                             self.push(ManifestError::InvalidHost {
@@ -358,7 +358,7 @@ impl Checker {
                 }
                 (None, false) => {}
             }
-            if !is_room_scoped(capability) {
+            if !capability.is_room_scoped() {
                 if permission.rooms.is_some() {
                     self.push(ManifestError::RoomsNotAllowed {
                         field: format!("{field}.rooms"),
@@ -397,7 +397,7 @@ impl Checker {
         for (i, setting) in manifest.settings.iter().enumerate() {
             let field = format!("settings[{i}]");
             if !valid_id(&setting.id) {
-                let rule = "use 1 to 64 of a-z, 0-9, `-`, `_`, `.`";
+                let rule = ID_RULE;
                 self.push(ManifestError::InvalidName {
                     field: format!("{field}.id"),
                     value: setting.id.clone(),

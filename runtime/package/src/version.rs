@@ -1,12 +1,12 @@
 //! Version rules: the contract version an app needs must be one this
-//! runtime supports, and an update must raise the app's version.
+//! build of Capsule serves, and an update must raise the app's version.
 
 use std::cmp::Ordering;
 
 use semver::{Version, VersionReq};
 
 use super::manifest::Manifest;
-use crate::loader::SUPPORTED_VERSIONS;
+use capsule_contract::SUPPORTED_VERSIONS;
 
 /// A version rule was broken.
 #[derive(Clone, Debug, thiserror::Error, PartialEq, Eq)]

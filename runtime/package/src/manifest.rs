@@ -12,8 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 
-use crate::app::spec::{AppSpec, Hook};
-use crate::grants::{Capability, GrantSet, HostRule};
+use capsule_contract::{Capability, GrantSet, Hook, HostRule};
 
 pub use super::validate::ManifestError;
 
@@ -262,11 +261,19 @@ impl Manifest {
         self.implements.iter().filter_map(|name| name.parse().ok())
     }
 
+    /// The rooms the [room-scoped](Capability::ROOM_SCOPED) permissions are
+    /// limited to, if any (validation makes them all list the same rooms).
+    pub fn rooms(&self) -> Option<&[String]> {
+        self.permissions
+            .iter()
+            .filter(|p| p.name.parse().is_ok_and(Capability::is_room_scoped))
+            .find_map(|p| p.rooms.as_deref())
+    }
+
     /// The grants the app asks for. Entries validation would refuse are left
     /// out, so call this on a validated manifest.
     pub fn requested_grants(&self) -> GrantSet {
         let mut grants = GrantSet::none();
-        let mut rooms = None;
         for permission in &self.permissions {
             let Ok(capability) = permission.name.parse::<Capability>() else {
                 continue;
@@ -284,32 +291,12 @@ impl Manifest {
             } else {
                 grants = grants.with(capability);
             }
-            if is_room_scoped(capability) && permission.rooms.is_some() {
-                rooms = permission.rooms.clone();
-            }
         }
-        match rooms {
-            Some(rooms) => grants.limited_to_rooms(rooms),
+        match self.rooms() {
+            Some(rooms) => grants.limited_to_rooms(rooms.iter().cloned()),
             None => grants,
         }
     }
-
-    /// The runtime spec for this app under the grants an admin `granted`
-    /// (often [`requested_grants`](Manifest::requested_grants), or fewer),
-    /// with default limits and priority.
-    pub fn to_spec(&self, granted: GrantSet) -> AppSpec {
-        AppSpec::new(self.id.clone())
-            .implementing(self.hooks())
-            .granted(granted)
-    }
-}
-
-/// Whether a capability can be limited to rooms.
-pub(crate) fn is_room_scoped(capability: Capability) -> bool {
-    matches!(
-        capability,
-        Capability::MessageRead | Capability::MessageWrite | Capability::RoomRead
-    )
 }
 
 /// `serde_path_to_error` writes the root as `.`; we write it as nothing.

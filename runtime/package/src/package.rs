@@ -1,50 +1,11 @@
-//! App packages: signed zips holding a manifest, a component and assets.
-//!
-//! Installing a package goes, in this order:
-//!
-//! 1. [`Package::read`] — the zip is untrusted input: read under
-//!    [`ArchiveLimits`], then `manifest.json` parsed and validated, and the
-//!    files it names checked to exist. The component's bytes are only held.
-//! 2. [`Package::verify`] — the signature against the [`TrustStore`] and the
-//!    [`TrustPolicy`]. **This must happen before the component is parsed or
-//!    handed to wasmtime**: the compiler and component parser are large
-//!    attack surfaces, and only a verified package has earned them. Nothing
-//!    in this module parses the component, so an installer that calls
-//!    `verify` before [`Package::component`] keeps that promise.
-//! 3. [`check_api`] and, for an update, [`check_update`].
-//! 4. [`Manifest::to_spec`] with the grants an admin approved, then
-//!    [`Runtime::load`](crate::Runtime::load) with [`Package::component`].
-//!
-//! The format is described in `docs/packages.md`.
+//! A read package: its files and its validated manifest.
 
-mod archive;
-mod central_dir;
-mod digest;
-mod error;
-mod keys;
-mod manifest;
-mod names;
-mod signature;
-mod trust;
-mod validate;
-mod verify;
-mod version;
-
-pub use archive::{ArchiveError, ArchiveLimits, Files, build, read as read_archive};
-pub use digest::{
-    DIGEST_HEADER, FileChanges, FileHashes, PackageDigest, SIGNATURE_FILE, file_hashes,
-};
-pub use error::PackageError;
-pub use keys::{KeyError, PUBLIC_KEY_KIND, PublicKey, SIGNING_KEY_KIND, SigningKey, key_id_of};
-pub use manifest::{
-    Author, Command, Endpoint, MANIFEST_FILE, Manifest, ManifestError, Permission, Setting,
-    SettingType, Visibility, manifest_schema,
-};
-pub use names::{MAX_NAME_BYTES, NameProblem, check_name};
-pub use signature::{ALGORITHM, SignatureFile, sign};
-pub use trust::{TRUST_STORE_KIND, TrustError, TrustStore};
-pub use verify::{TrustPolicy, Verification};
-pub use version::{UpdateKind, VersionError, check_api, check_update};
+use crate::archive::{self, ArchiveError, ArchiveLimits, Files};
+use crate::error::PackageError;
+use crate::manifest::{MANIFEST_FILE, Manifest};
+use crate::names::{MAX_NAME_BYTES, check_name};
+use crate::trust::TrustStore;
+use crate::verify::{self, TrustPolicy, Verification};
 
 /// A package that has been read and whose manifest is valid. Its signature
 /// has not been checked: call [`verify`](Package::verify) before using
@@ -111,7 +72,7 @@ impl Package {
         Ok(Package { files, manifest })
     }
 
-    /// Checks the signature (see the module docs for why this comes before
+    /// Checks the signature (see the crate docs for why this comes before
     /// anything touches the component).
     pub fn verify(
         &self,

@@ -202,7 +202,7 @@ impl TrustStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::package::keys::SigningKey;
+    use crate::keys::SigningKey;
 
     #[test]
     fn keys_are_added_listed_removed_and_saved() {
