@@ -38,4 +38,29 @@ await scenario('a long room scrolls in a bounded window', async (browser) => {
   await page.getByRole('button', { name: 'Jump to the newest ↓' }).click();
   await message(page, `message number ${TOTAL}`).waitFor();
   check((await shown()) <= DOM_LIMIT, 'still bounded at the bottom');
+
+  // Jump to the first message at once, then read down to the newest,
+  // including a message that arrived meanwhile, each shown once.
+  const started = Date.now();
+  await page.getByRole('button', { name: 'Jump to the first message ↑' }).click();
+  await page.getByText('message number 1', { exact: true }).waitFor();
+  await page.getByText('This is the start of the room.').waitFor();
+  console.log(`jumped to the first message in ${Date.now() - started} ms`);
+  await api('POST', 'v1/chat.postMessage', { channel: '#long', text: 'a live one' }, kim);
+  const seen = new Set();
+  most = 0;
+  for (let step = 0; step < 300; step++) {
+    if (await message(page, 'a live one').count()) break;
+    for (const text of await page.locator('.messages article.message .message-text').allInnerTexts()) seen.add(text.trim());
+    await page.locator('.messages').evaluate((el) => el.scrollBy(0, 1500));
+    await page.waitForTimeout(40);
+    most = Math.max(most, await shown());
+  }
+  await message(page, 'a live one').waitFor();
+  for (const text of await page.locator('.messages article.message .message-text').allInnerTexts()) seen.add(text.trim());
+  const missing = [];
+  for (let n = 1; n <= TOTAL; n++) if (!seen.has(`message number ${n}`)) missing.push(n);
+  check(!missing.length, `every message was shown on the way down; missing: ${missing.slice(0, 20).join(', ')}`);
+  check(most <= DOM_LIMIT, `bounded on the way down too: at most ${most}`);
+  check((await message(page, 'a live one').count()) === 1, 'the message sent meanwhile is shown once');
 });

@@ -2,11 +2,14 @@
 // the DOM whatever the room's length. Scrolling up slides the window
 // back (fetching older pages when it reaches the oldest held); scrolling
 // down slides it forward until it follows the newest again. The message
-// at the top of the view keeps its place across every change.
+// at the top of the view keeps its place across every change. "Jump to
+// the first message" shows the room's start at once (the timeline
+// detaches from the newest and pages back towards it as you scroll down).
 
 import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { Message } from '../api/types';
 import type { Timeline } from '../state/timeline';
+import { fail } from '../state/notice';
 import { MessageItem } from './MessageItem';
 
 const WINDOW = 120;
@@ -22,6 +25,7 @@ export function MessageList({ timeline, onThread }: { timeline: Timeline; onThre
   const scroller = useRef<HTMLDivElement>(null);
   const anchor = useRef<{ id: string; offset: number } | null>(null);
   const stuck = useRef(true);
+  const toTop = useRef(false);
   // The id of the last message in the window; null follows the newest.
   const [endId, setEndId] = useState<string | null>(null);
   const all = timeline.messages.value.filter(inMainList);
@@ -34,16 +38,26 @@ export function MessageList({ timeline, onThread }: { timeline: Timeline; onThre
   const start = Math.max(0, end - WINDOW);
   const shown = all.slice(start, end);
 
+  const edges = useRef<() => void>(() => {});
   useLayoutEffect(() => {
     const el = scroller.current;
     if (!el) return;
-    if (stuck.current && !endId) {
+    // A change can leave the view at an edge without a scroll event to
+    // follow (nothing moved): look at the edges once it is drawn.
+    const frame = window.requestAnimationFrame(() => edges.current());
+    if (toTop.current) {
+      toTop.current = false;
+      el.scrollTop = 0;
+      return;
+    }
+    if (stuck.current && !endId && !timeline.hasNewer.value) {
       el.scrollTop = el.scrollHeight;
       return;
     }
     const a = anchor.current;
     const node = a && el.querySelector<HTMLElement>(`[data-id="${CSS.escape(a.id)}"]`);
     if (node && a) el.scrollTop = node.offsetTop - a.offset;
+    return () => window.cancelAnimationFrame(frame);
   });
 
   function onScroll() {
@@ -51,15 +65,51 @@ export function MessageList({ timeline, onThread }: { timeline: Timeline; onThre
     stuck.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
     const top = [...el.querySelectorAll<HTMLElement>('[data-id]')].find((n) => n.offsetTop + n.offsetHeight > el.scrollTop);
     anchor.current = top ? { id: top.dataset.id!, offset: top.offsetTop - el.scrollTop } : null;
+    atEdges();
+  }
+
+  /** Slides the window, or fetches a page, when the view is near an end. */
+  function atEdges() {
+    const el = scroller.current;
+    if (!el) return;
     if (el.scrollTop < EDGE) {
       if (start > 0) setEndId(all[Math.max(end - STEP, Math.min(WINDOW, all.length)) - 1]._id);
       else if (timeline.hasOlder.value && !timeline.loading.value) {
         if (!endId && all.length) setEndId(all[end - 1]._id);
         void timeline.loadOlder();
       }
-    } else if (el.scrollHeight - el.scrollTop - el.clientHeight < EDGE && endId) {
-      const next = Math.min(all.length, end + STEP);
-      setEndId(next >= all.length ? null : all[next - 1]._id);
+    } else if (el.scrollHeight - el.scrollTop - el.clientHeight < EDGE) {
+      if (end < all.length) {
+        const next = Math.min(all.length, end + STEP);
+        setEndId(next >= all.length ? null : all[next - 1]._id);
+      } else if (timeline.hasNewer.value && !timeline.loading.value) {
+        if (all.length) setEndId(all[all.length - 1]._id);
+        void timeline.loadNewer().catch(fail);
+      }
+    }
+  }
+
+  edges.current = atEdges;
+
+  async function jumpToFirst() {
+    try {
+      await timeline.jumpToFirst();
+      toTop.current = true;
+      stuck.current = false;
+      setEndId(null);
+      anchor.current = null;
+    } catch (error) {
+      fail(error);
+    }
+  }
+
+  async function jumpToNewest() {
+    try {
+      if (timeline.hasNewer.value) await timeline.start();
+      stuck.current = true;
+      setEndId(null);
+    } catch (error) {
+      fail(error);
     }
   }
 
@@ -75,8 +125,14 @@ export function MessageList({ timeline, onThread }: { timeline: Timeline; onThre
   }
 
   const oldestShown = start === 0 && !timeline.hasOlder.value;
+  const detached = !!endId || timeline.hasNewer.value;
   return (
     <div class="messages" ref={scroller} onScroll={onScroll}>
+      {!oldestShown && (
+        <button class="jump-first" onClick={jumpToFirst}>
+          Jump to the first message ↑
+        </button>
+      )}
       <div class="history-edge">
         {timeline.loading.value ? 'Loading older messages…' : oldestShown ? 'This is the start of the room.' : ''}
       </div>
@@ -85,8 +141,8 @@ export function MessageList({ timeline, onThread }: { timeline: Timeline; onThre
           <MessageItem key={m._id} message={m} previous={shown[i - 1]} onThread={onThread} />
         ))}
       </div>
-      {endId && (
-        <button class="jump-newest" onClick={() => { stuck.current = true; setEndId(null); }}>
+      {detached && (
+        <button class="jump-newest" onClick={jumpToNewest}>
           Jump to the newest ↓
         </button>
       )}

@@ -35,7 +35,7 @@ function OpenRoom({ rid, title, type, name, thread }: { rid: string; title: stri
         if (document.visibilityState === 'visible') void link.call('readMessages', rid).catch(() => {});
       }, 300);
     };
-    return new Timeline(rid, link, username, (message) => {
+    return new Timeline(rid, type, link, username, (message) => {
       markRead();
       if (message.t === 'room_changed_topic') void refreshRoom(rid).catch(() => {});
     });
