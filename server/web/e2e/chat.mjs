@@ -91,6 +91,13 @@ await scenario('two people chat in real time', async (browser) => {
   await screenshot(adaPage, 'room');
   await screenshot(bobPage, 'thread');
 
+  // The header's member count opens who is in the room.
+  await adaPage.getByRole('button', { name: 'Close the thread' }).click();
+  await adaPage.getByRole('button', { name: '2 members' }).click();
+  const members = adaPage.getByRole('complementary', { name: 'Members' });
+  await members.getByText('@bob').waitFor();
+  await members.getByText('@ada').waitFor();
+
   // The phone layout: the room alone, with a way back to the list.
   const phone = await signedInPage(browser, 'bob', undefined, { width: 360, height: 740 });
   await screenshot(phone, 'phone-rooms');

@@ -17,8 +17,19 @@ const SYSTEM: Record<string, (m: Message) => string> = {
   room_changed_topic: (m) => `changed the topic to: ${m.msg}`,
   room_changed_description: (m) => `changed the description to: ${m.msg}`,
   room_changed_announcement: (m) => `changed the announcement to: ${m.msg}`,
+  room_changed_privacy: (m) => `made the room ${m.msg === 'p' || m.msg === 'private' ? 'private' : 'public'}`,
+  'subscription-role-added': (m) => `gave ${m.msg} a role`,
+  'subscription-role-removed': (m) => `took a role from ${m.msg}`,
+  'room-archived': () => 'archived the room',
+  'room-unarchived': () => 'unarchived the room',
+  'room-pruned': () => 'pruned the history',
   message_pinned: () => 'pinned a message',
 };
+
+/** How a system message reads; an unknown kind shows its text. */
+function systemText(m: Message): string {
+  return (SYSTEM[m.t!] ?? ((x: Message) => x.msg))(m);
+}
 
 const time = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 const full = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
@@ -42,10 +53,10 @@ export function MessageItem({
   const when = new Date(toMs(m.ts));
   const author = m.alias || m.u?.name || m.u?.username;
 
-  if (m.t && SYSTEM[m.t]) {
+  if (m.t) {
     return (
       <div class="message system" data-id={m._id} tabIndex={-1}>
-        <strong>{m.u?.username}</strong> {SYSTEM[m.t](m)} <time dateTime={when.toISOString()}>{time.format(when)}</time>
+        <strong>{m.u?.username}</strong> {systemText(m)} <time dateTime={when.toISOString()}>{time.format(when)}</time>
       </div>
     );
   }

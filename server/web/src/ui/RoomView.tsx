@@ -8,6 +8,7 @@ import { ddp, me } from '../state/session';
 import { Timeline } from '../state/timeline';
 import { Composer } from './Composer';
 import { Icon } from './Icon';
+import { MembersPanel } from './MembersPanel';
 import { MessageList } from './MessageList';
 import { ThreadPanel } from './ThreadPanel';
 
@@ -26,6 +27,7 @@ function OpenRoom({ rid, title, type, name, thread }: { rid: string; title: stri
   const username = me.value!.username;
   const room: Room | undefined = rooms.value.get(rid);
   const [, setReady] = useState(false);
+  const [showMembers, setShowMembers] = useState(false);
 
   const timeline = useMemo(() => {
     let readTimer: number | undefined;
@@ -59,7 +61,7 @@ function OpenRoom({ rid, title, type, name, thread }: { rid: string; title: stri
   const base = roomPath(type, name);
   const icon = type === 'c' ? '#' : type === 'd' ? '@' : '';
   return (
-    <div class={`room ${thread ? 'room-with-thread' : ''}`}>
+    <div class={`room ${thread || showMembers ? 'room-with-thread' : ''}`}>
       <section class="room-main" aria-label={`Room ${title}`}>
         <header class="room-head">
           <a class="icon back" href="/home" data-nav aria-label="Back to the room list">
@@ -72,16 +74,20 @@ function OpenRoom({ rid, title, type, name, thread }: { rid: string; title: stri
             {room?.topic && <p class="topic" title={room.topic}>{room.topic}</p>}
           </div>
           {room?.usersCount ? (
-            <span class="members" title="Members">
+            <button class="members" aria-expanded={showMembers} onClick={() => setShowMembers(!showMembers)}>
               {room.usersCount} {room.usersCount === 1 ? 'member' : 'members'}
-            </span>
+            </button>
           ) : null}
         </header>
         <MessageList timeline={timeline} onThread={(id) => navigate(`${base}/thread/${id}`)} />
         <Typing names={timeline.typing.value} />
         <Composer rid={rid} roomLabel={`${icon}${title}`} timeline={timeline} readOnly={room?.ro} />
       </section>
-      {thread && <ThreadPanel rid={rid} tmid={thread} timeline={timeline} onClose={() => navigate(base)} />}
+      {thread ? (
+        <ThreadPanel rid={rid} tmid={thread} timeline={timeline} onClose={() => navigate(base)} />
+      ) : (
+        showMembers && <MembersPanel rid={rid} type={type} onClose={() => setShowMembers(false)} />
+      )}
     </div>
   );
 }
