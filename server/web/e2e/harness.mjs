@@ -15,6 +15,9 @@ import { join } from 'node:path';
 export const base = process.env.CAPSULE_URL;
 const shots = process.env.CAPSULE_SCREENSHOTS;
 const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
+// What the pages reported that must fail the scenario: script errors and
+// anything the Content-Security-Policy blocked.
+const pageFaults = [];
 
 /** Starts headless Chromium with a fresh profile (playwright makes one per launch). */
 export function launch() {
@@ -74,9 +77,14 @@ export async function person(adminSession, username) {
 export async function signedInPage(browser, username, password = `${username}-password`, viewport = { width: 1280, height: 800 }) {
   const context = await browser.newContext({ viewport, colorScheme: 'light' });
   const page = await context.newPage();
-  page.on('pageerror', (error) => console.log(`[${username}] page error: ${error.message}`));
+  page.on('pageerror', (error) => {
+    console.log(`[${username}] page error: ${error.message}`);
+    pageFaults.push(error.message);
+  });
   page.on('console', (message) => {
-    if (message.type() === 'error') console.log(`[${username}] console: ${message.text()}`);
+    if (message.type() !== 'error') return;
+    console.log(`[${username}] console: ${message.text()}`);
+    if (message.text().includes('Content Security Policy')) pageFaults.push(message.text());
   });
   await page.goto(`${base}/home`);
   await page.getByLabel('Username or e-mail').fill(username);
@@ -110,6 +118,7 @@ export async function scenario(name, body) {
   const browser = await launch();
   try {
     await body(browser);
+    check(!pageFaults.length, `the pages reported errors:\n${pageFaults.join('\n')}`);
     console.log(`scenario ${name}: passed`);
   } catch (error) {
     console.log(`scenario ${name}: FAILED: ${error.stack ?? error}`);
