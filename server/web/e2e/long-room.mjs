@@ -2,7 +2,7 @@
 // DOM holds a bounded window of messages however far they scroll, and
 // scrolling back down returns to the newest.
 
-import { admin, api, check, message, person, scenario, signedInPage } from './harness.mjs';
+import { admin, api, base, check, message, person, scenario, signedInPage } from './harness.mjs';
 
 const TOTAL = 400;
 const DOM_LIMIT = 130;
@@ -11,8 +11,10 @@ await scenario('a long room scrolls in a bounded window', async (browser) => {
   const root = await admin();
   const kim = await person(root, 'kim');
   await api('POST', 'v1/channels.create', { name: 'long', members: ['kim'] }, root);
+  const ids = [];
   for (let n = 1; n <= TOTAL; n++) {
-    await api('POST', 'v1/chat.postMessage', { channel: '#long', text: `message number ${n}` }, kim);
+    const answer = await api('POST', 'v1/chat.postMessage', { channel: '#long', text: `message number ${n}` }, kim);
+    ids[n] = answer.message._id;
   }
 
   const page = await signedInPage(browser, 'kim');
@@ -63,4 +65,18 @@ await scenario('a long room scrolls in a bounded window', async (browser) => {
   check(!missing.length, `every message was shown on the way down; missing: ${missing.slice(0, 20).join(', ')}`);
   check(most <= DOM_LIMIT, `bounded on the way down too: at most ${most}`);
   check((await message(page, 'a live one').count()) === 1, 'the message sent meanwhile is shown once');
+
+  // A link to a message (Rocket.Chat's `?msg=`) opens the room at it, marked.
+  await page.goto(`${base}/channel/long?msg=${ids[200]}`);
+  const linked = page.locator('.messages article.message.linked');
+  await linked.waitFor();
+  check((await linked.innerText()).includes('message number 200'), `the linked message is marked: ${await linked.innerText()}`);
+  check(await linked.isVisible(), 'the linked message is in view');
+  check((await message(page, 'message number 260').count()) === 0, 'the newer history is not loaded yet');
+  for (let step = 0; step < 200; step++) {
+    if (await message(page, 'a live one').count()) break;
+    await page.locator('.messages').evaluate((el) => el.scrollBy(0, 1500));
+    await page.waitForTimeout(40);
+  }
+  await message(page, `message number ${TOTAL}`).waitFor();
 });

@@ -40,11 +40,13 @@ export function MessageItem({
   previous,
   onThread,
   inThread = false,
+  linked = false,
 }: {
   message: Message;
   previous?: Message;
   onThread?: (id: string) => void;
   inThread?: boolean;
+  linked?: boolean;
 }) {
   const [editing, setEditing] = useState(false);
   const [picking, setPicking] = useState(false);
@@ -73,7 +75,7 @@ export function MessageItem({
 
   return (
     <article
-      class={`message ${grouped ? 'grouped' : ''} ${m.ephemeral ? 'ephemeral' : ''}`}
+      class={`message ${grouped ? 'grouped' : ''} ${m.ephemeral ? 'ephemeral' : ''} ${linked ? 'linked' : ''}`}
       data-id={m._id}
       tabIndex={-1}
       aria-label={`${author}, ${full.format(when)}`}

@@ -21,11 +21,18 @@ export function inMainList(m: Message): boolean {
   return !m.tmid || !!m.tshow;
 }
 
-export function MessageList({ timeline, onThread }: { timeline: Timeline; onThread: (id: string) => void }) {
+export function MessageList({ timeline, linked, onThread }: { timeline: Timeline; linked?: string; onThread: (id: string) => void }) {
   const scroller = useRef<HTMLDivElement>(null);
   const anchor = useRef<{ id: string; offset: number } | null>(null);
   const stuck = useRef(true);
   const toTop = useRef(false);
+  // The linked message (`?msg=`) to bring into view once it is drawn.
+  const toLinked = useRef(linked);
+  const lastLinked = useRef(linked);
+  if (linked !== lastLinked.current) {
+    lastLinked.current = linked;
+    toLinked.current = linked;
+  }
   // The id of the last message in the window; null follows the newest.
   const [endId, setEndId] = useState<string | null>(null);
   const all = timeline.messages.value.filter(inMainList);
@@ -45,6 +52,13 @@ export function MessageList({ timeline, onThread }: { timeline: Timeline; onThre
     // A change can leave the view at an edge without a scroll event to
     // follow (nothing moved): look at the edges once it is drawn.
     const frame = window.requestAnimationFrame(() => edges.current());
+    const target = toLinked.current && el.querySelector<HTMLElement>(`[data-id="${CSS.escape(toLinked.current)}"]`);
+    if (target) {
+      toLinked.current = undefined;
+      stuck.current = false;
+      target.scrollIntoView({ block: 'center' });
+      return;
+    }
     if (toTop.current) {
       toTop.current = false;
       el.scrollTop = 0;
@@ -138,7 +152,7 @@ export function MessageList({ timeline, onThread }: { timeline: Timeline; onThre
       </div>
       <div role="log" aria-label="Messages" aria-live="polite" onKeyDown={onKey} class="message-items">
         {shown.map((m, i) => (
-          <MessageItem key={m._id} message={m} previous={shown[i - 1]} onThread={onThread} />
+          <MessageItem key={m._id} message={m} previous={shown[i - 1]} onThread={onThread} linked={m._id === linked} />
         ))}
       </div>
       {detached && (

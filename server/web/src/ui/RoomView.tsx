@@ -15,14 +15,14 @@ import { ThreadPanel } from './ThreadPanel';
 type RouteType = 'channel' | 'group' | 'direct';
 
 /** An open room: header, history, composer, and the thread panel. */
-export function RoomView({ type, roomKey, thread }: { type: RouteType; roomKey: string; thread?: string }) {
+export function RoomView({ type, roomKey, thread, linked }: { type: RouteType; roomKey: string; thread?: string; linked?: string }) {
   const subscription = findByRoute(type, roomKey);
   const rid = subscription?.rid;
   if (!subscription || !rid) return <NotMember type={type} roomKey={roomKey} />;
-  return <OpenRoom rid={rid} title={label(subscription)} type={subscription.t} name={subscription.name} thread={thread} />;
+  return <OpenRoom rid={rid} title={label(subscription)} type={subscription.t} name={subscription.name} thread={thread} linked={linked} />;
 }
 
-function OpenRoom({ rid, title, type, name, thread }: { rid: string; title: string; type: 'c' | 'p' | 'd'; name: string; thread?: string }) {
+function OpenRoom({ rid, title, type, name, thread, linked }: { rid: string; title: string; type: 'c' | 'p' | 'd'; name: string; thread?: string; linked?: string }) {
   const link = ddp.value!;
   const username = me.value!.username;
   const room: Room | undefined = rooms.value.get(rid);
@@ -44,14 +44,14 @@ function OpenRoom({ rid, title, type, name, thread }: { rid: string; title: stri
   }, [rid, link]);
 
   useEffect(() => {
-    timeline
-      .start()
-      .then(() => setReady(true))
-      .catch(fail);
     void link.call('readMessages', rid).catch(() => {});
     if (!rooms.value.has(rid)) void refreshRoom(rid).catch(() => {});
     return () => timeline.close();
   }, [timeline]);
+
+  useEffect(() => {
+    (linked ? timeline.jumpTo(linked) : timeline.start()).then(() => setReady(true)).catch(fail);
+  }, [timeline, linked]);
 
   useEffect(() => {
     const answer = privateAnswers.value;
@@ -79,7 +79,7 @@ function OpenRoom({ rid, title, type, name, thread }: { rid: string; title: stri
             </button>
           ) : null}
         </header>
-        <MessageList timeline={timeline} onThread={(id) => navigate(`${base}/thread/${id}`)} />
+        <MessageList timeline={timeline} linked={linked} onThread={(id) => navigate(`${base}/thread/${id}`)} />
         <Typing names={timeline.typing.value} />
         <Composer rid={rid} roomLabel={`${icon}${title}`} timeline={timeline} readOnly={room?.ro} />
       </section>
