@@ -41,23 +41,27 @@ export function MessageItem({
   onThread,
   inThread = false,
   linked = false,
+  active = true,
 }: {
   message: Message;
   previous?: Message;
   onThread?: (id: string) => void;
   inThread?: boolean;
   linked?: boolean;
+  /** Whether this message is the list's one stop for Tab (arrow keys move it). */
+  active?: boolean;
 }) {
   const [editing, setEditing] = useState(false);
   const [picking, setPicking] = useState(false);
   const username = me.value?.username;
   const link = ddp.value!;
+  const tab = active ? 0 : -1;
   const when = new Date(toMs(m.ts));
   const author = m.alias || m.u?.name || m.u?.username;
 
   if (m.t) {
     return (
-      <div class="message system" data-id={m._id} tabIndex={-1}>
+      <div class="message system" data-id={m._id} tabIndex={tab}>
         <strong>{m.u?.username}</strong> {systemText(m)} <time dateTime={when.toISOString()}>{time.format(when)}</time>
       </div>
     );
@@ -77,7 +81,7 @@ export function MessageItem({
     <article
       class={`message ${grouped ? 'grouped' : ''} ${m.ephemeral ? 'ephemeral' : ''} ${linked ? 'linked' : ''}`}
       data-id={m._id}
-      tabIndex={-1}
+      tabIndex={tab}
       aria-label={`${author}, ${full.format(when)}`}
     >
       <div class="avatar" aria-hidden="true">{grouped ? '' : initial(m.u?.username)}</div>
@@ -108,6 +112,7 @@ export function MessageItem({
               <div class="app-buttons">
                 {a.actions.map((action) => (
                   <button
+                    tabIndex={tab}
                     key={action.action_id + (action.value ?? '')}
                     onClick={() =>
                       attempt(() =>
@@ -134,6 +139,7 @@ export function MessageItem({
               const mineToo = !!username && r.usernames.includes(username);
               return (
                 <button
+                  tabIndex={tab}
                   key={emoji}
                   class={`reaction ${mineToo ? 'mine' : ''}`}
                   aria-pressed={mineToo}
@@ -148,28 +154,28 @@ export function MessageItem({
           </div>
         )}
         {!inThread && !!m.tcount && (
-          <button class="thread-summary" onClick={() => onThread?.(m._id)}>
+          <button class="thread-summary" tabIndex={tab} onClick={() => onThread?.(m._id)}>
             {m.tcount} {m.tcount === 1 ? 'reply' : 'replies'}
           </button>
         )}
       </div>
       {!m.ephemeral && !editing && (
         <div class="message-actions" role="toolbar" aria-label="Message actions">
-          <button class="icon" aria-label="Add a reaction" aria-expanded={picking} onClick={() => setPicking(!picking)}>
+          <button class="icon" tabIndex={tab} aria-label="Add a reaction" aria-expanded={picking} onClick={() => setPicking(!picking)}>
             <Icon name="smile" />
           </button>
           {!inThread && onThread && (
-            <button class="icon" aria-label="Reply in a thread" onClick={() => onThread(m._id)}>
+            <button class="icon" tabIndex={tab} aria-label="Reply in a thread" onClick={() => onThread(m._id)}>
               <Icon name="reply" />
             </button>
           )}
           {mine && (
-            <button class="icon" aria-label="Edit" onClick={() => setEditing(true)}>
+            <button class="icon" tabIndex={tab} aria-label="Edit" onClick={() => setEditing(true)}>
               <Icon name="edit" />
             </button>
           )}
           {(mine || isAdmin()) && (
-            <button class="icon" aria-label="Delete" onClick={remove}>
+            <button class="icon" tabIndex={tab} aria-label="Delete" onClick={remove}>
               <Icon name="trash" />
             </button>
           )}

@@ -35,6 +35,8 @@ export function MessageList({ timeline, linked, onThread }: { timeline: Timeline
   }
   // The id of the last message in the window; null follows the newest.
   const [endId, setEndId] = useState<string | null>(null);
+  // The message Tab stops at (one for the whole list; arrows move it).
+  const [activeId, setActiveId] = useState<string | null>(null);
   const all = timeline.messages.value.filter(inMainList);
 
   let end = all.length;
@@ -44,6 +46,7 @@ export function MessageList({ timeline, linked, onThread }: { timeline: Timeline
   }
   const start = Math.max(0, end - WINDOW);
   const shown = all.slice(start, end);
+  const active = shown.some((m) => m._id === activeId) ? activeId : shown[shown.length - 1]?._id;
 
   const edges = useRef<() => void>(() => {});
   useLayoutEffect(() => {
@@ -150,9 +153,19 @@ export function MessageList({ timeline, linked, onThread }: { timeline: Timeline
       <div class="history-edge">
         {timeline.loading.value ? 'Loading older messages…' : oldestShown ? 'This is the start of the room.' : ''}
       </div>
-      <div role="log" aria-label="Messages" aria-live="polite" onKeyDown={onKey} class="message-items">
+      <div
+        role="log"
+        aria-label="Messages"
+        aria-live="polite"
+        onKeyDown={onKey}
+        onFocusIn={(e) => {
+          const item = (e.target as HTMLElement).closest<HTMLElement>('[data-id]');
+          if (item?.dataset.id) setActiveId(item.dataset.id);
+        }}
+        class="message-items"
+      >
         {shown.map((m, i) => (
-          <MessageItem key={m._id} message={m} previous={shown[i - 1]} onThread={onThread} linked={m._id === linked} />
+          <MessageItem key={m._id} message={m} previous={shown[i - 1]} onThread={onThread} linked={m._id === linked} active={m._id === active} />
         ))}
       </div>
       {detached && (
