@@ -1,19 +1,31 @@
 //! `capsule-server`: Capsule's chat server.
 //!
 //! Users and sign-in, rooms, messages and memberships, served over a REST
-//! API shaped like Rocket.Chat's v1 API, on an embedded store by default.
-//! This crate is the server; the apps runtime (`capsule-runtime`) plugs
-//! into its message pipeline.
+//! API shaped like Rocket.Chat's v1 API and its real-time API (DDP over
+//! WebSocket), on an embedded store by default. Apps, run by
+//! `capsule-runtime`, plug into the message pipeline through a port the
+//! chat defines.
 //!
-//! - [`model`]: the chat records (users, rooms, subscriptions, messages).
+//! The modules, from the edge inwards (`docs/architecture.md`, "Server
+//! modules", draws them):
+//!
+//! - transports: [`api`] (REST, apps admin, app endpoints), [`realtime`]
+//!   (DDP) and [`ops`] (`/health`, `/metrics`), side by side over the
+//!   state and rules they share in [`gateway`]; [`server`] starts them;
+//! - [`chat`]: the domain, the only writer of chat records, with the
+//!   [`settings`] it holds; [`apps`] plugs into it through `chat::Apps`;
 //! - [`store`]: the storage trait, its embedded SQLite implementation and
-//!   the conformance suite.
+//!   the conformance suite; [`reactivity`]: the bus every committed write
+//!   is published on;
+//! - [`model`] (the chat records), [`auth`] (passwords, tokens, the login
+//!   throttle) and [`config`], which every layer may use.
 
 pub mod api;
 pub mod apps;
 pub mod auth;
 pub mod chat;
 pub mod config;
+pub mod gateway;
 pub mod model;
 pub mod ops;
 pub mod reactivity;

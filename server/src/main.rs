@@ -104,7 +104,7 @@ async fn create_user(
     name: Option<String>,
 ) -> Result<()> {
     let store = server::open_store(config)?;
-    let chat = server::prepare(store, config, None).await?;
+    let chat = server::prepare(store, config, None).await?.chat;
     let user = chat
         .create_user(NewUser::admin(
             &username,

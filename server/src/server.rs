@@ -1,5 +1,6 @@
 //! Starting and stopping the server: open the store, load settings, make
-//! sure the defaults exist, serve HTTP until told to stop.
+//! sure the defaults exist, start the apps, put the transports side by
+//! side over one shared state, serve HTTP until told to stop.
 
 use std::net::SocketAddr;
 use std::sync::{Arc, OnceLock};
@@ -10,9 +11,11 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use crate::api::{self, AppState};
+use crate::api;
+use crate::apps::AppManager;
 use crate::chat::Chat;
 use crate::config::Config;
+use crate::gateway::AppState;
 use crate::reactivity::{Bus, LocalBus, PublishingStore};
 use crate::settings::Settings;
 use crate::store::Store;
@@ -63,6 +66,7 @@ pub struct RunningServer {
     stop: Option<oneshot::Sender<()>>,
     task: JoinHandle<std::io::Result<()>>,
     chat: Chat,
+    apps: AppManager,
 }
 
 impl RunningServer {
@@ -74,6 +78,11 @@ impl RunningServer {
     /// The chat domain it serves.
     pub fn chat(&self) -> &Chat {
         &self.chat
+    }
+
+    /// The owner of the installed apps it serves.
+    pub fn app_manager(&self) -> &AppManager {
+        &self.apps
     }
 
     /// Stops accepting, lets open requests finish, and waits.
@@ -131,15 +140,22 @@ pub fn open_store(config: &Config) -> Result<Storage, StartError> {
     Ok(Storage { store, bus })
 }
 
+/// The chat, with the apps in its message path, and the owner of those
+/// apps. The apps run while `apps` (or a clone of it) is held.
+pub struct Prepared {
+    pub chat: Chat,
+    pub apps: AppManager,
+}
+
 /// Prepares the chat over `store`: settings, `#general`, `rocket.cat`, the
-/// first admin, and the apps: the [`AppManager`](crate::apps::AppManager)
-/// restores the installed ones and provisions those the configuration
-/// lists (a bad configured package fails here, naming the file).
+/// first admin, and the apps: the [`AppManager`] restores the installed
+/// ones and provisions those the configuration lists (a bad configured
+/// package fails here, naming the file).
 pub async fn prepare(
     storage: Storage,
     config: &Config,
     admin: Option<&AdminSeed>,
-) -> Result<Chat, StartError> {
+) -> Result<Prepared, StartError> {
     let Storage { store, bus } = storage;
     let settings = Arc::new(Settings::load(store.clone()).await?);
     if settings.get("Site_Url") == "" {
@@ -154,7 +170,7 @@ pub async fn prepare(
         chat.ensure_admin(&seed.username, &seed.password, seed.email.as_deref())
             .await?;
     }
-    let (chat, _manager) = crate::apps::AppManager::start(chat, config).await?;
+    let (chat, apps) = AppManager::start(chat, config).await?;
     let people = chat.people_count().await?;
     if people == 0 {
         if settings.get("Accounts_RegistrationForm") == "Public" {
@@ -168,7 +184,7 @@ pub async fn prepare(
             );
         }
     }
-    Ok(chat)
+    Ok(Prepared { chat, apps })
 }
 
 /// Makes the allocator give large blocks back to the system when they
@@ -192,11 +208,24 @@ fn return_large_blocks_to_the_system() {
     }
 }
 
+/// Every transport over one shared state, side by side: the REST API
+/// (with the apps admin API and the apps' HTTP endpoints), the real-time
+/// API, the operations endpoints and the web client, behind the HTTP
+/// layers.
+pub fn router(state: AppState) -> axum::Router {
+    let max_body = state.config().max_body_bytes;
+    let transports = api::router()
+        .merge(crate::realtime::routes())
+        .merge(crate::ops::routes())
+        .merge(crate::web::routes());
+    api::layered(transports, max_body).with_state(state)
+}
+
 /// Opens the store, prepares the chat and starts serving.
 pub async fn start(config: Config, admin: Option<AdminSeed>) -> Result<RunningServer, StartError> {
     return_large_blocks_to_the_system();
     let store = open_store(&config)?;
-    let chat = prepare(store, &config, admin.as_ref()).await?;
+    let Prepared { chat, apps } = prepare(store, &config, admin.as_ref()).await?;
     let listener = TcpListener::bind(config.listen)
         .await
         .map_err(|source| StartError::Listen {
@@ -214,8 +243,8 @@ pub async fn start(config: Config, admin: Option<AdminSeed>) -> Result<RunningSe
             tracing::debug!(%error, "cannot set TCP_NODELAY on a connection");
         }
     });
-    let state = AppState::new(chat.clone(), config, metrics_handle());
-    let app = api::router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let state = AppState::new(chat.clone(), Some(apps.clone()), config, metrics_handle());
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         axum::serve(listener, app)
@@ -230,5 +259,6 @@ pub async fn start(config: Config, admin: Option<AdminSeed>) -> Result<RunningSe
         stop: Some(stop),
         task,
         chat,
+        apps,
     })
 }

@@ -2,7 +2,7 @@
 //! document, in docs/api.md, and refuses callers without the access it
 //! declares.
 
-mod common;
+use capsule_server_harness as common;
 
 use capsule_server::api::endpoints;
 use capsule_server::api::routes::Access;

@@ -5,7 +5,7 @@
 //! `x-echo-raw`, `x-echo-fault`, see `tests/apps/everything/src/endpoint.rs`).
 
 mod apps_support;
-mod common;
+use capsule_server_harness as common;
 
 use apps_support::Publisher;
 use common::{Session, TestServer};
@@ -370,7 +370,12 @@ async fn faults_deadlines_bad_statuses_and_a_disabled_app_get_their_statuses_and
     assert_eq!(response.status().as_u16(), 200, "the app still answers");
     server.get("/api/info", None).await.ok();
 
-    let runtime = server.chat_domain().apps().expect("apps are loaded");
+    let runtime = server
+        .server
+        .as_ref()
+        .expect("the server is running")
+        .app_manager()
+        .runtime();
     runtime.disable("everything").expect("the app is loaded");
     let response = send(call(&server, Method::GET, echo)).await;
     let status = response.status().as_u16();

@@ -6,7 +6,7 @@
 //! restart.
 
 mod apps_support;
-mod common;
+use capsule_server_harness as common;
 
 use std::path::PathBuf;
 

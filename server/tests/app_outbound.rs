@@ -5,7 +5,7 @@
 //! host's refusal as JSON. The fake services record every request they get.
 
 mod apps_support;
-mod common;
+use capsule_server_harness as common;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -1,11 +1,11 @@
 //! Installed apps and their state, end to end through the server's
-//! `AppManager` (`chat.app_manager()`): uploads wait for a grant, the
+//! `AppManager` (`RunningServer::app_manager`): uploads wait for a grant, the
 //! grant installs and enables, and a restart changes nothing an admin set
 //! (enabled or not, settings, grants), loads from the compiled-component
 //! cache, and refuses a package file altered on disk.
 
 mod apps_support;
-mod common;
+use capsule_server_harness as common;
 
 use std::path::PathBuf;
 
@@ -23,9 +23,10 @@ const GENERAL: &str = "GENERAL";
 
 fn manager(server: &TestServer) -> &AppManager {
     server
-        .chat_domain()
+        .server
+        .as_ref()
+        .expect("the server is running")
         .app_manager()
-        .expect("a serving chat has an app manager")
 }
 
 /// The admin's account, as the manager's actor.

@@ -4,7 +4,7 @@
 //! through what they write: their key-value data, and messages they post.
 
 mod apps_support;
-mod common;
+use capsule_server_harness as common;
 
 use std::net::SocketAddr;
 
@@ -118,7 +118,12 @@ async fn a_modifying_app_changes_messages_sent_with_post_message_and_send_messag
         stored["message"]["msg"], "hello [mod]",
         "stored as modified"
     );
-    let runtime = server.chat_domain().apps().expect("apps are in the path");
+    let runtime = server
+        .server
+        .as_ref()
+        .expect("the server is running")
+        .app_manager()
+        .runtime();
     let health = runtime.health("modifier").expect("modifier is loaded");
     assert!(health.calls >= 2, "{health:?}");
     assert_eq!(health.faults, 0, "{health:?}");
@@ -246,7 +251,12 @@ async fn an_app_that_loops_or_panics_does_not_lose_the_message() {
         "admin",
     );
     assert_eq!(texts, ["still here", "panic now", "loop forever"]);
-    let runtime = server.chat_domain().apps().expect("apps are in the path");
+    let runtime = server
+        .server
+        .as_ref()
+        .expect("the server is running")
+        .app_manager()
+        .runtime();
     let health = runtime.health("hostile").expect("hostile is loaded");
     assert!(health.faults >= 2, "both faults are counted: {health:?}");
     for kind in ["cpu_deadline", "trap"] {

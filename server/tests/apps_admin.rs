@@ -8,7 +8,7 @@
 
 mod apps_admin_support;
 mod apps_support;
-mod common;
+use capsule_server_harness as common;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

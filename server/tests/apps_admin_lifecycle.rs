@@ -6,7 +6,7 @@
 
 mod apps_admin_support;
 mod apps_support;
-mod common;
+use capsule_server_harness as common;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};

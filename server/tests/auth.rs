@@ -1,6 +1,6 @@
 //! Signing in and out over HTTP.
 
-mod common;
+use capsule_server_harness as common;
 
 use common::TestServer;
 use serde_json::json;

@@ -14,7 +14,7 @@
 //! must answer exactly as a room that does not exist, and no refusal may
 //! carry the room's name or messages.
 
-mod common;
+use capsule_server_harness as common;
 
 use capsule_server::model::RoomKind;
 use common::{Answer, Session, TestServer};

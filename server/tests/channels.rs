@@ -1,7 +1,7 @@
 //! `channels.*` over HTTP: public channels, from creation to deletion,
 //! with the refusals of each endpoint.
 
-mod common;
+use capsule_server_harness as common;
 
 use capsule_server::model::{RoomId, RoomKind, UserId};
 use common::{Answer, Session, TestServer};

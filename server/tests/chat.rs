@@ -1,7 +1,7 @@
 //! The `chat.*` endpoints over HTTP: sending, changing and reading
 //! messages, threads, mentions, and the refusals that guard them.
 
-mod common;
+use capsule_server_harness as common;
 
 use capsule_server::chat::{RoomChange, RoomRef};
 use capsule_server::model::{RoomId, RoomKind};

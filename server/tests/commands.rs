@@ -4,7 +4,7 @@
 //! reads the user back), over REST and the WebSocket.
 
 mod apps_support;
-mod common;
+use capsule_server_harness as common;
 
 use std::net::SocketAddr;
 
@@ -437,7 +437,12 @@ async fn a_failing_command_tells_the_user_and_the_server_goes_on() {
     let server = with_everything().await;
     let alice = server.signed_in("alice").await;
     let mut ws = Ddp::private_messages(&server.base, &alice).await;
-    let apps = server.chat_domain().apps().expect("apps run");
+    let apps = server
+        .server
+        .as_ref()
+        .expect("the server is running")
+        .app_manager()
+        .runtime();
     apps.disable("everything").expect("the app is loaded");
 
     let ran = server

@@ -7,7 +7,7 @@
 //! the kill.
 #![cfg(unix)]
 
-mod common;
+use capsule_server_harness as common;
 
 use std::collections::HashSet;
 use std::io::{BufRead, BufReader};

@@ -1,6 +1,6 @@
 //! `directory` and `spotlight` over HTTP: who and what a user can find.
 
-mod common;
+use capsule_server_harness as common;
 
 use common::{Session, TestServer};
 use serde_json::{Value, json};

@@ -1,7 +1,7 @@
 //! `groups.*` over HTTP: private groups, visible to their members and
 //! admins only, with the refusals of each endpoint.
 
-mod common;
+use capsule_server_harness as common;
 
 use capsule_server::model::{RoomId, RoomKind, UserId};
 use common::{Answer, Session, TestServer};

@@ -1,7 +1,7 @@
 //! `im.*` (and their `dm.*` aliases) over HTTP: direct messages, readable
 //! by their members only.
 
-mod common;
+use capsule_server_harness as common;
 
 use common::{Answer, Session, TestServer};
 use serde_json::{Value, json};

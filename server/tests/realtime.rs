@@ -1,7 +1,7 @@
 //! The real-time API end to end: DDP over real WebSockets against a real
 //! server, with REST clients on the side.
 
-mod common;
+use capsule_server_harness as common;
 
 use capsule_server::model::RoomKind;
 use common::ddp::{Ddp, digest};

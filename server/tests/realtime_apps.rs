@@ -3,7 +3,7 @@
 //! see messages as the apps left them.
 
 mod apps_support;
-mod common;
+use capsule_server_harness as common;
 
 use apps_support::Publisher;
 use common::TestServer;
@@ -102,7 +102,12 @@ async fn an_app_that_loops_or_panics_does_not_lose_a_websocket_message() {
     }
     assert_eq!(next_message(&mut ws).await["msg"], "loop forever");
     assert_eq!(next_message(&mut ws).await["msg"], "panic now");
-    let runtime = server.chat_domain().apps().expect("apps are in the path");
+    let runtime = server
+        .server
+        .as_ref()
+        .expect("the server is running")
+        .app_manager()
+        .runtime();
     let health = runtime.health("hostile").expect("hostile is loaded");
     assert!(health.faults >= 2, "both faults are counted: {health:?}");
 }

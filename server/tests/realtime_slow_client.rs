@@ -2,7 +2,7 @@
 //! never holds up the sender or the other clients. (Its own test binary:
 //! it reads the process-wide lagging counter from `/metrics`.)
 
-mod common;
+use capsule_server_harness as common;
 
 use common::TestServer;
 use common::ddp::Ddp;

@@ -2,7 +2,7 @@
 //! admin, registration follows `Accounts_RegistrationForm`, and bad
 //! registrations are refused naming the problem.
 
-mod common;
+use capsule_server_harness as common;
 
 use std::io::Write;
 use std::net::SocketAddr;

@@ -7,7 +7,7 @@
 //! Needs `python3` with `venv`; the package is installed once into
 //! `<target>/python-venv` (pip reaches PyPI).
 
-mod common;
+use capsule_server_harness as common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

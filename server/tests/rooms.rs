@@ -1,6 +1,6 @@
 //! `rooms.*` over HTTP: calls about rooms of any kind.
 
-mod common;
+use capsule_server_harness as common;
 
 use capsule_server::model::{RoomId, RoomKind, UserId};
 use common::TestServer;

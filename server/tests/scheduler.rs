@@ -9,7 +9,7 @@
 //! take seconds; the shortest interval stays the runtime's 1 s.
 
 mod apps_support;
-mod common;
+use capsule_server_harness as common;
 
 use std::time::Duration;
 
@@ -247,7 +247,13 @@ async fn a_job_that_came_due_while_the_server_was_down_fires_after_the_restart()
 #[tokio::test(flavor = "multi_thread")]
 async fn a_disabled_apps_job_waits_and_runs_once_the_app_is_enabled() {
     let (server, _publisher, alice) = start_with(tuning()).await;
-    let runtime = server.chat_domain().apps().expect("apps run").clone();
+    let runtime = server
+        .server
+        .as_ref()
+        .expect("the server is running")
+        .app_manager()
+        .runtime()
+        .clone();
 
     schedule(&server, &alice, "/sched-once 200 paused", "paused").await;
     runtime.disable(APP).expect("the app is loaded");

@@ -1,7 +1,7 @@
 //! `settings.*` over HTTP: reading public and private settings, changing
 //! them, and the refusals.
 
-mod common;
+use capsule_server_harness as common;
 
 use common::TestServer;
 use serde_json::{Value, json};

@@ -1,7 +1,7 @@
 //! The `subscriptions.*` endpoints over HTTP: a user's memberships with
 //! their counts, and marking rooms read and unread.
 
-mod common;
+use capsule_server_harness as common;
 
 use capsule_server::model::{RoomId, RoomKind, Timestamp, UserId};
 use common::{Answer, Session, TestServer};

@@ -5,7 +5,7 @@
 //! message to `edited by <user> in <room> (<value>)`.
 
 mod apps_support;
-mod common;
+use capsule_server_harness as common;
 
 use apps_support::Publisher;
 use capsule_server::model::RoomKind;
@@ -257,9 +257,11 @@ async fn faults_deadlines_and_a_disabled_app_get_their_statuses_and_the_server_g
         .await
         .ok();
     server
-        .chat_domain()
-        .apps()
-        .expect("apps are loaded")
+        .server
+        .as_ref()
+        .expect("the server is running")
+        .app_manager()
+        .runtime()
         .disable("everything")
         .expect("the app is loaded");
     let disabled = press(&server, &alice, "everything", action("hello")).await;

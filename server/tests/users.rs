@@ -1,6 +1,6 @@
 //! `users.*` over HTTP: accounts, presence, tokens, and sign-in throttling.
 
-mod common;
+use capsule_server_harness as common;
 
 use capsule_server::model::UserId;
 use common::{ADMIN, ADMIN_PASSWORD, Session, TestServer};

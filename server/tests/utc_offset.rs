@@ -2,7 +2,7 @@
 //! hours east of UTC, as Rocket.Chat's clients send it); the server keeps
 //! it on the user, where REST views and apps read it.
 
-mod common;
+use capsule_server_harness as common;
 
 use common::ddp::Ddp;
 use common::{Session, TestServer};

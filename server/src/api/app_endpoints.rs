@@ -25,12 +25,14 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use capsule_runtime::TargetError;
 use capsule_runtime::package::{Endpoint, Visibility};
+use std::sync::Arc;
 
-use super::error::{ApiError, app_call_failed};
 use super::extract::Caller;
-use super::state::AppState;
 use crate::apps::convert;
-use crate::apps::endpoints::{self, Missing};
+use crate::apps::endpoints::{self, EndpointTable, Missing};
+use crate::apps::port::call_error;
+use crate::gateway::AppState;
+use crate::gateway::error::{ApiError, app_call_failed};
 use crate::model::User;
 
 const PUBLIC_PREFIX: &str = "/api/apps/public/";
@@ -79,7 +81,7 @@ async fn private(State(state): State<AppState>, request: Request) -> Response {
 /// `/hooks/<id>/<token>`: the app declaring the public `hooks` endpoint
 /// gets it as `hooks/<id>/<token>`.
 async fn hooks(State(state): State<AppState>, request: Request) -> Response {
-    let Some(owner) = state.chat().endpoints().hooks_owner().map(str::to_owned) else {
+    let Some(owner) = endpoint_table(&state).hooks_owner().map(str::to_owned) else {
         return ApiError::new(
             StatusCode::NOT_FOUND,
             "error-app-endpoint-not-found",
@@ -121,8 +123,9 @@ async fn serve(
     let headers = parts.headers.clone();
     let body = read_body(state, Request::from_parts(parts, body)).await?;
     let record = endpoints::request_record(&method, url, &headers, body.to_vec());
-    let runtime = state.chat().apps().ok_or_else(|| app_not_found(app))?;
-    let response = runtime
+    let manager = state.apps().ok_or_else(|| app_not_found(app))?;
+    let response = manager
+        .runtime()
         .handle_endpoint(
             app,
             &endpoint.path,
@@ -154,7 +157,7 @@ fn find(
     app: &str,
     path: &str,
 ) -> Result<Endpoint, ApiError> {
-    let table = state.chat().endpoints();
+    let table = endpoint_table(state);
     match table.find(app, visibility, path) {
         Ok(endpoint) => Ok(endpoint.clone()),
         Err(Missing::App) => Err(app_not_found(app)),
@@ -217,10 +220,18 @@ async fn read_body(state: &AppState, request: Request) -> Result<Bytes, ApiError
         })
 }
 
+/// The endpoints of the loaded apps now (none without an app manager).
+fn endpoint_table(state: &AppState) -> Arc<EndpointTable> {
+    state
+        .apps()
+        .map(|manager| manager.endpoints())
+        .unwrap_or_default()
+}
+
 /// The status for a call that did not answer.
 fn call_failed(app: &str, endpoint: &str, error: TargetError) -> ApiError {
     let failed = app_call_failed(
-        &error,
+        &call_error(&error),
         (StatusCode::NOT_FOUND, "error-app-endpoint-not-found"),
     );
     if failed.status.is_server_error() {

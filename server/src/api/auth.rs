@@ -3,21 +3,21 @@
 use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::envelope::ok;
-use super::error::{ApiError, ApiResult};
 use super::extract::{Body, Caller};
 use super::routes::{Access, Routes};
-use super::state::AppState;
 use super::views::user_full;
-use crate::auth::password::{self, Presented};
-use crate::auth::throttle::Blocked;
-use crate::auth::token;
-use crate::model::{Presence, Timestamp, User};
+use crate::gateway::AppState;
+use crate::gateway::error::{ApiError, ApiResult};
+use crate::gateway::sign_in::{
+    PasswordField, client_address, presented_password, resume_token, sign_in,
+};
+use crate::model::User;
 
 pub fn routes() -> Routes {
     Routes::new("authentication")
@@ -36,14 +36,6 @@ pub fn routes() -> Routes {
         .get("/api/v1/me", "The signed-in user", Access::User, me)
 }
 
-/// A password as plain text or as `{"digest", "algorithm": "sha-256"}`.
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum PasswordField {
-    Plain(String),
-    Digest { digest: String, algorithm: String },
-}
-
 #[derive(Deserialize)]
 struct LoginRequest {
     user: Option<String>,
@@ -51,15 +43,6 @@ struct LoginRequest {
     email: Option<String>,
     password: Option<PasswordField>,
     resume: Option<String>,
-}
-
-/// Rocket.Chat's login failure body.
-fn login_failed() -> ApiError {
-    ApiError::new(
-        StatusCode::UNAUTHORIZED,
-        "error-unauthorized",
-        "Unauthorized",
-    )
 }
 
 async fn login(
@@ -85,112 +68,6 @@ async fn login(
     Ok(login_answer(&user, &secret))
 }
 
-/// The password a client sent, as the verifier takes it.
-fn presented_password(field: Option<PasswordField>) -> Result<Presented, ApiError> {
-    match field {
-        Some(PasswordField::Plain(p)) => Ok(Presented::Plain(p)),
-        Some(PasswordField::Digest { digest, algorithm }) if algorithm == "sha-256" => {
-            Ok(Presented::Sha256(digest))
-        }
-        Some(PasswordField::Digest { algorithm, .. }) => Err(ApiError::invalid_params(format!(
-            "unsupported password algorithm `{algorithm}`; use `sha-256`"
-        ))),
-        None => Err(ApiError::invalid_params("the field `password` is missing")),
-    }
-}
-
-/// Reads a DDP `login` password (`{"digest", "algorithm"}` or plain text).
-pub(crate) fn password_from_json(value: Option<&Value>) -> Result<Presented, ApiError> {
-    let field = value
-        .map(|v| serde_json::from_value::<PasswordField>(v.clone()))
-        .transpose()
-        .map_err(|_| {
-            ApiError::invalid_params(
-                "`password` must be text or `{\"digest\": ..., \"algorithm\": \"sha-256\"}`",
-            )
-        })?;
-    presented_password(field)
-}
-
-/// Signs `account` (a username or e-mail) in with `password` from
-/// `address`, under the failed-login throttle, and issues a login token.
-/// The REST `login` and the real-time `login` method both sign in here.
-pub(crate) async fn sign_in(
-    state: &AppState,
-    account: &str,
-    password: Presented,
-    address: std::net::IpAddr,
-) -> Result<(User, String), ApiError> {
-    let throttle = state.throttle();
-    if let Err(blocked) = throttle.check(account, address) {
-        let (kind, retry_after) = match blocked {
-            Blocked::Account { retry_after } => ("error-login-blocked-for-user", retry_after),
-            Blocked::Address { retry_after } => ("error-login-blocked-for-ip", retry_after),
-        };
-        metrics::counter!("capsule_sign_ins_total", "outcome" => "throttled").increment(1);
-        let mut error = ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            kind,
-            "Too many failed sign-in attempts; try again later",
-        );
-        error.retry_after = Some(retry_after.as_secs().max(1));
-        return Err(error);
-    }
-    let store = state.chat().store();
-    let user = if account.contains('@') {
-        store.user_by_email(account).await?
-    } else {
-        store.user_by_username(account).await?
-    };
-    let verified = match &user {
-        Some(user) if user.active => match store.password_hash(&user.id).await? {
-            Some(hash) => password::verify(&password, &hash).await,
-            None => false,
-        },
-        _ => false,
-    };
-    let Some(user) = user.filter(|_| verified) else {
-        throttle.failed(account, address);
-        metrics::counter!("capsule_sign_ins_total", "outcome" => "failed").increment(1);
-        tracing::info!(account = %account, %address, "failed sign-in");
-        return Err(login_failed());
-    };
-    throttle.succeeded(account);
-    let secret = state.chat().new_login_token(&user.id).await?;
-    let user = mark_signed_in(state, user).await?;
-    metrics::counter!("capsule_sign_ins_total", "outcome" => "success").increment(1);
-    tracing::info!(user = %user.username, "signed in");
-    Ok((user, secret))
-}
-
-/// The active user a resume token signs in as, marked signed in.
-pub(crate) async fn resume_token(state: &AppState, resume: &str) -> Result<User, ApiError> {
-    let record = state
-        .chat()
-        .store()
-        .token(&token::digest(resume))
-        .await?
-        .ok_or_else(login_failed)?;
-    let user = state
-        .chat()
-        .store()
-        .user(&record.user)
-        .await?
-        .filter(|u| u.active)
-        .ok_or_else(login_failed)?;
-    mark_signed_in(state, user).await
-}
-
-/// Records the sign-in time and brings the user online.
-async fn mark_signed_in(state: &AppState, mut user: User) -> Result<User, ApiError> {
-    user.last_login = Some(Timestamp::now());
-    if user.status == Presence::Offline {
-        user.status = user.status_default;
-    }
-    state.chat().store().update_user(&user).await?;
-    Ok(user)
-}
-
 /// Rocket.Chat's login answer: `{"status": "success", "data": {...}}`.
 fn login_answer(user: &User, secret: &str) -> Response {
     let body = json!({
@@ -202,19 +79,6 @@ fn login_answer(user: &User, secret: &str) -> Response {
         },
     });
     axum::Json(body).into_response()
-}
-
-/// The client's address: the peer, or the first `X-Forwarded-For` hop
-/// when the peer is a proxy on loopback.
-pub(crate) fn client_address(headers: &HeaderMap, peer: SocketAddr) -> std::net::IpAddr {
-    if peer.ip().is_loopback()
-        && let Some(forwarded) = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok())
-        && let Some(first) = forwarded.split(',').next()
-        && let Ok(ip) = first.trim().parse()
-    {
-        return ip;
-    }
-    peer.ip()
 }
 
 async fn logout(

@@ -15,12 +15,12 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::envelope::ok;
-use super::error::{ApiError, ApiResult};
 use super::extract::{Admin, Body, Caller, Params};
 use super::pagination::{PageParams, listing};
 use super::routes::{Access, Routes};
-use super::state::AppState;
 use crate::chat::{RoomChange, RoomRef};
+use crate::gateway::AppState;
+use crate::gateway::error::{ApiError, ApiResult};
 use crate::model::{RoomId, RoomKind, Timestamp};
 use area::{ROOM_SORTS, keyed, room_json};
 

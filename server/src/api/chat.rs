@@ -10,11 +10,11 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::envelope::{ok, to_json};
-use super::error::{ApiError, ApiResult};
 use super::extract::{Body, Caller};
 use super::routes::{Access, Routes};
-use super::state::AppState;
 use crate::chat::{ChatError, MessageChange, NewMessage, RoomRef, SendOptions};
+use crate::gateway::AppState;
+use crate::gateway::error::{ApiError, ApiResult};
 use crate::model::{MessageId, RoomId, Timestamp};
 
 pub fn routes() -> Routes {

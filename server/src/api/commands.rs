@@ -9,15 +9,16 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::envelope::ok;
-use super::error::{ApiError, ApiResult};
 use super::extract::{Body, Caller, Params};
 use super::pagination::PageParams;
 use super::routes::{Access, Routes};
-use super::state::AppState;
-use crate::apps::commands::SlashCommand;
-use crate::chat::{AppOutcome, CommandCall, CommandPreview, INVALID_COMMAND, RoomRef};
+use crate::chat::{
+    CommandCall, CommandPreview, INVALID_COMMAND, PreviewKind, RoomRef, SlashCommand,
+};
+use crate::gateway::AppState;
+use crate::gateway::app_calls::outcome_json;
+use crate::gateway::error::{ApiError, ApiResult};
 use crate::model::{MessageId, RoomId};
-use capsule_runtime::model::PreviewKind;
 
 pub fn routes() -> Routes {
     Routes::new("commands")
@@ -38,19 +39,6 @@ pub fn command_json(command: &SlashCommand) -> Value {
         "providesPreview": command.preview,
         "appId": command.app_id,
     })
-}
-
-/// What a call to an app came to, as `commands.run`, `commands.preview`
-/// (POST), the UI interaction endpoint and their DDP methods answer it: `outcome` is `answered`, `refused`
-/// (the app's error) or `failed` (a fault or deadline), `text` what the
-/// user was also told privately.
-pub fn outcome_json(outcome: &AppOutcome) -> Value {
-    let (name, text) = match outcome {
-        AppOutcome::Answered(text) => ("answered", text.clone()),
-        AppOutcome::Refused(text) => ("refused", Some(text.clone())),
-        AppOutcome::Failed(text) => ("failed", Some(text.clone())),
-    };
-    json!({"outcome": name, "text": text})
 }
 
 /// A preview in Rocket.Chat's shape.

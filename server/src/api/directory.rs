@@ -5,12 +5,12 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::envelope::ok;
-use super::error::{ApiError, ApiResult};
 use super::extract::{Caller, Params};
 use super::pagination::PageParams;
 use super::routes::{Access, Routes};
-use super::state::AppState;
 use super::views::{room_directory, user_directory, user_presence};
+use crate::gateway::AppState;
+use crate::gateway::error::{ApiError, ApiResult};
 use crate::store::{Page, Paged, Sort};
 
 /// How many users and rooms `spotlight` answers with, at most, of each.

@@ -6,8 +6,8 @@ use axum::extract::{FromRef, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
-use super::error::ApiError;
-use super::state::AppState;
+use crate::gateway::AppState;
+use crate::gateway::error::ApiError;
 use crate::model::User;
 
 /// The signed-in user, from `X-Auth-Token` and `X-User-Id`.

@@ -21,12 +21,12 @@ use super::channels::area::{
     members_answer, messages_answer, open_answer, room_json,
 };
 use super::envelope::ok;
-use super::error::{ApiError, ApiResult};
 use super::extract::{Admin, Body, Caller, Params};
 use super::pagination::{PageParams, listing};
 use super::routes::{Access, Routes};
-use super::state::AppState;
 use crate::chat::{RoomChange, RoomRef};
+use crate::gateway::AppState;
+use crate::gateway::error::{ApiError, ApiResult};
 use crate::model::{RoomId, RoomKind, User};
 
 /// The noun Rocket.Chat's messages use for a direct message.

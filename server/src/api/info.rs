@@ -6,7 +6,7 @@ use serde_json::json;
 
 use super::envelope::ok;
 use super::routes::{Access, Routes};
-use super::state::AppState;
+use crate::gateway::AppState;
 
 pub fn routes() -> Routes {
     Routes::new("info").get(

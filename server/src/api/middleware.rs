@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use super::error::ApiError;
+use crate::gateway::error::ApiError;
 
 /// Counts and times every request by route and status, and logs it.
 pub async fn record_request(request: Request, next: Next) -> Response {

@@ -1,20 +1,21 @@
-//! The HTTP API: Rocket.Chat's REST v1 shapes under `/api/v1/`, plus
-//! `/api/info`, `/health`, `/metrics` and `/api/openapi.json`, and the
+//! The REST API: Rocket.Chat's REST v1 shapes under `/api/v1/`, plus
+//! `/api/info` and `/api/openapi.json`, the apps admin API, and the
 //! apps' HTTP endpoints (`app_endpoints`, outside the OpenAPI document).
 //!
 //! One module per group of endpoints (`channels.rs` holds `channels.*`);
 //! every endpoint is registered through [`routes::Routes`], which also
-//! writes the OpenAPI document.
+//! writes the OpenAPI document. The state, sessions, sign-in and error
+//! shapes it shares with the real-time API are `crate::gateway`'s; the
+//! server puts the transports side by side (`crate::server`).
 
 mod app_endpoints;
 mod apps_admin;
-pub(crate) mod auth;
+mod auth;
 mod channels;
 mod chat;
-pub(crate) mod commands;
+mod commands;
 mod directory;
 pub mod envelope;
-pub mod error;
 pub mod extract;
 mod groups;
 mod im;
@@ -24,9 +25,8 @@ pub mod pagination;
 mod rooms;
 pub mod routes;
 mod settings;
-pub mod state;
 mod subscriptions;
-pub(crate) mod ui_interaction;
+mod ui_interaction;
 mod users;
 pub mod views;
 
@@ -36,7 +36,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use serde_json::Value;
 
-pub use state::AppState;
+use crate::gateway::AppState;
 
 /// Every API area's routes.
 fn all_routes() -> routes::Routes {
@@ -57,11 +57,11 @@ fn all_routes() -> routes::Routes {
         .merge(apps_admin::routes())
 }
 
-/// The application: routes, documentation and middleware over `state`.
-pub fn router(state: AppState) -> Router {
+/// The REST routes: every area's, the OpenAPI document at
+/// `/api/openapi.json`, and the apps' HTTP endpoints.
+pub fn router() -> Router<AppState> {
     let (routes, endpoints) = all_routes().into_parts();
     let document = Arc::new(routes::openapi(&endpoints, env!("CARGO_PKG_VERSION")));
-    let max_body = state.config().max_body_bytes;
     routes
         .route(
             "/api/openapi.json",
@@ -70,17 +70,19 @@ pub fn router(state: AppState) -> Router {
                 async move { axum::Json(Value::clone(&document)) }
             }),
         )
-        .merge(crate::ops::routes())
-        .merge(crate::realtime::routes())
         .merge(app_endpoints::routes())
-        .merge(crate::web::routes())
-        .fallback(middleware::not_found)
+}
+
+/// `app` behind the HTTP layers every route of the server has: the body
+/// limit, request metrics, a 500 in Rocket.Chat's shape for a handler
+/// that panics, and its 404 for a path nothing serves.
+pub fn layered(app: Router<AppState>, max_body: usize) -> Router<AppState> {
+    app.fallback(middleware::not_found)
         .layer(DefaultBodyLimit::max(max_body))
         .layer(axum::middleware::from_fn(middleware::record_request))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
             middleware::panic_response,
         ))
-        .with_state(state)
 }
 
 /// The endpoints the API serves, for docs and tests.

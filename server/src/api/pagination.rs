@@ -4,7 +4,7 @@
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::error::ApiError;
+use crate::gateway::error::ApiError;
 use crate::settings::Settings;
 use crate::store::{Page, Paged, Sort};
 

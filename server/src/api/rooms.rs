@@ -13,12 +13,12 @@ use serde_json::{Value, json};
 use super::channels::RoomParam;
 use super::channels::area::{ROOM_SORTS, query_values, room_json};
 use super::envelope::ok;
-use super::error::{ApiError, ApiResult};
 use super::extract::{Admin, Body, Caller, Params};
 use super::pagination::{PageParams, listing};
 use super::routes::{Access, Routes};
-use super::state::AppState;
 use crate::chat::Prune;
+use crate::gateway::AppState;
+use crate::gateway::error::{ApiError, ApiResult};
 use crate::model::{RoomKind, Timestamp};
 
 /// `rooms.*` name a missing room parameter with their own `errorType`.

@@ -8,12 +8,12 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::envelope::ok;
-use super::error::{ApiError, ApiResult};
 use super::extract::{Admin, Body, Caller, Params};
 use super::pagination::{PageParams, listing};
 use super::routes::{Access, Routes};
-use super::state::AppState;
 use crate::chat::ChatError;
+use crate::gateway::AppState;
+use crate::gateway::error::{ApiError, ApiResult};
 use crate::settings::{SettingDef, Settings};
 use crate::store::{Page, Paged};
 

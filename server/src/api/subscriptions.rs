@@ -7,11 +7,11 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::envelope::{ok, to_json};
-use super::error::{ApiError, ApiResult};
 use super::extract::{Body, Caller, Params};
 use super::routes::{Access, Routes};
-use super::state::AppState;
 use crate::chat::UnreadFrom;
+use crate::gateway::AppState;
+use crate::gateway::error::{ApiError, ApiResult};
 use crate::model::{MessageId, RoomId, Timestamp};
 
 pub fn routes() -> Routes {

@@ -11,14 +11,14 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::envelope::ok;
-use super::error::{ApiError, ApiResult};
 use super::extract::{Admin, Body, Caller, Params};
 use super::pagination::{PageParams, listing};
 use super::routes::{Access, Routes};
-use super::state::AppState;
 use super::views::{user_for, user_full, user_presence};
 use crate::auth::token;
 use crate::chat::{Chat, NewUser, ProfileChange, UserChange};
+use crate::gateway::AppState;
+use crate::gateway::error::{ApiError, ApiResult};
 use crate::model::{User, UserId, UserKind};
 use crate::store::UserFilter;
 
@@ -163,11 +163,7 @@ async fn info(
     let user = target.user(state.chat()).await?;
     let mut body = user_for(&caller, &user);
     if wants_rooms(params.fields.as_deref())? && (caller.id == user.id || caller.is_admin()) {
-        let subscriptions = state
-            .chat()
-            .store()
-            .subscriptions_of(&user.id, None)
-            .await?;
+        let subscriptions = state.chat().records().subscriptions_of(&user.id).await?;
         body["rooms"] = subscriptions
             .iter()
             .map(|s| json!({"rid": s.rid, "name": s.name, "t": s.kind, "roles": s.roles, "unread": s.unread}))
@@ -202,7 +198,7 @@ async fn list(
         role: query.text("roles"),
         active: None,
     };
-    let users = chat.store().list_users(&filter, &page).await?;
+    let users = chat.records().users(&filter, &page).await?;
     let users = users.map(|u| user_for(&caller, &u));
     Ok(ok(listing("users", users, &page)))
 }

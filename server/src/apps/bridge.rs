@@ -10,25 +10,28 @@
 //! in is refused as not found. Reads are not authorized per user: what an
 //! app may read is what the admin granted it.
 //!
-//! Ownership: the runtime holds the bridge, and the bridge holds a chat
-//! *without* apps plus a weak handle to the runtime, so `Runtime -> Bridge
-//! -> Chat` never leads back to the runtime. Each write builds the chat
-//! with apps for its own duration (cheap: the chat is a few `Arc`s).
+//! Ownership: the runtime holds the bridge, and the bridge holds the chat
+//! every transport uses, whose apps port reaches the runtime through a
+//! weak handle ([`RuntimeApps`](super::port::RuntimeApps)), so `Runtime ->
+//! Bridge -> Chat` never leads back to the runtime.
+//!
+//! Reads go through [`Chat::records`]; an app's key-value data through
+//! the app-owned part of the store ([`Chat::app_storage`]).
 
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
 use async_trait::async_trait;
 use capsule_runtime::model as app;
-use capsule_runtime::{AppStatus, Bridge, BridgeError, Origin, Runtime, SettingValue, WeakRuntime};
+use capsule_runtime::{AppStatus, Bridge, BridgeError, Origin, SettingValue};
 use parking_lot::RwLock;
 
-use super::bots::{bot_id, bot_username};
+use super::bots::bot_username;
 use super::convert;
 use super::scheduler::{ScheduleError, Scheduler};
 use crate::chat::{Chat, ChatError, NewMessage, RoomRef, SendOptions};
 use crate::model::{MessageId, RoomId, User, UserId};
-use crate::store::{HistoryQuery, Page, StoreError};
+use crate::store::{AppDataStore, HistoryQuery, Page, StoreError};
 
 /// Most keys one app may keep in its key-value data.
 pub const KV_MAX_KEYS: u64 = 10_000;
@@ -38,15 +41,17 @@ type SettingValues = Arc<Vec<(String, SettingValue)>>;
 
 /// The bridge between the apps runtime and the chat.
 pub struct ChatBridge {
-    /// The chat, without apps (see the module docs).
+    /// The chat app writes go through.
     chat: Chat,
-    runtime: OnceLock<WeakRuntime>,
-    /// Stores and runs the jobs apps schedule.
+    /// Each app's key-value data.
+    data: Arc<dyn AppDataStore>,
+    /// Stores and runs the jobs apps schedule; set once, after the
+    /// runtime that holds this bridge exists.
     scheduler: OnceLock<Scheduler>,
     /// Each loaded app's settings, as it reads them.
     settings: RwLock<HashMap<String, SettingValues>>,
     /// Where the runtime's own status changes go (the app manager
-    /// records them).
+    /// records them); set once, after the manager exists.
     status_changes: OnceLock<StatusChanges>,
 }
 
@@ -55,12 +60,12 @@ pub struct ChatBridge {
 pub type StatusChanges = tokio::sync::mpsc::UnboundedSender<(String, AppStatus)>;
 
 impl ChatBridge {
-    /// A bridge over `chat` (its apps, if any, are ignored: messages run
-    /// through the runtime given to [`attach`](ChatBridge::attach)).
+    /// A bridge over `chat`: app messages run through its pipeline, with
+    /// its apps' hooks.
     pub fn new(chat: Chat) -> ChatBridge {
         ChatBridge {
+            data: chat.app_storage().data,
             chat,
-            runtime: OnceLock::new(),
             scheduler: OnceLock::new(),
             settings: RwLock::new(HashMap::new()),
             status_changes: OnceLock::new(),
@@ -76,12 +81,6 @@ impl ChatBridge {
     /// Forgets what the bridge keeps for `app_id` (it was uninstalled).
     pub fn forget_app(&self, app_id: &str) {
         self.settings.write().remove(app_id);
-    }
-
-    /// Connects the bridge to the runtime whose hooks app messages run
-    /// through. Only the first call counts.
-    pub fn attach(&self, runtime: &Runtime) {
-        let _ = self.runtime.set(runtime.downgrade());
     }
 
     /// Hands the bridge the scheduler that apps' `scheduler` calls go to.
@@ -107,19 +106,10 @@ impl ChatBridge {
             .insert(app_id.to_owned(), Arc::new(values));
     }
 
-    /// The chat with the runtime's apps in its message path.
-    fn chat(&self) -> Chat {
-        match self.runtime.get().and_then(WeakRuntime::upgrade) {
-            Some(runtime) => self.chat.clone().with_apps(runtime),
-            None => self.chat.clone(),
-        }
-    }
-
     /// The bot user `origin`'s app writes as.
     async fn bot(&self, app_id: &str) -> Result<User, BridgeError> {
         self.chat
-            .store()
-            .user(&bot_id(app_id))
+            .app_bot(app_id)
             .await
             .map_err(store_error)?
             .ok_or_else(|| {
@@ -178,7 +168,7 @@ impl Bridge for ChatBridge {
     async fn message(&self, id: &str) -> Result<Option<app::Message>, BridgeError> {
         let found = self
             .chat
-            .store()
+            .records()
             .message(&MessageId::from(id))
             .await
             .map_err(store_error)?;
@@ -202,7 +192,7 @@ impl Bridge for ChatBridge {
         };
         let messages = self
             .chat
-            .store()
+            .records()
             .history(&RoomId::from(room), &query)
             .await
             .map_err(store_error)?;
@@ -214,7 +204,7 @@ impl Bridge for ChatBridge {
         origin: &Origin,
         message: app::OutgoingMessage,
     ) -> Result<String, BridgeError> {
-        let chat = self.chat();
+        let chat = &self.chat;
         let bot = self.bot(&origin.app_id).await?;
         let failed = |e| chat_error(e, &origin.app_id, &message.room_id);
         let room = chat
@@ -249,7 +239,7 @@ impl Bridge for ChatBridge {
         id: &str,
         edit: app::MessageEdit,
     ) -> Result<(), BridgeError> {
-        let chat = self.chat();
+        let chat = &self.chat;
         let bot = self.bot(&origin.app_id).await?;
         let attachments = edit.attachments.as_deref().map(convert::attachments_json);
         chat.update_app_message(
@@ -295,7 +285,7 @@ impl Bridge for ChatBridge {
         let bot = self.bot(&origin.app_id).await?;
         let other = self
             .chat
-            .store()
+            .records()
             .user(&UserId::from(user))
             .await
             .map_err(store_error)?
@@ -305,7 +295,7 @@ impl Bridge for ChatBridge {
         // the bot's messages in the conversation they already have with it.
         let room = self
             .chat
-            .open_direct(&bot, std::slice::from_ref(&other.username))
+            .open_direct_for_app(&bot, std::slice::from_ref(&other.username))
             .await
             .map_err(|e| chat_error(e, &origin.app_id, user))?;
         Ok(room.id.to_string())
@@ -314,7 +304,7 @@ impl Bridge for ChatBridge {
     async fn room(&self, id: &str) -> Result<Option<app::Room>, BridgeError> {
         let found = self
             .chat
-            .store()
+            .records()
             .room(&RoomId::from(id))
             .await
             .map_err(store_error)?;
@@ -324,7 +314,7 @@ impl Bridge for ChatBridge {
     async fn room_by_name(&self, name: &str) -> Result<Option<app::Room>, BridgeError> {
         let found = self
             .chat
-            .store()
+            .records()
             .room_by_name(name.trim_start_matches('#'))
             .await
             .map_err(store_error)?;
@@ -340,9 +330,9 @@ impl Bridge for ChatBridge {
         if limit == 0 {
             return Ok(Vec::new());
         }
-        let store = self.chat.store();
+        let records = self.chat.records();
         let rid = RoomId::from(room);
-        if store.room(&rid).await.map_err(store_error)?.is_none() {
+        if records.room(&rid).await.map_err(store_error)?.is_none() {
             return Err(BridgeError::NotFound(format!("room `{room}`")));
         }
         let page = Page {
@@ -350,7 +340,7 @@ impl Bridge for ChatBridge {
             count: u64::from(limit),
             sort: Vec::new(),
         };
-        let members = store.members(&rid, &page).await.map_err(store_error)?;
+        let members = records.members(&rid, &page).await.map_err(store_error)?;
         Ok(members
             .items
             .iter()
@@ -361,7 +351,7 @@ impl Bridge for ChatBridge {
     async fn user(&self, id: &str) -> Result<Option<app::User>, BridgeError> {
         let found = self
             .chat
-            .store()
+            .records()
             .user(&UserId::from(id))
             .await
             .map_err(store_error)?;
@@ -371,7 +361,7 @@ impl Bridge for ChatBridge {
     async fn user_by_username(&self, username: &str) -> Result<Option<app::User>, BridgeError> {
         let found = self
             .chat
-            .store()
+            .records()
             .user_by_username(username.trim_start_matches('@'))
             .await
             .map_err(store_error)?;
@@ -381,7 +371,7 @@ impl Bridge for ChatBridge {
     async fn user_utc_offset(&self, id: &str) -> Result<Option<i32>, BridgeError> {
         let found = self
             .chat
-            .store()
+            .records()
             .user(&UserId::from(id))
             .await
             .map_err(store_error)?;
@@ -391,16 +381,11 @@ impl Bridge for ChatBridge {
     }
 
     async fn kv_get(&self, app_id: &str, key: &str) -> Result<Option<Vec<u8>>, BridgeError> {
-        self.chat
-            .store()
-            .app_value(app_id, key)
-            .await
-            .map_err(store_error)
+        self.data.app_value(app_id, key).await.map_err(store_error)
     }
 
     async fn kv_set(&self, app_id: &str, key: &str, value: Vec<u8>) -> Result<(), BridgeError> {
-        self.chat
-            .store()
+        self.data
             .set_app_value(app_id, key, &value, KV_MAX_KEYS)
             .await
             .map_err(kv_error)
@@ -413,8 +398,7 @@ impl Bridge for ChatBridge {
         expected: Option<Vec<u8>>,
         new: Option<Vec<u8>>,
     ) -> Result<bool, BridgeError> {
-        self.chat
-            .store()
+        self.data
             .compare_and_set_app_value(
                 app_id,
                 key,
@@ -427,8 +411,7 @@ impl Bridge for ChatBridge {
     }
 
     async fn kv_delete(&self, app_id: &str, key: &str) -> Result<bool, BridgeError> {
-        self.chat
-            .store()
+        self.data
             .delete_app_value(app_id, key)
             .await
             .map_err(store_error)
@@ -444,8 +427,7 @@ impl Bridge for ChatBridge {
         if limit == 0 {
             return Ok(Vec::new());
         }
-        self.chat
-            .store()
+        self.data
             .app_keys(app_id, prefix, start_after, u64::from(limit))
             .await
             .map_err(store_error)

@@ -1,7 +1,8 @@
-//! What the loaded apps declare to the chat: their slash commands and
-//! HTTP endpoints, shared between the [`Chat`](crate::chat::Chat) that
-//! routes to them and the [`AppManager`](super::AppManager) that rebuilds
-//! them whenever an app is installed, updated or uninstalled.
+//! What the loaded apps declare: their slash commands and HTTP endpoints,
+//! shared between [`RuntimeApps`](super::RuntimeApps) (the chat's port,
+//! which routes commands), the app endpoints transport, and the
+//! [`AppManager`](super::AppManager) that rebuilds them whenever an app
+//! is installed, updated or uninstalled.
 //!
 //! Readers take a snapshot (an `Arc` clone), so a request never sees half
 //! of a rebuild and never holds a lock while an app runs.
@@ -12,8 +13,8 @@ use capsule_runtime::package::Manifest;
 use parking_lot::RwLock;
 
 use super::AppsError;
-use super::commands::CommandRegistry;
 use super::endpoints::EndpointTable;
+use crate::chat::CommandRegistry;
 
 /// The commands and endpoints of the loaded apps, swappable as a whole.
 #[derive(Debug, Default)]
@@ -36,7 +37,7 @@ impl Declared {
     ) -> Result<Declared, AppsError> {
         let manifests: Vec<&Manifest> = manifests.into_iter().collect();
         Ok(Declared {
-            commands: CommandRegistry::from_manifests(manifests.iter().copied())?,
+            commands: super::commands::declared(manifests.iter().copied())?,
             endpoints: Arc::new(EndpointTable::new(manifests.iter().copied())?),
         })
     }

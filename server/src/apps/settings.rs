@@ -11,7 +11,7 @@ use capsule_runtime::SettingValue;
 use capsule_runtime::package::{Setting, SettingType};
 use serde_json::Value;
 
-use crate::store::{Store, StoreError};
+use crate::store::{AppDataStore, StoreError};
 
 /// The typed value of `value` for a setting of `kind`, if it is of that
 /// type.
@@ -58,7 +58,7 @@ pub fn resolve(
 
 /// The stored setting values of `app_id`: the `settings` object of its
 /// record, if it has a record.
-pub async fn stored(store: &dyn Store, app_id: &str) -> Result<Option<Value>, StoreError> {
+pub async fn stored(store: &dyn AppDataStore, app_id: &str) -> Result<Option<Value>, StoreError> {
     Ok(store
         .app_records()
         .await?

@@ -4,7 +4,7 @@ use crate::settings::SettingError;
 use crate::store::StoreError;
 
 /// A refused or failed chat operation. Each variant maps to one of
-/// Rocket.Chat's `errorType` strings (see `api::error`).
+/// Rocket.Chat's `errorType` strings (see `gateway::error`).
 #[derive(Debug, thiserror::Error)]
 pub enum ChatError {
     /// No such room, or one the user may not know of.

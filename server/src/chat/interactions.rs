@@ -13,13 +13,12 @@
 //! being the button's own. Without a message the press is passed as
 //! sent: there is no button to check it against.
 
-use capsule_runtime::TargetError;
-use capsule_runtime::model::Interaction;
 use serde_json::Value;
 
+use super::apps::{AppCallError, Interaction};
+use super::bots;
 use super::rooms::RoomRef;
 use super::{AppOutcome, Chat, ChatError};
-use crate::apps::{bots, convert};
 use crate::model::{Message, MessageId, RoomId, User, random_id};
 
 /// `errorType` of a press on a message the app did not post, or in
@@ -55,7 +54,7 @@ pub enum InteractionError {
     /// The app's call failed: not implemented, disabled, busy, a fault or
     /// a missed deadline.
     #[error("app `{app}` did not handle the action: {error}")]
-    App { app: String, error: TargetError },
+    App { app: String, error: AppCallError },
 }
 
 impl Chat {
@@ -66,10 +65,10 @@ impl Chat {
         actor: &User,
         action: UiAction,
     ) -> Result<AppOutcome, InteractionError> {
-        let runtime = self
+        let apps = self
             .apps
             .as_ref()
-            .filter(|runtime| runtime.app_ids().contains(&action.app_id))
+            .filter(|apps| apps.runs(&action.app_id))
             .ok_or_else(|| InteractionError::UnknownApp(action.app_id.clone()))?;
         let view = self
             .view_room(actor, &RoomRef::Id(action.room.clone()))
@@ -84,12 +83,12 @@ impl Chat {
         let event = Interaction {
             action_id: action.action_id.clone(),
             value,
-            user: convert::user_ref(&actor.to_ref()),
-            room_id: view.room.id.0.clone(),
-            message_id: action.message.as_ref().map(|id| id.0.clone()),
+            user: actor.to_ref(),
+            room: view.room.id.clone(),
+            message: action.message.clone(),
             trigger_id: action.trigger_id.clone().unwrap_or_else(random_id),
         };
-        let answer = runtime
+        let answer = apps
             .ui_action(&action.app_id, event)
             .await
             .map_err(|error| {

@@ -19,7 +19,6 @@ use serde_json::{Value, json};
 use super::mentions::{room_mentions, user_mentions};
 use super::rooms::{RoomRef, RoomView};
 use super::{Chat, ChatError};
-use crate::apps::commands;
 use crate::model::{Message, MessageId, RoomId, RoomKind, Star, Timestamp, User};
 use crate::store::StoreError;
 
@@ -78,7 +77,7 @@ pub struct SendOptions {
     pub tshow: bool,
     /// The pipeline depth: 0 for a person's message, n+1 for a message an
     /// app sent while handling one at depth n. Apps' hooks see it, and the
-    /// runtime refuses app writes past its depth limit, so apps that answer
+    /// apps layer refuses app writes past its depth limit, so apps that answer
     /// each other cannot loop.
     pub depth: u32,
     /// The app sending the message through its bot user; recorded on the
@@ -127,7 +126,7 @@ impl Chat {
     /// API sends through here, and so do apps.
     ///
     /// A person's message whose first word is `/name` is a slash command
-    /// (`crate::apps::commands::parse`): it runs (or, unknown, gets a
+    /// ([`commands::parse`](super::commands::parse)): it runs (or, unknown, gets a
     /// private "No such command") after the room's authorization, and the
     /// answer is the message as it would have been, not stored.
     pub async fn send_message(&self, actor: &User, new: NewMessage) -> Result<Message, ChatError> {
@@ -157,7 +156,7 @@ impl Chat {
         // messages are always messages (an app cannot run commands as a
         // user by posting text).
         if options.app_id.is_none()
-            && let Some(parsed) = commands::parse(&new.text)
+            && let Some(parsed) = super::commands::parse(&new.text)
         {
             let mut message = Message::new(&view.room.id, actor.to_ref(), &new.text);
             if let Some(id) = new.id {

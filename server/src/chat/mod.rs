@@ -1,34 +1,43 @@
-//! The chat domain: what users may do to rooms and messages, whatever API
-//! they came through. The REST API (and later the real-time API and apps)
-//! call these operations; each checks authorization, validates, writes to
-//! the store and records system messages.
+//! The chat domain: what users may do to rooms and messages, whatever
+//! transport they came through. The REST API, the real-time API and the
+//! apps (through their bot users) call these operations; each checks
+//! authorization, validates, writes to the store and records system
+//! messages. The chat is the only code that writes chat records; the
+//! layers around it read them through [`Chat::records`].
 //!
-//! Every message, from any API, is sent through [`Chat::send_message`], the
-//! one message pipeline. With an apps runtime attached
-//! ([`Chat::with_apps`]) that pipeline runs the apps' pre-send hooks before
-//! the store write and their post-send hooks after it; edits, deletes, room
-//! creation and membership changes raise their app events ([`events`]).
-//! A message whose first word is a known slash command runs the app's
-//! command instead of being stored ([`commands`]).
+//! Every message, from any transport or app, is sent through
+//! [`Chat::send_message`], the one message pipeline. With apps attached
+//! ([`Chat::with_apps`], through the [`Apps`] port this module defines)
+//! that pipeline runs the apps' pre-send hooks before the store write and
+//! their post-send hooks after it; edits, deletes, room creation and
+//! membership changes raise their app events ([`events`]). A message
+//! whose first word is a known slash command runs the app's command
+//! instead of being stored ([`commands`]).
 
 mod access;
+mod apps;
 mod bootstrap;
+pub mod bots;
 mod commands;
 mod error;
 mod events;
 mod interactions;
 mod mentions;
 mod messages;
+mod records;
 mod rooms;
 mod users;
 
 use std::sync::Arc;
 
-use capsule_runtime::Runtime;
-
 pub use access::Access;
+pub use apps::{
+    AppAnswer, AppCallError, AppFailure, Apps, CommandInvocation, Interaction, Prevented,
+    PreviewItem, PreviewKind,
+};
 pub use bootstrap::{BOT_USERNAME, GENERAL_ROOM_ID};
-pub use commands::{CommandCall, CommandPreview};
+pub use bots::AppBotError;
+pub use commands::{CommandCall, CommandPreview, CommandRegistry, CommandText, SlashCommand};
 pub use commands::{INVALID_COMMAND, NO_PREVIEW, PREVIEW_FAILED};
 pub use error::ChatError;
 pub use events::{APP_PREVENTED, AppOutcome};
@@ -36,32 +45,24 @@ pub use interactions::{INVALID_ACTION, INVALID_ACTION_MESSAGE};
 pub use interactions::{InteractionError, UiAction};
 pub use messages::{MessageChange, NewMessage};
 pub use messages::{Order, RoomMessages, SendOptions, UnreadFrom};
+pub use records::{AppStorage, Records};
 pub use rooms::{Counters, MemberQuery, NewRoom, Prune, RoomChange, RoomRef, RoomView};
 pub use users::NewUser;
 pub use users::{GLOBAL_ROLES, PersonalToken, ProfileChange, UserChange};
 
-use crate::apps::AppManager;
-use crate::apps::commands::CommandRegistry;
-use crate::apps::endpoints::EndpointTable;
-use crate::apps::registry::AppRegistry;
 use crate::reactivity::Bus;
 use crate::settings::Settings;
 use crate::store::Store;
 
-/// The chat domain over one store.
+/// The chat domain over one store. Cheap to clone: clones share it.
 #[derive(Clone)]
 pub struct Chat {
     store: Arc<dyn Store>,
     settings: Arc<Settings>,
     bus: Arc<dyn Bus>,
-    /// The apps runtime whose hooks the pipeline runs; `None` runs none.
-    apps: Option<Runtime>,
-    /// The slash commands and HTTP endpoints of the apps in `apps`,
-    /// rebuilt by the app manager on every install, update and uninstall.
-    registry: Arc<AppRegistry>,
-    /// The owner of the installed apps (for the apps admin API); `None`
-    /// in the chat the runtime's bridge holds, so nothing loops back.
-    manager: Option<AppManager>,
+    /// The apps whose hooks, commands and UI actions the chat runs;
+    /// `None` runs none.
+    apps: Option<Arc<dyn Apps>>,
 }
 
 impl Chat {
@@ -74,53 +75,16 @@ impl Chat {
             settings,
             bus,
             apps: None,
-            registry: Arc::default(),
-            manager: None,
         }
     }
 
-    /// This chat with `runtime`'s apps in its message path. The runtime
-    /// reaches back through a bridge holding a chat *without* apps and a
-    /// weak handle to the runtime (see `apps::ChatBridge`), so there is no
+    /// This chat with `apps` in its message path. Whatever implements
+    /// [`Apps`] must not hold this chat strongly in turn (the apps layer
+    /// reaches its runtime through a weak handle), so there is no
     /// reference cycle.
-    pub fn with_apps(mut self, runtime: Runtime) -> Chat {
-        self.apps = Some(runtime);
+    pub fn with_apps(mut self, apps: Arc<dyn Apps>) -> Chat {
+        self.apps = Some(apps);
         self
-    }
-
-    /// This chat routing slash commands and HTTP endpoints through
-    /// `registry` (shared with the app manager, which rebuilds it).
-    pub fn with_registry(mut self, registry: Arc<AppRegistry>) -> Chat {
-        self.registry = registry;
-        self
-    }
-
-    /// The slash commands of the loaded apps, as they are now (a cheap
-    /// snapshot: keep it for the length of one request).
-    pub fn commands(&self) -> CommandRegistry {
-        self.registry.commands()
-    }
-
-    /// The HTTP endpoints of the loaded apps, as they are now.
-    pub fn endpoints(&self) -> Arc<EndpointTable> {
-        self.registry.endpoints()
-    }
-
-    /// This chat with the app manager the apps admin API works through.
-    pub fn with_manager(mut self, manager: AppManager) -> Chat {
-        self.manager = Some(manager);
-        self
-    }
-
-    /// The owner of the installed apps, if this chat has one (the chat a
-    /// server serves always does).
-    pub fn app_manager(&self) -> Option<&AppManager> {
-        self.manager.as_ref()
-    }
-
-    /// The apps runtime in the message path, if any.
-    pub fn apps(&self) -> Option<&Runtime> {
-        self.apps.as_ref()
     }
 
     /// The reactivity bus.
@@ -128,7 +92,22 @@ impl Chat {
         &self.bus
     }
 
-    /// The store underneath.
+    /// Read access to the chat records (users, tokens, rooms, memberships,
+    /// messages), for the transports and apps: they write only through
+    /// the chat's operations.
+    pub fn records(&self) -> Records<'_> {
+        Records::new(self.store.as_ref())
+    }
+
+    /// The record families the apps layer owns (each app's record and
+    /// key-value data, its jobs, the apps audit log), which the chat
+    /// itself never reads or writes.
+    pub fn app_storage(&self) -> AppStorage {
+        AppStorage::of(&self.store)
+    }
+
+    /// The whole store underneath, for tests and tools that arrange
+    /// records below the domain. The server's own layers never call it.
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.store
     }

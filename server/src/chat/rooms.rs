@@ -193,6 +193,26 @@ impl Chat {
     /// The direct-message room of `actor` and `others` (by username),
     /// created on first use. With no others it is the actor's own notes.
     pub async fn open_direct(&self, actor: &User, others: &[String]) -> Result<Room, ChatError> {
+        self.open_direct_raising(actor, others, true).await
+    }
+
+    /// [`Chat::open_direct`] for an app's bot user, raising no
+    /// room-created event: the call carries no pipeline depth, so an app
+    /// answering room-created with a new room could otherwise loop.
+    pub async fn open_direct_for_app(
+        &self,
+        bot: &User,
+        others: &[String],
+    ) -> Result<Room, ChatError> {
+        self.open_direct_raising(bot, others, false).await
+    }
+
+    async fn open_direct_raising(
+        &self,
+        actor: &User,
+        others: &[String],
+        raise: bool,
+    ) -> Result<Room, ChatError> {
         let mut users = vec![actor.clone()];
         for username in others {
             let user = self.user_named(username).await?;
@@ -222,7 +242,7 @@ impl Chat {
         };
         self.add_direct_members(&room, &users, false).await?;
         let room = self.store.room(&room.id).await?.unwrap_or(room);
-        if created {
+        if created && raise {
             self.raise_room_created(&room);
         }
         Ok(room)

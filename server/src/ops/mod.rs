@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::json;
 
-use crate::api::AppState;
+use crate::gateway::AppState;
 
 /// `/health` and `/metrics`.
 pub fn routes() -> Router<AppState> {
@@ -19,7 +19,7 @@ pub fn routes() -> Router<AppState> {
 
 /// 200 when the store answers, 503 when it does not.
 async fn health(State(state): State<AppState>) -> Response {
-    match state.chat().store().count_users().await {
+    match state.chat().records().count_users().await {
         Ok(users) => axum::Json(json!({"status": "ok", "users": users})).into_response(),
         Err(error) => {
             tracing::error!(%error, "health check: the store does not answer");

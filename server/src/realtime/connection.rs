@@ -17,10 +17,10 @@ use super::protocol::{self, ClientFrame, DdpError, VERSIONS};
 use super::streams::{
     Control, Listener, MembershipChange, Stream, StreamKind, Wants, shared_frame,
 };
-use crate::api::AppState;
-use crate::api::auth::{password_from_json, resume_token, sign_in};
 use crate::auth::token;
 use crate::chat::RoomRef;
+use crate::gateway::AppState;
+use crate::gateway::sign_in::{password_from_json, resume_token, sign_in};
 use crate::model::{User, ejson, random_id};
 use crate::reactivity::{ListenerId, Topic};
 
@@ -227,10 +227,10 @@ impl Connection {
         let user = self
             .state
             .chat()
-            .store()
+            .records()
             .user(&login.user.id)
             .await
-            .map_err(|e| DdpError::from(crate::api::error::ApiError::from(e)))?;
+            .map_err(|e| DdpError::from(crate::gateway::error::ApiError::from(e)))?;
         match user.filter(|u| u.active) {
             Some(user) => Ok(user),
             None => {
@@ -412,7 +412,13 @@ impl Connection {
         let user = login.user.clone();
         let record = match kind {
             MembershipChange::Removed => None,
-            _ => match self.state.chat().store().subscription(room, &user.id).await {
+            _ => match self
+                .state
+                .chat()
+                .records()
+                .subscription(room, &user.id)
+                .await
+            {
                 Ok(record) => record,
                 Err(error) => {
                     tracing::warn!(%error, "cannot read a membership for a live update");

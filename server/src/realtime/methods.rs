@@ -23,9 +23,10 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::protocol::DdpError;
-use crate::api::AppState;
-use crate::api::error::ApiError;
 use crate::chat::{CommandCall, MessageChange, NewMessage, RoomRef, SendOptions};
+use crate::gateway::AppState;
+use crate::gateway::app_calls::{InteractionRequest, outcome_json};
+use crate::gateway::error::ApiError;
 use crate::model::{MessageId, RoomId, Timestamp, User, ejson};
 use crate::store::HistoryQuery;
 
@@ -182,19 +183,18 @@ pub async fn call(state: &AppState, user: &User, method: &str, params: &[Value])
                 trigger_id: p.trigger_id.filter(|t| !t.is_empty()),
             };
             let outcome = chat.run_command(user, call).await?;
-            Ok(Some(crate::api::commands::outcome_json(&outcome)))
+            Ok(Some(outcome_json(&outcome)))
         }
         "capsule/uiInteraction" => {
             // The same path as REST `/api/apps/ui.interaction/<appId>`.
             let app: String = param(params, 0, "the app id")?;
-            let request: crate::api::ui_interaction::InteractionRequest =
-                param(params, 1, "the interaction")?;
+            let request: InteractionRequest = param(params, 1, "the interaction")?;
             let action = request.into_action(&app)?;
             let outcome = chat
                 .ui_interaction(user, action)
                 .await
                 .map_err(ApiError::from)?;
-            Ok(Some(crate::api::commands::outcome_json(&outcome)))
+            Ok(Some(outcome_json(&outcome)))
         }
         "updateMessage" => {
             let p: EditParams = param(params, 0, "the message")?;

@@ -32,8 +32,8 @@ use axum::routing::get;
 
 pub use connection::Tuning;
 
-use crate::api::AppState;
-use crate::api::auth::client_address;
+use crate::gateway::AppState;
+use crate::gateway::sign_in::client_address;
 
 /// The WebSocket routes: `/websocket`, and the SockJS-style path
 /// `/sockjs/<server>/<session>/websocket` that Meteor clients also use.
@@ -51,7 +51,10 @@ async fn upgrade(
 ) -> Response {
     let address = client_address(&headers, peer);
     let max_frame = state.config().max_body_bytes;
-    let tuning = state.realtime_tuning();
+    let tuning = Tuning {
+        queue_frames: state.config().realtime_queue_frames,
+        ..Tuning::default()
+    };
     socket
         // Small buffers: a thousand idle connections should cost little.
         .read_buffer_size(4 * 1024)

@@ -1,6 +1,6 @@
 //! The record families of the store, one trait each.
 
-use async_trait::async_trait;
+use super::layer::record_family;
 use serde_json::Value;
 
 use super::{Page, Paged, StoreError};
@@ -44,49 +44,57 @@ pub struct UserFilter {
     pub active: Option<bool>,
 }
 
-/// Users, their password hashes and their tokens.
-#[async_trait]
-pub trait UserStore: Send + Sync + 'static {
-    /// Inserts a user with an optional argon2 password hash.
-    /// `Conflict` when the username or an e-mail address is taken
-    /// (compared without case).
-    async fn insert_user(
-        &self,
-        user: &User,
-        password_hash: Option<String>,
-    ) -> Result<(), StoreError>;
-    /// One user by id.
-    async fn user(&self, id: &UserId) -> Result<Option<User>, StoreError>;
-    /// Several users by id, in no particular order; missing ones are skipped.
-    async fn users(&self, ids: &[UserId]) -> Result<Vec<User>, StoreError>;
-    /// One user by username, without case.
-    async fn user_by_username(&self, username: &str) -> Result<Option<User>, StoreError>;
-    /// One user by e-mail address, without case.
-    async fn user_by_email(&self, email: &str) -> Result<Option<User>, StoreError>;
-    /// Replaces a user's document. `NotFound`, or `Conflict` on a taken
-    /// username or e-mail.
-    async fn update_user(&self, user: &User) -> Result<(), StoreError>;
-    /// Deletes a user, their credentials, tokens and memberships (rooms'
-    /// member counts follow). Their messages stay.
-    async fn delete_user(&self, id: &UserId) -> Result<bool, StoreError>;
-    /// A page of users; sorts by `username`, `name`, `createdAt`, `status`.
-    async fn list_users(&self, filter: &UserFilter, page: &Page)
-    -> Result<Paged<User>, StoreError>;
-    /// How many users exist (bots included).
-    async fn count_users(&self) -> Result<u64, StoreError>;
-    /// The argon2 hash of a user's password.
-    async fn password_hash(&self, id: &UserId) -> Result<Option<String>, StoreError>;
-    /// Sets (or with `None` clears) a user's password hash.
-    async fn set_password_hash(&self, id: &UserId, hash: Option<String>) -> Result<(), StoreError>;
-    /// Stores a token. `Conflict` for a personal token name the user
-    /// already has.
-    async fn insert_token(&self, token: &Token) -> Result<(), StoreError>;
-    /// The token with this digest.
-    async fn token(&self, digest: &str) -> Result<Option<Token>, StoreError>;
-    /// Revokes one token.
-    async fn delete_token(&self, digest: &str) -> Result<bool, StoreError>;
-    /// A user's tokens, oldest first.
-    async fn tokens_of(&self, user: &UserId) -> Result<Vec<Token>, StoreError>;
+record_family! {
+    /// Users, their password hashes and their tokens.
+    pub trait UserStore, layered by UserLayer {
+        /// Inserts a user with an optional argon2 password hash.
+        /// `Conflict` when the username or an e-mail address is taken
+        /// (compared without case).
+        async fn insert_user(
+            &self,
+            user: &User,
+            password_hash: Option<String>,
+        ) -> Result<(), StoreError>;
+        /// One user by id.
+        async fn user(&self, id: &UserId) -> Result<Option<User>, StoreError>;
+        /// Several users by id, in no particular order; missing ones are skipped.
+        async fn users(&self, ids: &[UserId]) -> Result<Vec<User>, StoreError>;
+        /// One user by username, without case.
+        async fn user_by_username(&self, username: &str) -> Result<Option<User>, StoreError>;
+        /// One user by e-mail address, without case.
+        async fn user_by_email(&self, email: &str) -> Result<Option<User>, StoreError>;
+        /// Replaces a user's document. `NotFound`, or `Conflict` on a taken
+        /// username or e-mail.
+        async fn update_user(&self, user: &User) -> Result<(), StoreError>;
+        /// Deletes a user, their credentials, tokens and memberships (rooms'
+        /// member counts follow). Their messages stay.
+        async fn delete_user(&self, id: &UserId) -> Result<bool, StoreError>;
+        /// A page of users; sorts by `username`, `name`, `createdAt`, `status`.
+        async fn list_users(
+            &self,
+            filter: &UserFilter,
+            page: &Page,
+        ) -> Result<Paged<User>, StoreError>;
+        /// How many users exist (bots included).
+        async fn count_users(&self) -> Result<u64, StoreError>;
+        /// The argon2 hash of a user's password.
+        async fn password_hash(&self, id: &UserId) -> Result<Option<String>, StoreError>;
+        /// Sets (or with `None` clears) a user's password hash.
+        async fn set_password_hash(
+            &self,
+            id: &UserId,
+            hash: Option<String>,
+        ) -> Result<(), StoreError>;
+        /// Stores a token. `Conflict` for a personal token name the user
+        /// already has.
+        async fn insert_token(&self, token: &Token) -> Result<(), StoreError>;
+        /// The token with this digest.
+        async fn token(&self, digest: &str) -> Result<Option<Token>, StoreError>;
+        /// Revokes one token.
+        async fn delete_token(&self, digest: &str) -> Result<bool, StoreError>;
+        /// A user's tokens, oldest first.
+        async fn tokens_of(&self, user: &UserId) -> Result<Vec<Token>, StoreError>;
+    }
 }
 
 /// Which rooms a listing returns.
@@ -102,24 +110,28 @@ pub struct RoomFilter {
     pub default_only: bool,
 }
 
-/// Rooms.
-#[async_trait]
-pub trait RoomStore: Send + Sync + 'static {
-    /// Inserts a room. `Conflict` when its id or (for channels and groups)
-    /// its name is taken, compared without case.
-    async fn insert_room(&self, room: &Room) -> Result<(), StoreError>;
-    /// One room by id.
-    async fn room(&self, id: &RoomId) -> Result<Option<Room>, StoreError>;
-    /// One channel or group by name, without case.
-    async fn room_by_name(&self, name: &str) -> Result<Option<Room>, StoreError>;
-    /// Replaces a room's document; the counters (`usersCount`, `msgs`,
-    /// `lm`) are the store's and are left as they are.
-    async fn update_room(&self, room: &Room) -> Result<(), StoreError>;
-    /// Deletes a room with its messages and memberships.
-    async fn delete_room(&self, id: &RoomId) -> Result<bool, StoreError>;
-    /// A page of rooms; sorts by `name`, `ts`, `usersCount`, `msgs`, `lm`.
-    async fn list_rooms(&self, filter: &RoomFilter, page: &Page)
-    -> Result<Paged<Room>, StoreError>;
+record_family! {
+    /// Rooms.
+    pub trait RoomStore, layered by RoomLayer {
+        /// Inserts a room. `Conflict` when its id or (for channels and groups)
+        /// its name is taken, compared without case.
+        async fn insert_room(&self, room: &Room) -> Result<(), StoreError>;
+        /// One room by id.
+        async fn room(&self, id: &RoomId) -> Result<Option<Room>, StoreError>;
+        /// One channel or group by name, without case.
+        async fn room_by_name(&self, name: &str) -> Result<Option<Room>, StoreError>;
+        /// Replaces a room's document; the counters (`usersCount`, `msgs`,
+        /// `lm`) are the store's and are left as they are.
+        async fn update_room(&self, room: &Room) -> Result<(), StoreError>;
+        /// Deletes a room with its messages and memberships.
+        async fn delete_room(&self, id: &RoomId) -> Result<bool, StoreError>;
+        /// A page of rooms; sorts by `name`, `ts`, `usersCount`, `msgs`, `lm`.
+        async fn list_rooms(
+            &self,
+            filter: &RoomFilter,
+            page: &Page,
+        ) -> Result<Paged<Room>, StoreError>;
+    }
 }
 
 /// Unread counts stop here: a membership with more unread messages reports
@@ -127,49 +139,54 @@ pub trait RoomStore: Send + Sync + 'static {
 /// same however long the user has been away.
 pub const UNREAD_CAP: u64 = 1000;
 
-/// Memberships and the per-user state of a room.
-#[async_trait]
-pub trait SubscriptionStore: Send + Sync + 'static {
-    /// Adds a member; the room's `usersCount` follows. Returns `false`
-    /// (changing nothing) when the user is a member already.
-    async fn add_member(&self, subscription: &Subscription) -> Result<bool, StoreError>;
-    /// Removes a member; returns whether they were one.
-    async fn remove_member(&self, room: &RoomId, user: &UserId) -> Result<bool, StoreError>;
-    /// A membership without its counts (zero): the cheap check that
-    /// authorizes a request.
-    async fn membership(
-        &self,
-        room: &RoomId,
-        user: &UserId,
-    ) -> Result<Option<Subscription>, StoreError>;
-    /// A membership with its unread and mention counts.
-    async fn subscription(
-        &self,
-        room: &RoomId,
-        user: &UserId,
-    ) -> Result<Option<Subscription>, StoreError>;
-    /// Replaces a membership's document (roles, favourite, open, name).
-    async fn update_subscription(&self, subscription: &Subscription) -> Result<(), StoreError>;
-    /// Renames every membership of a room (after the room is renamed).
-    async fn rename_subscriptions(&self, room: &RoomId, name: &str) -> Result<(), StoreError>;
-    /// A user's memberships changed after `since` (all with `None`), with
-    /// their counts.
-    async fn subscriptions_of(
-        &self,
-        user: &UserId,
-        since: Option<Timestamp>,
-    ) -> Result<Vec<Subscription>, StoreError>;
-    /// A page of a room's memberships, sorted by username.
-    async fn members(&self, room: &RoomId, page: &Page) -> Result<Paged<Subscription>, StoreError>;
-    /// Members holding a room role.
-    async fn members_with_roles(&self, room: &RoomId) -> Result<Vec<Subscription>, StoreError>;
-    /// Marks everything up to `at` as read.
-    async fn mark_read(
-        &self,
-        room: &RoomId,
-        user: &UserId,
-        at: Timestamp,
-    ) -> Result<(), StoreError>;
+record_family! {
+    /// Memberships and the per-user state of a room.
+    pub trait SubscriptionStore, layered by SubscriptionLayer {
+        /// Adds a member; the room's `usersCount` follows. Returns `false`
+        /// (changing nothing) when the user is a member already.
+        async fn add_member(&self, subscription: &Subscription) -> Result<bool, StoreError>;
+        /// Removes a member; returns whether they were one.
+        async fn remove_member(&self, room: &RoomId, user: &UserId) -> Result<bool, StoreError>;
+        /// A membership without its counts (zero): the cheap check that
+        /// authorizes a request.
+        async fn membership(
+            &self,
+            room: &RoomId,
+            user: &UserId,
+        ) -> Result<Option<Subscription>, StoreError>;
+        /// A membership with its unread and mention counts.
+        async fn subscription(
+            &self,
+            room: &RoomId,
+            user: &UserId,
+        ) -> Result<Option<Subscription>, StoreError>;
+        /// Replaces a membership's document (roles, favourite, open, name).
+        async fn update_subscription(&self, subscription: &Subscription) -> Result<(), StoreError>;
+        /// Renames every membership of a room (after the room is renamed).
+        async fn rename_subscriptions(&self, room: &RoomId, name: &str) -> Result<(), StoreError>;
+        /// A user's memberships changed after `since` (all with `None`), with
+        /// their counts.
+        async fn subscriptions_of(
+            &self,
+            user: &UserId,
+            since: Option<Timestamp>,
+        ) -> Result<Vec<Subscription>, StoreError>;
+        /// A page of a room's memberships, sorted by username.
+        async fn members(
+            &self,
+            room: &RoomId,
+            page: &Page,
+        ) -> Result<Paged<Subscription>, StoreError>;
+        /// Members holding a room role.
+        async fn members_with_roles(&self, room: &RoomId) -> Result<Vec<Subscription>, StoreError>;
+        /// Marks everything up to `at` as read.
+        async fn mark_read(
+            &self,
+            room: &RoomId,
+            user: &UserId,
+            at: Timestamp,
+        ) -> Result<(), StoreError>;
+    }
 }
 
 /// Which slice of a room's history to read, as `channels.history` asks.
@@ -202,66 +219,69 @@ pub enum MessageFilter {
     Text(String),
 }
 
-/// Messages.
-#[async_trait]
-pub trait MessageStore: Send + Sync + 'static {
-    /// Inserts a message and, in the same write, bumps its room's `msgs`
-    /// and `lm` (for user messages; system messages do not count) and, for a thread reply, its parent's `tcount`, `tlm` and
-    /// `replies`. `Conflict` when the id is taken.
-    async fn insert_message(&self, message: &Message) -> Result<(), StoreError>;
-    /// One message by id.
-    async fn message(&self, id: &MessageId) -> Result<Option<Message>, StoreError>;
-    /// Replaces a message's document (edits, reactions, pins, stars) if it
-    /// still has the `_updatedAt` it had when read, so concurrent changes
-    /// are never lost: `Conflict` tells the caller to read and try again.
-    async fn replace_message(
-        &self,
-        message: &Message,
-        expected_updated_at: Timestamp,
-    ) -> Result<(), StoreError>;
-    /// Deletes a message (and a thread reply's count on its parent),
-    /// remembering when, for `chat.syncMessages`.
-    async fn delete_message(&self, id: &MessageId) -> Result<Option<Message>, StoreError>;
-    /// A room's messages, newest first. (No total: counting a long
-    /// history would cost more than reading the page.)
-    async fn history(
-        &self,
-        room: &RoomId,
-        query: &HistoryQuery,
-    ) -> Result<Vec<Message>, StoreError>;
-    /// A filtered page of a room's messages, newest first.
-    async fn find_messages(
-        &self,
-        room: &RoomId,
-        filter: &MessageFilter,
-        page: &Page,
-    ) -> Result<Paged<Message>, StoreError>;
-    /// Messages of a room changed after `since`, and ids of those deleted
-    /// after it.
-    async fn changes_since(
-        &self,
-        room: &RoomId,
-        since: Timestamp,
-    ) -> Result<(Vec<Message>, Vec<MessageId>), StoreError>;
-    /// Deletes a room's messages in a time range (optionally only some
-    /// users'); returns how many.
-    async fn clean_history(
-        &self,
-        room: &RoomId,
-        oldest: Timestamp,
-        latest: Timestamp,
-        inclusive: bool,
-        users: &[String],
-    ) -> Result<u64, StoreError>;
+record_family! {
+    /// Messages.
+    pub trait MessageStore, layered by MessageLayer {
+        /// Inserts a message and, in the same write, bumps its room's `msgs`
+        /// and `lm` (for user messages; system messages do not count) and,
+        /// for a thread reply, its parent's `tcount`, `tlm` and `replies`.
+        /// `Conflict` when the id is taken.
+        async fn insert_message(&self, message: &Message) -> Result<(), StoreError>;
+        /// One message by id.
+        async fn message(&self, id: &MessageId) -> Result<Option<Message>, StoreError>;
+        /// Replaces a message's document (edits, reactions, pins, stars) if it
+        /// still has the `_updatedAt` it had when read, so concurrent changes
+        /// are never lost: `Conflict` tells the caller to read and try again.
+        async fn replace_message(
+            &self,
+            message: &Message,
+            expected_updated_at: Timestamp,
+        ) -> Result<(), StoreError>;
+        /// Deletes a message (and a thread reply's count on its parent),
+        /// remembering when, for `chat.syncMessages`.
+        async fn delete_message(&self, id: &MessageId) -> Result<Option<Message>, StoreError>;
+        /// A room's messages, newest first. (No total: counting a long
+        /// history would cost more than reading the page.)
+        async fn history(
+            &self,
+            room: &RoomId,
+            query: &HistoryQuery,
+        ) -> Result<Vec<Message>, StoreError>;
+        /// A filtered page of a room's messages, newest first.
+        async fn find_messages(
+            &self,
+            room: &RoomId,
+            filter: &MessageFilter,
+            page: &Page,
+        ) -> Result<Paged<Message>, StoreError>;
+        /// Messages of a room changed after `since`, and ids of those deleted
+        /// after it.
+        async fn changes_since(
+            &self,
+            room: &RoomId,
+            since: Timestamp,
+        ) -> Result<(Vec<Message>, Vec<MessageId>), StoreError>;
+        /// Deletes a room's messages in a time range (optionally only some
+        /// users'); returns how many.
+        async fn clean_history(
+            &self,
+            room: &RoomId,
+            oldest: Timestamp,
+            latest: Timestamp,
+            inclusive: bool,
+            users: &[String],
+        ) -> Result<u64, StoreError>;
+    }
 }
 
-/// Server settings changed from their defaults.
-#[async_trait]
-pub trait SettingStore: Send + Sync + 'static {
-    /// Every stored setting value.
-    async fn settings(&self) -> Result<Vec<(String, Value)>, StoreError>;
-    /// Stores a setting value.
-    async fn set_setting(&self, id: &str, value: &Value) -> Result<(), StoreError>;
+record_family! {
+    /// Server settings changed from their defaults.
+    pub trait SettingStore, layered by SettingLayer {
+        /// Every stored setting value.
+        async fn settings(&self) -> Result<Vec<(String, Value)>, StoreError>;
+        /// Stores a setting value.
+        async fn set_setting(&self, id: &str, value: &Value) -> Result<(), StoreError>;
+    }
 }
 
 /// An installed app's record (manifest, grants, status, settings), kept as
@@ -272,48 +292,49 @@ pub struct AppRecord {
     pub document: Value,
 }
 
-/// Per-app key-value data and app records.
-#[async_trait]
-pub trait AppDataStore: Send + Sync + 'static {
-    /// A value of an app's key.
-    async fn app_value(&self, app: &str, key: &str) -> Result<Option<Vec<u8>>, StoreError>;
-    /// Stores a value. `Quota` when a new key would pass `max_keys`.
-    async fn set_app_value(
-        &self,
-        app: &str,
-        key: &str,
-        value: &[u8],
-        max_keys: u64,
-    ) -> Result<(), StoreError>;
-    /// Deletes a key; returns whether it existed.
-    async fn delete_app_value(&self, app: &str, key: &str) -> Result<bool, StoreError>;
-    /// Writes `new` (`None` deletes) only if the key now holds `expected`
-    /// (`None`: does not exist), as one atomic step; returns whether it
-    /// wrote. `Quota` when a key it would create passes `max_keys`.
-    async fn compare_and_set_app_value(
-        &self,
-        app: &str,
-        key: &str,
-        expected: Option<&[u8]>,
-        new: Option<&[u8]>,
-        max_keys: u64,
-    ) -> Result<bool, StoreError>;
-    /// Keys with `prefix`, in byte order, after `start_after`.
-    async fn app_keys(
-        &self,
-        app: &str,
-        prefix: &str,
-        start_after: Option<&str>,
-        limit: u64,
-    ) -> Result<Vec<String>, StoreError>;
-    /// Deletes all of an app's data; returns how many keys.
-    async fn clear_app_data(&self, app: &str) -> Result<u64, StoreError>;
-    /// Stores an app record.
-    async fn put_app_record(&self, record: &AppRecord) -> Result<(), StoreError>;
-    /// Every app record.
-    async fn app_records(&self) -> Result<Vec<AppRecord>, StoreError>;
-    /// Deletes an app record.
-    async fn delete_app_record(&self, id: &str) -> Result<bool, StoreError>;
+record_family! {
+    /// Per-app key-value data and app records.
+    pub trait AppDataStore, layered by AppDataLayer {
+        /// A value of an app's key.
+        async fn app_value(&self, app: &str, key: &str) -> Result<Option<Vec<u8>>, StoreError>;
+        /// Stores a value. `Quota` when a new key would pass `max_keys`.
+        async fn set_app_value(
+            &self,
+            app: &str,
+            key: &str,
+            value: &[u8],
+            max_keys: u64,
+        ) -> Result<(), StoreError>;
+        /// Deletes a key; returns whether it existed.
+        async fn delete_app_value(&self, app: &str, key: &str) -> Result<bool, StoreError>;
+        /// Writes `new` (`None` deletes) only if the key now holds `expected`
+        /// (`None`: does not exist), as one atomic step; returns whether it
+        /// wrote. `Quota` when a key it would create passes `max_keys`.
+        async fn compare_and_set_app_value(
+            &self,
+            app: &str,
+            key: &str,
+            expected: Option<&[u8]>,
+            new: Option<&[u8]>,
+            max_keys: u64,
+        ) -> Result<bool, StoreError>;
+        /// Keys with `prefix`, in byte order, after `start_after`.
+        async fn app_keys(
+            &self,
+            app: &str,
+            prefix: &str,
+            start_after: Option<&str>,
+            limit: u64,
+        ) -> Result<Vec<String>, StoreError>;
+        /// Deletes all of an app's data; returns how many keys.
+        async fn clear_app_data(&self, app: &str) -> Result<u64, StoreError>;
+        /// Stores an app record.
+        async fn put_app_record(&self, record: &AppRecord) -> Result<(), StoreError>;
+        /// Every app record.
+        async fn app_records(&self) -> Result<Vec<AppRecord>, StoreError>;
+        /// Deletes an app record.
+        async fn delete_app_record(&self, id: &str) -> Result<bool, StoreError>;
+    }
 }
 
 /// A job an app scheduled (`scheduler` capability), as the scheduler keeps
@@ -338,29 +359,30 @@ pub struct JobRecord {
     pub created_at: Timestamp,
 }
 
-/// Jobs apps scheduled.
-#[async_trait]
-pub trait JobStore: Send + Sync + 'static {
-    /// Stores a job, replacing the one with its id (a reschedule).
-    async fn put_job(&self, job: &JobRecord) -> Result<(), StoreError>;
-    /// A job of `app` by id.
-    async fn job(&self, app: &str, id: &str) -> Result<Option<JobRecord>, StoreError>;
-    /// Deletes a job of `app`; returns whether it existed.
-    async fn delete_job(&self, app: &str, id: &str) -> Result<bool, StoreError>;
-    /// Up to `limit` jobs due at or before `until`, earliest first, leaving
-    /// out those of the apps in `except` (disabled ones).
-    async fn due_jobs(
-        &self,
-        until: Timestamp,
-        except: &[String],
-        limit: u64,
-    ) -> Result<Vec<JobRecord>, StoreError>;
-    /// When the earliest job not of the apps in `except` is due, if any.
-    async fn next_due(&self, except: &[String]) -> Result<Option<Timestamp>, StoreError>;
-    /// Every job of `app`, earliest first.
-    async fn jobs_of(&self, app: &str) -> Result<Vec<JobRecord>, StoreError>;
-    /// Deletes every job of `app`; returns how many.
-    async fn delete_jobs_of(&self, app: &str) -> Result<u64, StoreError>;
+record_family! {
+    /// Jobs apps scheduled.
+    pub trait JobStore, layered by JobLayer {
+        /// Stores a job, replacing the one with its id (a reschedule).
+        async fn put_job(&self, job: &JobRecord) -> Result<(), StoreError>;
+        /// A job of `app` by id.
+        async fn job(&self, app: &str, id: &str) -> Result<Option<JobRecord>, StoreError>;
+        /// Deletes a job of `app`; returns whether it existed.
+        async fn delete_job(&self, app: &str, id: &str) -> Result<bool, StoreError>;
+        /// Up to `limit` jobs due at or before `until`, earliest first, leaving
+        /// out those of the apps in `except` (disabled ones).
+        async fn due_jobs(
+            &self,
+            until: Timestamp,
+            except: &[String],
+            limit: u64,
+        ) -> Result<Vec<JobRecord>, StoreError>;
+        /// When the earliest job not of the apps in `except` is due, if any.
+        async fn next_due(&self, except: &[String]) -> Result<Option<Timestamp>, StoreError>;
+        /// Every job of `app`, earliest first.
+        async fn jobs_of(&self, app: &str) -> Result<Vec<JobRecord>, StoreError>;
+        /// Deletes every job of `app`; returns how many.
+        async fn delete_jobs_of(&self, app: &str) -> Result<u64, StoreError>;
+    }
 }
 
 /// One admin action, recorded for the audit log.
@@ -382,16 +404,17 @@ pub struct AuditEntry {
     pub detail: Value,
 }
 
-/// The audit log of admin actions. Entries are only ever appended.
-#[async_trait]
-pub trait AuditStore: Send + Sync + 'static {
-    /// Appends an entry.
-    async fn append_audit(&self, entry: &AuditEntry) -> Result<(), StoreError>;
-    /// Entries, newest first (by `at`, then insertion order), of `app` only
-    /// when given.
-    async fn audit_entries(
-        &self,
-        app: Option<&str>,
-        page: Page,
-    ) -> Result<Paged<AuditEntry>, StoreError>;
+record_family! {
+    /// The audit log of admin actions. Entries are only ever appended.
+    pub trait AuditStore, layered by AuditLayer {
+        /// Appends an entry.
+        async fn append_audit(&self, entry: &AuditEntry) -> Result<(), StoreError>;
+        /// Entries, newest first (by `at`, then insertion order), of `app` only
+        /// when given.
+        async fn audit_entries(
+            &self,
+            app: Option<&str>,
+            page: Page,
+        ) -> Result<Paged<AuditEntry>, StoreError>;
+    }
 }

@@ -1,7 +1,8 @@
 //! What the example apps' end-to-end tests share (`tests/examples/*.rs`).
 //!
-//! It reuses the server's own harness (`server/tests/common`: a real server
-//! on 127.0.0.1 in a temporary folder, signed-in sessions, JSON calls) and
+//! It reuses the server's own harness (`capsule-server-harness`, in
+//! `server/harness`: a real server on 127.0.0.1 in a temporary folder,
+//! signed-in sessions, JSON calls) and
 //! adds what an example app test needs on top: the apps of `apps-examples`
 //! built for wasm32-wasip2, signed with a test publisher key that the
 //! server trusts, and installed **through the apps admin API** (upload with
@@ -22,8 +23,7 @@
 //! helpers. Others may add small functions at the end.
 #![allow(dead_code)]
 
-#[path = "../../../server/tests/common/mod.rs"]
-pub mod common;
+pub use capsule_server_harness as common;
 
 use std::time::{Duration, Instant};
 

@@ -12,7 +12,7 @@ use super::manager;
 use crate::api::envelope::ok;
 use crate::api::extract::{Admin, Params};
 use crate::api::pagination::PageParams;
-use crate::api::state::AppState;
+use crate::gateway::AppState;
 use crate::store::AuditEntry;
 
 #[derive(Deserialize)]

@@ -13,8 +13,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use crate::api::error::ApiError;
 use crate::apps::manager::ManageError;
+use crate::gateway::error::ApiError;
 
 /// An error answer with optional `details`.
 #[derive(Debug)]

@@ -6,8 +6,8 @@
 use capsule_runtime::package::Permission;
 use serde_json::Value;
 
-use crate::api::error::ApiError;
 use crate::apps::manager::Grant;
+use crate::gateway::error::ApiError;
 
 /// The grant `value` names; an error names what is wrong with it.
 pub fn parse(value: Value) -> Result<Grant, ApiError> {

@@ -17,9 +17,9 @@ use super::errors::AdminResult;
 use super::grants;
 use super::manager;
 use crate::api::envelope::{ok, to_json};
-use crate::api::error::ApiError;
 use crate::api::extract::{Admin, Body, Params};
-use crate::api::state::AppState;
+use crate::gateway::AppState;
+use crate::gateway::error::ApiError;
 
 pub(super) async fn list(State(state): State<AppState>, Admin(_): Admin) -> AdminResult {
     let apps = manager(&state)?.list().await?;

@@ -10,9 +10,9 @@ use serde::Deserialize;
 use super::errors::AdminResult;
 use super::manager;
 use crate::api::envelope::{ok, to_json};
-use crate::api::error::ApiError;
 use crate::api::extract::{Admin, Params};
-use crate::api::state::AppState;
+use crate::gateway::AppState;
+use crate::gateway::error::ApiError;
 
 /// Entries answered when `count` is not given.
 const DEFAULT_COUNT: usize = 100;

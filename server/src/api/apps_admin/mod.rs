@@ -29,10 +29,10 @@ mod trust;
 
 use axum::http::StatusCode;
 
-use super::error::ApiError;
 use super::routes::{Access, Routes};
-use super::state::AppState;
 use crate::apps::manager::AppManager;
+use crate::gateway::AppState;
+use crate::gateway::error::ApiError;
 
 /// The apps admin routes.
 pub fn routes() -> Routes {
@@ -59,7 +59,7 @@ pub fn routes() -> Routes {
 
 /// The server's app manager, or a 503 when the server runs without one.
 fn manager(state: &AppState) -> Result<&AppManager, ApiError> {
-    state.chat().app_manager().ok_or_else(|| {
+    state.apps().ok_or_else(|| {
         ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "error-apps-unavailable",

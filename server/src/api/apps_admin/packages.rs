@@ -25,10 +25,10 @@ use super::errors::AdminResult;
 use super::grants;
 use super::manager;
 use crate::api::envelope::{ok, to_json};
-use crate::api::error::ApiError;
 use crate::api::extract::Admin;
-use crate::api::state::AppState;
 use crate::apps::manager::Grant;
+use crate::gateway::AppState;
+use crate::gateway::error::ApiError;
 
 /// Room for the form's other fields and boundaries beside the package.
 const FORM_OVERHEAD_BYTES: u64 = 64 << 10;

@@ -15,9 +15,9 @@ use serde_json::json;
 use super::errors::AdminResult;
 use super::manager;
 use crate::api::envelope::{ok, to_json};
-use crate::api::error::ApiError;
 use crate::api::extract::{Admin, Body};
-use crate::api::state::AppState;
+use crate::gateway::AppState;
+use crate::gateway::error::ApiError;
 
 pub(super) async fn keys(State(state): State<AppState>, Admin(_): Admin) -> AdminResult {
     let keys = manager(&state)?.trusted_keys().await?;

@@ -9,13 +9,13 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::super::envelope::{ok, to_json};
-use super::super::error::{ApiError, ApiResult};
 use super::super::extract::{Caller, Params};
 use super::super::pagination::{PageParams, listing};
 use super::super::routes::{Access, Routes};
-use super::super::state::AppState;
 use super::required;
 use crate::chat::{Order, RoomMessages, RoomRef};
+use crate::gateway::AppState;
+use crate::gateway::error::{ApiError, ApiResult};
 use crate::model::{MessageId, RoomId, Timestamp, User, UserId};
 use crate::store::{Page, Paged};
 

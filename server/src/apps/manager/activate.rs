@@ -65,7 +65,7 @@ impl AppManager {
         settings: &Map<String, Value>,
     ) -> Result<LoadReport, ManageError> {
         let manifest = package.manifest();
-        ensure_bot(self.inner.store.as_ref(), id, &manifest.name)
+        ensure_bot(&self.inner.chat, id, &manifest.name)
             .await
             .map_err(|e| ManageError::Refused(e.to_string()))?;
         let stored = Value::Object(settings.clone());
@@ -196,7 +196,7 @@ impl AppManager {
     /// Restores every installed app from the store (at start). Returns
     /// the ids of those that run.
     pub(super) async fn restore_all(&self) -> Result<Vec<String>, AppsError> {
-        let records = super::record::read_all(self.inner.store.as_ref())
+        let records = super::record::read_all(self.inner.data.as_ref())
             .await
             .map_err(|e| AppsError::Records(Box::new(e)))?;
         let mut running = Vec::new();
@@ -257,7 +257,7 @@ impl AppManager {
 
     /// Records that app `id` refused to be enabled.
     async fn record_refused_enable(&self, id: &str, reason: &str) {
-        let Ok(Some(mut record)) = super::record::read(self.inner.store.as_ref(), id).await else {
+        let Ok(Some(mut record)) = super::record::read(self.inner.data.as_ref(), id).await else {
             return;
         };
         if let Some(installed) = record.installed.as_mut() {

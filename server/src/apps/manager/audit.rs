@@ -35,7 +35,7 @@ impl AppManager {
             app = app.unwrap_or("-"),
             "apps admin action"
         );
-        self.inner.store.append_audit(&entry).await?;
+        self.inner.audit.append_audit(&entry).await?;
         Ok(())
     }
 
@@ -45,6 +45,6 @@ impl AppManager {
         app: Option<&str>,
         page: Page,
     ) -> Result<Paged<AuditEntry>, ManageError> {
-        Ok(self.inner.store.audit_entries(app, page).await?)
+        Ok(self.inner.audit.audit_entries(app, page).await?)
     }
 }

@@ -53,7 +53,7 @@ impl AppManager {
         if RESERVED_IDS.contains(&id.as_str()) {
             return Err(ManageError::ReservedId(id));
         }
-        let mut record = super::record::read(self.inner.store.as_ref(), &id)
+        let mut record = super::record::read(self.inner.data.as_ref(), &id)
             .await?
             .unwrap_or_default();
         if let Some(installed) = &record.installed {
@@ -270,7 +270,7 @@ impl AppManager {
         let keys = if keep_data {
             0
         } else {
-            self.inner.store.clear_app_data(id).await?
+            self.inner.data.clear_app_data(id).await?
         };
         if keep_data && !record.settings.is_empty() {
             let kept = AppRecord {
@@ -279,7 +279,7 @@ impl AppManager {
             };
             self.save(id, &kept).await?;
         } else {
-            self.inner.store.delete_app_record(id).await?;
+            self.inner.data.delete_app_record(id).await?;
         }
         for file in record
             .installed

@@ -15,9 +15,12 @@
 //! the manager (through the bridge) when it disables a faulty app, and the
 //! manager records that status with its reason (`state`).
 //!
-//! Ownership: the [`Chat`] a server serves holds the manager; the manager
-//! holds the runtime, whose bridge holds a chat *without* apps or manager,
-//! so nothing leads back round.
+//! Ownership: whoever serves holds the manager (the transports' shared
+//! state); the manager holds the runtime, whose bridge holds the chat,
+//! whose apps port ([`RuntimeApps`]) reaches the runtime through a weak
+//! handle, so nothing leads back round. The manager writes only the
+//! record families apps own ([`AppStorage`]); an app's bot user is the
+//! chat's to create.
 
 mod activate;
 pub mod audit;
@@ -43,12 +46,14 @@ pub use error::ManageError;
 pub use grants::Grant;
 pub use view::{AppLogs, AppView, HealthView, KeyView, PendingUpdateView, SettingView};
 
+use super::endpoints::EndpointTable;
+use super::port::RuntimeApps;
 use super::registry::AppRegistry;
 use super::scheduler::Scheduler;
 use super::{AppsError, ChatBridge};
-use crate::chat::Chat;
+use crate::chat::{AppStorage, Chat};
 use crate::config::Config;
-use crate::store::Store;
+use crate::store::{AppDataStore, AuditStore};
 use folder::PackageFolder;
 use trust::Trust;
 
@@ -68,7 +73,12 @@ pub struct AppManager {
 }
 
 struct Inner {
-    store: Arc<dyn Store>,
+    /// The chat the apps' bot users live in.
+    chat: Chat,
+    /// App records and the apps' key-value data.
+    data: Arc<dyn AppDataStore>,
+    /// The audit log of admin operations.
+    audit: Arc<dyn AuditStore>,
     runtime: Runtime,
     bridge: Arc<ChatBridge>,
     /// Runs the apps' jobs (their jobs go when they are uninstalled).
@@ -88,13 +98,14 @@ impl AppManager {
     /// Creates the runtime (always: apps can be installed at run time),
     /// restores every installed app from the store, provisions the apps
     /// `config` lists, and returns `chat` with the apps in its message
-    /// path, its commands and endpoints routed, and this manager.
+    /// path (through [`RuntimeApps`]) and this manager.
     ///
     /// A configured package that is bad fails the start, naming the file;
     /// an installed app whose package is no longer acceptable is refused
     /// (with its reason in its status) and the server starts without it.
     pub async fn start(chat: Chat, config: &Config) -> Result<(Chat, AppManager), AppsError> {
-        let trust = Trust::load(chat.store().as_ref(), config).await?;
+        let AppStorage { data, jobs, audit } = chat.app_storage();
+        let trust = Trust::load(data.as_ref(), config).await?;
         let apps_dir = config.data_dir.join("apps");
         let folder = PackageFolder::open(apps_dir.join("packages")).map_err(|source| {
             AppsError::PackagesFolder {
@@ -102,6 +113,9 @@ impl AppManager {
                 source,
             }
         })?;
+        let registry = Arc::new(AppRegistry::default());
+        let port = Arc::new(RuntimeApps::new(registry.clone()));
+        let chat = chat.with_apps(port.clone());
         let bridge = Arc::new(ChatBridge::new(chat.clone()));
         let runtime = Runtime::new(
             RuntimeConfig {
@@ -110,20 +124,18 @@ impl AppManager {
             },
             bridge.clone(),
         )?;
-        bridge.attach(&runtime);
-        let scheduler = Scheduler::start(
-            chat.store().clone(),
-            runtime.downgrade(),
-            config.scheduler.clone(),
-        );
+        port.attach(&runtime);
+        let scheduler = Scheduler::start(jobs, runtime.downgrade(), config.scheduler.clone());
         bridge.attach_scheduler(scheduler.clone());
         let manager = AppManager {
             inner: Arc::new(Inner {
-                store: chat.store().clone(),
-                runtime: runtime.clone(),
+                chat: chat.clone(),
+                data,
+                audit,
+                runtime,
                 bridge,
                 scheduler,
-                registry: Arc::new(AppRegistry::default()),
+                registry,
                 folder,
                 trust: RwLock::new(trust),
                 loaded: RwLock::new(BTreeMap::new()),
@@ -143,11 +155,13 @@ impl AppManager {
         // Jobs that came due while the server was down run now, not at the
         // scheduler's next look at apps that were not loaded yet.
         manager.inner.scheduler.wake();
-        let chat = chat
-            .with_apps(runtime)
-            .with_registry(manager.inner.registry.clone())
-            .with_manager(manager.clone());
         Ok((chat, manager))
+    }
+
+    /// The HTTP endpoints of the loaded apps, as they are now (a cheap
+    /// snapshot).
+    pub fn endpoints(&self) -> Arc<EndpointTable> {
+        self.inner.registry.endpoints()
     }
 
     /// The apps runtime.
@@ -162,7 +176,7 @@ impl AppManager {
 
     /// Every app (installed or waiting for a grant), by id.
     pub async fn list(&self) -> Result<Vec<AppView>, ManageError> {
-        let records = record::read_all(self.inner.store.as_ref()).await?;
+        let records = record::read_all(self.inner.data.as_ref()).await?;
         Ok(records
             .iter()
             .filter(|(_, r)| r.is_app())
@@ -206,7 +220,7 @@ impl AppManager {
 
     /// The record of app `id`, which must be an app.
     async fn app_record(&self, id: &str) -> Result<record::AppRecord, ManageError> {
-        record::read(self.inner.store.as_ref(), id)
+        record::read(self.inner.data.as_ref(), id)
             .await?
             .filter(record::AppRecord::is_app)
             .ok_or_else(|| ManageError::NotFound(id.to_owned()))
@@ -214,6 +228,6 @@ impl AppManager {
 
     /// Writes app `id`'s record.
     async fn save(&self, id: &str, record: &record::AppRecord) -> Result<(), ManageError> {
-        record::write(self.inner.store.as_ref(), id, record).await
+        record::write(self.inner.data.as_ref(), id, record).await
     }
 }

@@ -50,7 +50,7 @@ impl AppManager {
             return Err(ManageError::ReservedId(id.to_owned()));
         }
         let from = verified.path.display().to_string();
-        let mut record = record::read(self.inner.store.as_ref(), id)
+        let mut record = record::read(self.inner.data.as_ref(), id)
             .await?
             .unwrap_or_default();
         let granted = manifest.permissions.clone();

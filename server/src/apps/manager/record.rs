@@ -20,7 +20,7 @@ use serde_json::{Map, Value};
 
 use super::ManageError;
 use crate::model::{Timestamp, User};
-use crate::store::{self, Store};
+use crate::store::{self, AppDataStore};
 
 /// Ids an app may not have: they name routes of the apps API
 /// (`/api/apps/<id>`) or documents of the trust settings.
@@ -216,14 +216,14 @@ impl AppRecord {
 
 /// Reads app `id`'s record; `None` when it has none. A document that does
 /// not parse is an error naming the app (never silently replaced).
-pub async fn read(store: &dyn Store, id: &str) -> Result<Option<AppRecord>, ManageError> {
+pub async fn read(store: &dyn AppDataStore, id: &str) -> Result<Option<AppRecord>, ManageError> {
     let found = store.app_records().await?.into_iter().find(|r| r.id == id);
     found.map(|r| parse(&r)).transpose()
 }
 
 /// Every app's record, by id, leaving out the reserved ids (the trust
 /// documents).
-pub async fn read_all(store: &dyn Store) -> Result<Vec<(String, AppRecord)>, ManageError> {
+pub async fn read_all(store: &dyn AppDataStore) -> Result<Vec<(String, AppRecord)>, ManageError> {
     let mut all = Vec::new();
     for record in store.app_records().await? {
         if RESERVED_IDS.contains(&record.id.as_str()) {
@@ -235,7 +235,11 @@ pub async fn read_all(store: &dyn Store) -> Result<Vec<(String, AppRecord)>, Man
 }
 
 /// Writes app `id`'s record.
-pub async fn write(store: &dyn Store, id: &str, record: &AppRecord) -> Result<(), ManageError> {
+pub async fn write(
+    store: &dyn AppDataStore,
+    id: &str,
+    record: &AppRecord,
+) -> Result<(), ManageError> {
     let document = serde_json::to_value(record)
         .map_err(|e| ManageError::Io(format!("cannot encode the record of `{id}`: {e}")))?;
     store

@@ -28,7 +28,7 @@ use super::{AppManager, KeyView, ManageError};
 use crate::apps::{AppsError, packages};
 use crate::config::Config;
 use crate::model::User;
-use crate::store::{self as store, Store};
+use crate::store::{self as store, AppDataStore};
 
 /// The record id of the keys added through the API.
 const KEYS_RECORD: &str = "trusted-keys";
@@ -48,7 +48,7 @@ pub struct Trust {
 impl Trust {
     /// The configured keys (a bad key file fails the start, naming it) and
     /// what an admin stored.
-    pub async fn load(store: &dyn Store, config: &Config) -> Result<Trust, AppsError> {
+    pub async fn load(store: &dyn AppDataStore, config: &Config) -> Result<Trust, AppsError> {
         let configured = packages::trust_store(&config.trusted_keys)?;
         let records = store
             .app_records()
@@ -248,7 +248,7 @@ impl AppManager {
         let document: Value = serde_json::from_str(json_text)
             .map_err(|e| ManageError::Io(format!("cannot encode `{id}`: {e}")))?;
         self.inner
-            .store
+            .data
             .put_app_record(&store::AppRecord {
                 id: id.to_owned(),
                 document,
@@ -263,7 +263,7 @@ impl AppManager {
     async fn recheck(&self) -> Result<Vec<String>, ManageError> {
         let mut refused = Vec::new();
         let mut restored = Vec::new();
-        for (id, mut record) in record::read_all(self.inner.store.as_ref()).await? {
+        for (id, mut record) in record::read_all(self.inner.data.as_ref()).await? {
             let Some(installed) = record.installed.as_mut() else {
                 continue;
             };

@@ -13,62 +13,27 @@
 //! truth: nothing needs to tell the scheduler, though
 //! [`Scheduler::wake`] makes it look at once).
 //!
+//! Its limits and waits are the configuration's ([`Tuning`]).
+//!
 //! Delivery is at least once: a job is leased (its `next_run` pushed past
 //! the run's deadline) when it starts, so a server stopped in the middle of
 //! a run runs it again once the lease is over.
 
-mod backoff;
 mod runner;
 pub mod schedule;
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
 
 use capsule_runtime::WeakRuntime;
 use capsule_runtime::model as app;
 use tokio::sync::{Mutex, Notify};
 
-pub use backoff::Backoff;
+pub use crate::config::scheduler::{Backoff, Tuning};
 use schedule::Recurrence;
 
 use crate::model::{Timestamp, random_id};
-use crate::store::{JobRecord, Store, StoreError};
-
-/// The scheduler's knobs. The defaults suit a server; tests shorten the
-/// waits.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tuning {
-    /// Most jobs one app may have scheduled at once.
-    pub max_jobs_per_app: u64,
-    /// Shortest interval of a recurring job, in milliseconds (the runtime
-    /// refuses shorter ones before they get here, too).
-    pub min_interval_ms: u64,
-    /// Retries of a failed run.
-    pub backoff: Backoff,
-    /// Jobs that run at once, over all apps.
-    pub concurrency: usize,
-    /// How long a started run holds its job; past it the job counts as
-    /// abandoned (the server stopped) and runs again. Longer than the
-    /// runtime's job deadline.
-    pub lease: Duration,
-    /// How often jobs of apps that could not run (disabled, not loaded)
-    /// are looked at again.
-    pub recheck: Duration,
-}
-
-impl Default for Tuning {
-    fn default() -> Tuning {
-        Tuning {
-            max_jobs_per_app: 1000,
-            min_interval_ms: 1000,
-            backoff: Backoff::default(),
-            concurrency: 4,
-            lease: Duration::from_secs(60),
-            recheck: Duration::from_secs(1),
-        }
-    }
-}
+use crate::store::{JobRecord, JobStore, StoreError};
 
 /// Why a job could not be scheduled (or the scheduler's store failed).
 #[derive(Debug, thiserror::Error)]
@@ -99,7 +64,7 @@ pub struct Scheduler {
 
 /// What the scheduler's handles and its task share.
 struct Shared {
-    store: Arc<dyn Store>,
+    store: Arc<dyn JobStore>,
     tuning: Tuning,
     /// Wakes the task: a job was scheduled, or an app may run again.
     wake: Notify,
@@ -116,7 +81,7 @@ struct Shared {
 struct JobCounts(HashMap<String, u64>);
 
 impl JobCounts {
-    async fn of(&mut self, store: &dyn Store, app: &str) -> Result<&mut u64, StoreError> {
+    async fn of(&mut self, store: &dyn JobStore, app: &str) -> Result<&mut u64, StoreError> {
         if !self.0.contains_key(app) {
             let count = store.jobs_of(app).await?.len() as u64;
             self.0.insert(app.to_owned(), count);
@@ -146,7 +111,7 @@ impl Scheduler {
     /// jobs through `runtime` while that exists; jobs already in `store`
     /// run when due (those that came due while the server was down, at
     /// once).
-    pub fn start(store: Arc<dyn Store>, runtime: WeakRuntime, tuning: Tuning) -> Scheduler {
+    pub fn start(store: Arc<dyn JobStore>, runtime: WeakRuntime, tuning: Tuning) -> Scheduler {
         let shared = Arc::new(Shared {
             store,
             tuning,

@@ -1,10 +1,11 @@
 //! Accounts: creation, registration and lookups by id or name. Changes
-//! to accounts are in `accounts`, sign-in tokens in `tokens`, the
-//! directory and spotlight in `lookup`, the time zone a user's client
-//! reports in `utc_offset`.
+//! to accounts are in `accounts`, signing in and out in `sign_in`,
+//! sign-in tokens in `tokens`, the directory and spotlight in `lookup`,
+//! the time zone a user's client reports in `utc_offset`.
 
 mod accounts;
 mod lookup;
+mod sign_in;
 mod tokens;
 mod utc_offset;
 

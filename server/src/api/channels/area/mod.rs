@@ -20,12 +20,12 @@ pub(in crate::api) use reads::*;
 
 use super::{HistoryParams, RoomParam, parse_date};
 use crate::api::envelope::{ok, to_json};
-use crate::api::error::{ApiError, ApiResult};
 use crate::api::extract::{Admin, Body, Caller, Params};
 use crate::api::pagination::{PageParams, listing};
-use crate::api::state::AppState;
 use crate::api::views::user_public;
 use crate::chat::{Chat, MemberQuery, NewRoom, RoomChange, RoomRef};
+use crate::gateway::AppState;
+use crate::gateway::error::{ApiError, ApiResult};
 use crate::model::{Presence, Room, RoomKind, RoomRole, Subscription, User, UserId};
 use crate::store::{HistoryQuery, MessageFilter, Paged};
 

@@ -9,14 +9,17 @@
 //! the bus, which the real-time API delivers on `stream-notify-user`
 //! `<uid>/message`. Running a command needs what posting needs.
 
-use capsule_runtime::TargetError;
-use capsule_runtime::model::{Invocation, PreviewItem};
+mod registry;
 
+use std::sync::Arc;
+
+pub use registry::{CommandRegistry, CommandText, SlashCommand, parse};
+
+use super::apps::{AppAnswer, Apps, CommandInvocation, PreviewItem};
+use super::bots;
 use super::messages::post_refusal;
 use super::rooms::{RoomRef, RoomView};
 use super::{AppOutcome, BOT_USERNAME, Chat, ChatError};
-use crate::apps::commands::{CommandText, SlashCommand};
-use crate::apps::{bots, convert};
 use crate::model::{Message, MessageId, User, UserId, UserRef, random_id};
 
 /// `errorType` of a command no app declares (Rocket.Chat's).
@@ -53,10 +56,19 @@ pub struct CommandPreview {
 struct Prepared {
     command: SlashCommand,
     view: RoomView,
-    invocation: Invocation,
+    invocation: CommandInvocation,
 }
 
 impl Chat {
+    /// The slash commands of the apps here, as they are now (a cheap
+    /// snapshot: keep it for the length of one request).
+    pub fn commands(&self) -> CommandRegistry {
+        self.apps
+            .as_ref()
+            .map(|apps| apps.commands())
+            .unwrap_or_default()
+    }
+
     /// Runs `call`'s command for `actor`. A command no app declares, a
     /// room the actor may not post in, or a bad thread is an error;
     /// anything the app does is an outcome, told to the actor privately.
@@ -80,14 +92,14 @@ impl Chat {
         let view = self.command_room(actor, &call.room).await?;
         let command = self.previewing_command(&call.command)?;
         let prepared = self.prepare(actor, command, view, &call).await?;
-        let runtime = self.runtime_for(&prepared.command)?;
+        let apps = self.apps_for(&prepared.command)?;
         let failed = |reason: String| {
             ChatError::invalid(
                 PREVIEW_FAILED,
                 format!("/{} gave no preview: {reason}", prepared.command.command),
             )
         };
-        match runtime
+        match apps
             .command_preview(&prepared.command.app_id, prepared.invocation.clone())
             .await
         {
@@ -114,8 +126,8 @@ impl Chat {
         let view = self.command_room(actor, &call.room).await?;
         let command = self.previewing_command(&call.command)?;
         let prepared = self.prepare(actor, command, view, &call).await?;
-        let runtime = self.runtime_for(&prepared.command)?;
-        let result = runtime
+        let apps = self.apps_for(&prepared.command)?;
+        let result = apps
             .execute_preview(
                 &prepared.command.app_id,
                 prepared.invocation.clone(),
@@ -164,9 +176,9 @@ impl Chat {
         actor: &User,
         prepared: Prepared,
     ) -> Result<AppOutcome, ChatError> {
-        let runtime = self.runtime_for(&prepared.command)?;
-        let result = runtime
-            .execute_command(&prepared.command.app_id, prepared.invocation.clone())
+        let apps = self.apps_for(&prepared.command)?;
+        let result = apps
+            .run_command(&prepared.command.app_id, prepared.invocation.clone())
             .await;
         Ok(self.tell(actor, &prepared, result))
     }
@@ -204,9 +216,9 @@ impl Chat {
         Ok(command)
     }
 
-    /// The runtime that runs `command`; a command is only registered with
-    /// one, so its absence is a wiring fault, answered as unknown.
-    fn runtime_for(&self, command: &SlashCommand) -> Result<&capsule_runtime::Runtime, ChatError> {
+    /// The apps that run `command`; a command is only known through them,
+    /// so their absence is a wiring fault, answered as unknown.
+    fn apps_for(&self, command: &SlashCommand) -> Result<&Arc<dyn Apps>, ChatError> {
         self.apps.as_ref().ok_or_else(|| {
             ChatError::invalid(
                 INVALID_COMMAND,
@@ -226,13 +238,13 @@ impl Chat {
             Some(tmid) => Some(self.thread_root(&view, tmid).await?),
             None => None,
         };
-        let invocation = Invocation {
+        let invocation = CommandInvocation {
             command: command.command.clone(),
             args: call.params.split_whitespace().map(str::to_owned).collect(),
             raw_args: call.params.clone(),
-            room: convert::room(&view.room),
-            user: convert::user_ref(&actor.to_ref()),
-            thread_id: thread_id.map(|id| id.0),
+            room: view.room.clone(),
+            user: actor.to_ref(),
+            thread_id,
             trigger_id: call.trigger_id.clone().unwrap_or_else(random_id),
         };
         Ok(Prepared {
@@ -243,12 +255,7 @@ impl Chat {
     }
 
     /// Tells `actor` privately how the command went, and says it.
-    fn tell(
-        &self,
-        actor: &User,
-        prepared: &Prepared,
-        result: Result<Result<Option<String>, String>, TargetError>,
-    ) -> AppOutcome {
+    fn tell(&self, actor: &User, prepared: &Prepared, result: AppAnswer) -> AppOutcome {
         let command = &prepared.command;
         let (outcome, text, from_app) = match result {
             Ok(Ok(answer)) => {
@@ -258,7 +265,7 @@ impl Chat {
             Ok(Err(reason)) => (AppOutcome::Refused(reason.clone()), Some(reason), true),
             Err(error) => {
                 // The app is at fault, not the user or the server: logged
-                // against it (the runtime counted the fault), and the
+                // against it (the apps layer counted the fault), and the
                 // user gets a plain account of it.
                 tracing::warn!(app = %command.app_id, command = %command.command, "a slash command failed: {error}");
                 let text = format!("/{} failed: {error}", command.command);
@@ -275,7 +282,7 @@ impl Chat {
             if from_app {
                 message.app_id = Some(command.app_id.clone());
             }
-            message.tmid = prepared.invocation.thread_id.clone().map(MessageId::from);
+            message.tmid = prepared.invocation.thread_id.clone();
             self.whisper(&actor.id, message);
         }
         outcome

@@ -1,7 +1,11 @@
-//! The end-to-end harness: a real Capsule server on 127.0.0.1 with its own
-//! data folder, and an HTTP client that talks to it as a Rocket.Chat client
-//! would.
-#![allow(dead_code)]
+//! The end-to-end harness of Capsule's server tests: a real Capsule server
+//! on 127.0.0.1 with its own data folder, and an HTTP client that talks to
+//! it as a Rocket.Chat client would ([`ddp`] speaks its real-time API).
+//!
+//! It is a crate of its own, a dev-dependency of `capsule-server` (its
+//! `tests/`) and of `capsule-tests` (the example apps' end-to-end tests),
+//! so that none of it is compiled into the server. Tests import it as
+//! `common`: `use capsule_server_harness as common;`.
 
 use std::net::SocketAddr;
 

@@ -1,4 +1,6 @@
-//! API errors in Rocket.Chat's shapes.
+//! Refusals in Rocket.Chat's shapes, for both transports: the REST API
+//! answers an [`ApiError`] as below; the real-time API answers its
+//! `errorType` and message as a DDP error (401 as DDP's 403).
 //!
 //! A refused request answers `{"success": false, "error": "<message>
 //! [<errorType>]", "errorType": "<errorType>"}` with 400 for a bad request,
@@ -10,9 +12,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-use capsule_runtime::{CallError, Fault, TargetError};
-
-use crate::chat::ChatError;
+use crate::chat::{AppCallError, AppFailure, ChatError};
 use crate::store::StoreError;
 
 /// Seconds a caller is asked to wait when an app is busy.
@@ -71,27 +71,22 @@ impl ApiError {
 /// 404, one that does not implement the call `not_implemented`, disabled
 /// 503, busy 503 with `Retry-After`, past its deadline 504, faulted 502.
 pub fn app_call_failed(
-    error: &TargetError,
+    error: &AppCallError,
     not_implemented: (StatusCode, &'static str),
 ) -> ApiError {
     let message = error.to_string();
-    let (status, kind) = match error {
-        TargetError::NotLoaded(_) => (StatusCode::NOT_FOUND, "error-app-not-found"),
-        TargetError::Call(CallError::NotImplemented { .. }) => not_implemented,
-        TargetError::Call(CallError::Disabled { .. }) => {
-            (StatusCode::SERVICE_UNAVAILABLE, "error-app-disabled")
-        }
-        TargetError::Call(CallError::Busy { .. }) => {
+    let (status, kind) = match error.failure {
+        AppFailure::NotLoaded => (StatusCode::NOT_FOUND, "error-app-not-found"),
+        AppFailure::NotImplemented => not_implemented,
+        AppFailure::Disabled => (StatusCode::SERVICE_UNAVAILABLE, "error-app-disabled"),
+        AppFailure::Busy => {
             let mut busy =
                 ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "error-app-busy", message);
             busy.retry_after = Some(APP_BUSY_RETRY_AFTER_SECONDS);
             return busy;
         }
-        TargetError::Call(CallError::Fault {
-            fault: Fault::CpuDeadline(_) | Fault::WallDeadline(_),
-            ..
-        }) => (StatusCode::GATEWAY_TIMEOUT, "error-app-timeout"),
-        TargetError::Call(CallError::Fault { .. }) => (StatusCode::BAD_GATEWAY, "error-app-failed"),
+        AppFailure::Timeout => (StatusCode::GATEWAY_TIMEOUT, "error-app-timeout"),
+        AppFailure::Faulted => (StatusCode::BAD_GATEWAY, "error-app-failed"),
     };
     ApiError::new(status, kind, message)
 }

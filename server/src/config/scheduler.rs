@@ -1,7 +1,43 @@
-//! How long a failed run waits before it is tried again, and when the
-//! scheduler gives up on it.
+//! The app job scheduler's tuning: its limits, and how long a failed run
+//! waits before it is tried again and when the scheduler gives up on it.
+//! The scheduler (`crate::apps::scheduler`) reads them from here.
 
 use std::time::Duration;
+
+/// The scheduler's knobs. The defaults suit a server; tests shorten the
+/// waits.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Tuning {
+    /// Most jobs one app may have scheduled at once.
+    pub max_jobs_per_app: u64,
+    /// Shortest interval of a recurring job, in milliseconds (the runtime
+    /// refuses shorter ones before they get here, too).
+    pub min_interval_ms: u64,
+    /// Retries of a failed run.
+    pub backoff: Backoff,
+    /// Jobs that run at once, over all apps.
+    pub concurrency: usize,
+    /// How long a started run holds its job; past it the job counts as
+    /// abandoned (the server stopped) and runs again. Longer than the
+    /// runtime's job deadline.
+    pub lease: Duration,
+    /// How often jobs of apps that could not run (disabled, not loaded)
+    /// are looked at again.
+    pub recheck: Duration,
+}
+
+impl Default for Tuning {
+    fn default() -> Tuning {
+        Tuning {
+            max_jobs_per_app: 1000,
+            min_interval_ms: 1000,
+            backoff: Backoff::default(),
+            concurrency: 4,
+            lease: Duration::from_secs(60),
+            recheck: Duration::from_secs(1),
+        }
+    }
+}
 
 /// Exponential backoff with a bounded number of retries: the first retry
 /// waits `base`, each next one twice as long.

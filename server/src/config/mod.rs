@@ -28,6 +28,8 @@
 //! unsigned packages and packages signed by unknown keys, with a warning
 //! in the log: never on a production server.
 
+pub mod scheduler;
+
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
@@ -66,7 +68,7 @@ pub struct Config {
     pub realtime_queue_frames: usize,
     /// The app job scheduler's limits and waits (not read from files or
     /// flags: the defaults are the server's; tests shorten them).
-    pub scheduler: crate::apps::scheduler::Tuning,
+    pub scheduler: scheduler::Tuning,
 }
 
 impl Config {
@@ -83,7 +85,7 @@ impl Config {
             trusted_keys: Vec::new(),
             development: false,
             realtime_queue_frames: 4096,
-            scheduler: crate::apps::scheduler::Tuning::default(),
+            scheduler: scheduler::Tuning::default(),
         }
     }
 }

@@ -1,0 +1,56 @@
+//! Signing in and out: credentials, resume tokens and what a sign-in
+//! records. The failed-login throttle and the answers' shapes are the
+//! transports' (`crate::gateway`).
+
+use super::*;
+
+impl Chat {
+    /// The active account `account` (a username, or an e-mail address
+    /// when it holds `@`) whose password `password` is; `None` when the
+    /// account is unknown or inactive, has no password, or the password
+    /// is wrong, so a caller cannot tell which.
+    pub async fn check_credentials(
+        &self,
+        account: &str,
+        password: &Presented,
+    ) -> Result<Option<User>, ChatError> {
+        let user = if account.contains('@') {
+            self.store.user_by_email(account).await?
+        } else {
+            self.store.user_by_username(account).await?
+        };
+        let verified = match &user {
+            Some(user) if user.active => match self.store.password_hash(&user.id).await? {
+                Some(hash) => password::verify(password, &hash).await,
+                None => false,
+            },
+            _ => false,
+        };
+        Ok(user.filter(|_| verified))
+    }
+
+    /// The active user the login token with `digest` belongs to.
+    pub async fn token_owner(&self, digest: &str) -> Result<Option<User>, ChatError> {
+        let Some(record) = self.store.token(digest).await? else {
+            return Ok(None);
+        };
+        Ok(self.store.user(&record.user).await?.filter(|u| u.active))
+    }
+
+    /// Records that `user` signed in: the time, and an offline user
+    /// comes online with their default status.
+    pub async fn record_sign_in(&self, mut user: User) -> Result<User, ChatError> {
+        user.last_login = Some(Timestamp::now());
+        if user.status == Presence::Offline {
+            user.status = user.status_default;
+        }
+        self.store.update_user(&user).await?;
+        Ok(user)
+    }
+
+    /// Deletes the login token with `digest` (a sign-out); answers
+    /// whether it existed.
+    pub async fn end_session(&self, digest: &str) -> Result<bool, ChatError> {
+        Ok(self.store.delete_token(digest).await?)
+    }
+}

@@ -1,0 +1,121 @@
+//! Signing in, as both transports do it: REST `login` and the DDP
+//! `login` method read the same password forms, go through the same
+//! failed-login throttle and issue the same tokens.
+
+use std::net::{IpAddr, SocketAddr};
+
+use axum::http::{HeaderMap, StatusCode};
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::AppState;
+use super::error::ApiError;
+use crate::auth::password::Presented;
+use crate::auth::throttle::Blocked;
+use crate::auth::token;
+use crate::model::User;
+
+/// A password as plain text or as `{"digest", "algorithm": "sha-256"}`.
+#[derive(Deserialize)]
+#[serde(untagged)]
+pub enum PasswordField {
+    Plain(String),
+    Digest { digest: String, algorithm: String },
+}
+
+/// Rocket.Chat's login failure body.
+pub fn login_failed() -> ApiError {
+    ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        "error-unauthorized",
+        "Unauthorized",
+    )
+}
+
+/// The password a client sent, as the verifier takes it.
+pub fn presented_password(field: Option<PasswordField>) -> Result<Presented, ApiError> {
+    match field {
+        Some(PasswordField::Plain(p)) => Ok(Presented::Plain(p)),
+        Some(PasswordField::Digest { digest, algorithm }) if algorithm == "sha-256" => {
+            Ok(Presented::Sha256(digest))
+        }
+        Some(PasswordField::Digest { algorithm, .. }) => Err(ApiError::invalid_params(format!(
+            "unsupported password algorithm `{algorithm}`; use `sha-256`"
+        ))),
+        None => Err(ApiError::invalid_params("the field `password` is missing")),
+    }
+}
+
+/// Reads a DDP `login` password (`{"digest", "algorithm"}` or plain text).
+pub fn password_from_json(value: Option<&Value>) -> Result<Presented, ApiError> {
+    let field = value
+        .map(|v| serde_json::from_value::<PasswordField>(v.clone()))
+        .transpose()
+        .map_err(|_| {
+            ApiError::invalid_params(
+                "`password` must be text or `{\"digest\": ..., \"algorithm\": \"sha-256\"}`",
+            )
+        })?;
+    presented_password(field)
+}
+
+/// Signs `account` (a username or e-mail) in with `password` from
+/// `address`, under the failed-login throttle, and issues a login token.
+pub async fn sign_in(
+    state: &AppState,
+    account: &str,
+    password: Presented,
+    address: IpAddr,
+) -> Result<(User, String), ApiError> {
+    let throttle = state.throttle();
+    if let Err(blocked) = throttle.check(account, address) {
+        let (kind, retry_after) = match blocked {
+            Blocked::Account { retry_after } => ("error-login-blocked-for-user", retry_after),
+            Blocked::Address { retry_after } => ("error-login-blocked-for-ip", retry_after),
+        };
+        metrics::counter!("capsule_sign_ins_total", "outcome" => "throttled").increment(1);
+        let mut error = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            kind,
+            "Too many failed sign-in attempts; try again later",
+        );
+        error.retry_after = Some(retry_after.as_secs().max(1));
+        return Err(error);
+    }
+    let chat = state.chat();
+    let Some(user) = chat.check_credentials(account, &password).await? else {
+        throttle.failed(account, address);
+        metrics::counter!("capsule_sign_ins_total", "outcome" => "failed").increment(1);
+        tracing::info!(account = %account, %address, "failed sign-in");
+        return Err(login_failed());
+    };
+    throttle.succeeded(account);
+    let secret = chat.new_login_token(&user.id).await?;
+    let user = chat.record_sign_in(user).await?;
+    metrics::counter!("capsule_sign_ins_total", "outcome" => "success").increment(1);
+    tracing::info!(user = %user.username, "signed in");
+    Ok((user, secret))
+}
+
+/// The active user a resume token signs in as, marked signed in.
+pub async fn resume_token(state: &AppState, resume: &str) -> Result<User, ApiError> {
+    let chat = state.chat();
+    let user = chat
+        .token_owner(&token::digest(resume))
+        .await?
+        .ok_or_else(login_failed)?;
+    Ok(chat.record_sign_in(user).await?)
+}
+
+/// The client's address: the peer, or the first `X-Forwarded-For` hop
+/// when the peer is a proxy on loopback.
+pub fn client_address(headers: &HeaderMap, peer: SocketAddr) -> IpAddr {
+    if peer.ip().is_loopback()
+        && let Some(forwarded) = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok())
+        && let Some(first) = forwarded.split(',').next()
+        && let Ok(ip) = first.trim().parse()
+    {
+        return ip;
+    }
+    peer.ip()
+}
