@@ -5,7 +5,7 @@
 //! `target/web-screenshots/`. The scenarios are `server/web/e2e/*.mjs`.
 
 mod apps_support;
-mod common;
+use capsule_server_harness as common;
 mod web_support;
 
 use apps_support::Publisher;

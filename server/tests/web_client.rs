@@ -2,7 +2,7 @@
 //! with a strict Content-Security-Policy, hashed assets cached for good,
 //! and the API's JSON errors untouched for paths the client does not claim.
 
-mod common;
+use capsule_server_harness as common;
 
 use common::TestServer;
 
