@@ -7,8 +7,19 @@
 mod apps_support;
 mod web_support;
 
+use std::path::PathBuf;
+
 use apps_support::Publisher;
+use capsule_runtime::package;
 use web_support::{Setup, run_scenario, run_scenario_with};
+
+/// The example app `name` of `apps-examples` (built once for the test
+/// run), packaged and signed by `publisher`.
+fn signed_example(publisher: &Publisher, name: &str) -> PathBuf {
+    let app = capsule_testkit::example_apps().app(name);
+    let signed = package::sign(&apps_support::files_of(app), &publisher.key);
+    apps_support::write_zip(publisher.dir.path(), &format!("{name}.zip"), &signed)
+}
 
 #[test]
 fn two_people_chat_in_real_time_with_live_unread_counts() {
@@ -65,6 +76,25 @@ fn slash_commands_complete_preview_and_answer_privately_app_buttons_work_and_vet
                 publisher.signed("everything").into(),
                 "--app".into(),
                 publisher.signed("veto").into(),
+            ],
+            env: vec![],
+        },
+    );
+}
+
+#[test]
+fn the_example_apps_slash_commands_run_from_the_composer_and_a_polls_buttons_count_votes() {
+    let publisher = Publisher::new("Capsule examples");
+    run_scenario_with(
+        "example-apps.mjs",
+        Setup {
+            server_args: vec![
+                "--trusted-key".into(),
+                publisher.public_key_file.clone().into(),
+                "--app".into(),
+                signed_example(&publisher, "hello").into(),
+                "--app".into(),
+                signed_example(&publisher, "polls").into(),
             ],
             env: vec![],
         },

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 pub const ADMIN: &str = "admin";
 pub const ADMIN_PASSWORD: &str = "admin-password-1";
-const CHROMIUM: &str = "/usr/bin/chromium";
+pub const CHROMIUM: &str = "/usr/bin/chromium";
 const EMOJI_FONT: &str = "/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf";
 const SCENARIO_LIMIT: Duration = Duration::from_secs(240);
 
@@ -26,16 +26,20 @@ const SCENARIO_LIMIT: Duration = Duration::from_secs(240);
 static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 
 /// The client's source folder.
-fn web_dir() -> PathBuf {
+pub fn web_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("web")
+}
+
+/// The workspace's target folder (`CARGO_TARGET_DIR` when set).
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"))
 }
 
 /// Where the scenarios write their screenshots.
 pub fn screenshots_dir() -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"));
-    target.join("web-screenshots")
+    target_dir().join("web-screenshots")
 }
 
 fn browser_installed() -> bool {
@@ -91,16 +95,17 @@ pub struct Setup {
 }
 
 /// The `capsule` binary serving on a loopback port.
-struct Capsule {
+pub struct Capsule {
     child: Child,
-    port: u16,
+    pub port: u16,
     data: PathBuf,
     log: PathBuf,
     args: Vec<OsString>,
 }
 
 impl Capsule {
-    fn start(data: &Path, port: u16, args: &[OsString]) -> Capsule {
+    /// Starts the server on `port` with its data in `data`, and waits until it answers.
+    pub fn start(data: &Path, port: u16, args: &[OsString]) -> Capsule {
         let log = data.with_extension("log");
         let log_file = fs::OpenOptions::new()
             .create(true)
@@ -150,7 +155,8 @@ impl Capsule {
         *self = Capsule::start(&self.data.clone(), self.port, &self.args.clone());
     }
 
-    fn log_text(&self) -> String {
+    /// What the server has logged.
+    pub fn log_text(&self) -> String {
         fs::read_to_string(&self.log).unwrap_or_default()
     }
 }
@@ -178,7 +184,8 @@ fn health(port: u16) -> bool {
     answer.starts_with("HTTP/1.1 200") || answer.starts_with("HTTP/1.0 200")
 }
 
-fn free_port() -> u16 {
+/// A loopback port nobody listens on.
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("a free loopback port")

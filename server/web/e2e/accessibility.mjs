@@ -2,18 +2,11 @@
 // violations on the sign-in page, a room with a thread, the directory and
 // the apps admin, in the light and the dark theme.
 
-import { createRequire } from 'node:module';
-import { admin, api, base, check, message, person, scenario } from './harness.mjs';
-
-const axeSource = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+import { admin, api, base, check, message, person, scenario, seriousViolations } from './harness.mjs';
 
 async function audit(page, where) {
-  // axe is injected as a script: this context bypasses the page's CSP for it.
-  await page.addScriptTag({ path: axeSource });
-  const results = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
-  const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  const described = serious.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  check(!serious.length, `${where}: ${described.join('\n')}`);
+  const serious = await seriousViolations(page);
+  check(!serious.length, `${where}: ${serious.join('\n')}`);
 }
 
 await scenario('no serious accessibility violations', async (browser) => {

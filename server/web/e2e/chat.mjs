@@ -91,6 +91,23 @@ await scenario('two people chat in real time', async (browser) => {
   await screenshot(adaPage, 'room');
   await screenshot(bobPage, 'thread');
 
+  // Keyboard: the history is one Tab stop; arrows move between messages.
+  const tabStops = await adaPage.locator('.messages [tabindex="0"], .messages button:not([tabindex="-1"])').count();
+  check(tabStops <= 8, `the history is a few Tab stops, not one per button (${tabStops})`);
+  await adaPage.locator('.messages article.message[tabindex="0"]').focus();
+  const before = await adaPage.evaluate(() => document.activeElement?.getAttribute('data-id'));
+  await adaPage.keyboard.press('ArrowUp');
+  const after = await adaPage.evaluate(() => document.activeElement?.getAttribute('data-id'));
+  check(before && after && before !== after, 'ArrowUp moves to the message before');
+  check((await adaPage.locator(`.messages [data-id="${after}"]`).getAttribute('tabindex')) === '0', 'the Tab stop follows');
+
+  // The header's member count opens who is in the room.
+  await adaPage.getByRole('button', { name: 'Close the thread' }).click();
+  await adaPage.getByRole('button', { name: '2 members' }).click();
+  const members = adaPage.getByRole('complementary', { name: 'Members' });
+  await members.getByText('@bob').waitFor();
+  await members.getByText('@ada').waitFor();
+
   // The phone layout: the room alone, with a way back to the list.
   const phone = await signedInPage(browser, 'bob', undefined, { width: 360, height: 740 });
   await screenshot(phone, 'phone-rooms');

@@ -11,10 +11,24 @@ import { chromium } from 'playwright-core';
 import { createInterface } from 'node:readline';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { createRequire } from 'node:module';
 
 export const base = process.env.CAPSULE_URL;
 const shots = process.env.CAPSULE_SCREENSHOTS;
+const axeSource = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
+// What the pages reported that must fail the scenario: script errors and
+// anything the Content-Security-Policy blocked.
+const pageFaults = [];
+
+/** Chromium's flags besides headless and no-sandbox (../shared/brief/testing.md). */
+export const browserFlags = [
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 /** Starts headless Chromium with a fresh profile (playwright makes one per launch). */
 export function launch() {
@@ -22,13 +36,7 @@ export function launch() {
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     headless: true,
     chromiumSandbox: false,
-    args: [
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
+    args: browserFlags,
   });
 }
 
@@ -70,20 +78,42 @@ export async function person(adminSession, username) {
   return login(username, `${username}-password`);
 }
 
-/** A new browser context and page signed in as `username` through the sign-in form. */
-export async function signedInPage(browser, username, password = `${username}-password`, viewport = { width: 1280, height: 800 }) {
-  const context = await browser.newContext({ viewport, colorScheme: 'light' });
-  const page = await context.newPage();
-  page.on('pageerror', (error) => console.log(`[${username}] page error: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error') console.log(`[${username}] console: ${message.text()}`);
-  });
+/** Signs `page` in as `username` through the sign-in form at `/home`. */
+export async function signIn(page, username, password = `${username}-password`) {
   await page.goto(`${base}/home`);
   await page.getByLabel('Username or e-mail').fill(username);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('navigation', { name: 'Rooms' }).waitFor();
+}
+
+/** A new browser context (with `options`) and page signed in as `username` through the sign-in form. */
+export async function signedInPage(browser, username, password = `${username}-password`, viewport = { width: 1280, height: 800 }, options = {}) {
+  const context = await browser.newContext({ viewport, colorScheme: 'light', ...options });
+  const page = await context.newPage();
+  page.on('pageerror', (error) => {
+    console.log(`[${username}] page error: ${error.message}`);
+    pageFaults.push(error.message);
+  });
+  page.on('console', (message) => {
+    if (message.type() !== 'error') return;
+    console.log(`[${username}] console: ${message.text()}`);
+    if (message.text().includes('Content Security Policy')) pageFaults.push(message.text());
+  });
+  await signIn(page, username, password);
   return page;
+}
+
+/**
+ * axe-core's serious and critical violations on `page`, described. The
+ * page's context must bypass the CSP: axe is injected as a script.
+ */
+export async function seriousViolations(page) {
+  await page.addScriptTag({ path: axeSource });
+  const results = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  return results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
 /** Writes a screenshot into the tests' folder. */
@@ -110,6 +140,7 @@ export async function scenario(name, body) {
   const browser = await launch();
   try {
     await body(browser);
+    check(!pageFaults.length, `the pages reported errors:\n${pageFaults.join('\n')}`);
     console.log(`scenario ${name}: passed`);
   } catch (error) {
     console.log(`scenario ${name}: FAILED: ${error.stack ?? error}`);

@@ -12,8 +12,8 @@ import { ddp, me } from './session';
 export const subscriptions = signal<Map<string, Subscription>>(new Map());
 /** Rooms by id, for topics and member counts. */
 export const rooms = signal<Map<string, Room>>(new Map());
-/** The private answers (apps, slash commands) the user received, by room. */
-export const privateAnswers = signal<Message>(null as unknown as Message);
+/** The latest private answer (an app's, a slash command's) the user received. */
+export const privateAnswers = signal<Message | null>(null);
 
 /** The memberships shown in the room list, grouped and sorted. */
 export const roomList = computed(() => {

@@ -3,6 +3,11 @@
 // message id (so nothing shows twice). After a reconnect it asks the
 // server what changed since the newest change it saw (chat.syncMessages),
 // so nothing sent while the server was away is lost.
+//
+// Jumping to the room's first message detaches the timeline from the
+// newest: it then holds a stretch of old history and pages towards the
+// newest with `<type>.messages` offsets (counted from the newest, and
+// moved by every new message that arrives meanwhile) until it meets it.
 
 import { signal } from '@preact/signals';
 import { get } from '../api/rest';
@@ -11,12 +16,16 @@ import type { Ddp } from '../api/ddp';
 
 const PAGE = 50;
 
+const LISTS = { c: 'channels.messages', p: 'groups.messages', d: 'im.messages' } as const;
+
 /** A room's messages, live. */
 export class Timeline {
   /** The room's messages by send time, oldest first. */
   readonly messages = signal<Message[]>([]);
   /** Whether older messages may exist on the server. */
   readonly hasOlder = signal(true);
+  /** Whether newer messages than those held exist (after a jump to the first). */
+  readonly hasNewer = signal(false);
   readonly loading = signal(false);
   /** Who is typing (usernames). */
   readonly typing = signal<string[]>([]);
@@ -24,9 +33,12 @@ export class Timeline {
   private lastUpdate = 0;
   private stops: Array<() => void> = [];
   private typingTimers = new Map<string, number>();
+  // While detached: how many messages are newer than the newest held.
+  private newerCount = 0;
 
   constructor(
     readonly rid: string,
+    private type: 'c' | 'p' | 'd',
     private link: Ddp,
     private myUsername: string,
     private onChange: (message: Message) => void,
@@ -43,11 +55,80 @@ export class Timeline {
     );
   }
 
-  /** Loads the newest page. */
+  /** Loads the newest page (and follows the newest again after a jump). */
   async start(): Promise<void> {
     const answer = await this.link.call('loadHistory', this.rid, null, PAGE);
+    if (this.hasNewer.value) this.reset();
+    this.hasNewer.value = false;
     this.hasOlder.value = answer.messages.length >= PAGE;
     this.merge(answer.messages, false);
+  }
+
+  /** Shows the room's first messages, detached from the newest. */
+  async jumpToFirst(): Promise<void> {
+    const list = LISTS[this.type];
+    const { total } = await get(list, { roomId: this.rid, count: 1 });
+    const offset = Math.max(0, total - PAGE);
+    const answer = await get(list, { roomId: this.rid, offset, count: PAGE });
+    this.reset();
+    this.newerCount = offset;
+    this.hasNewer.value = offset > 0;
+    this.hasOlder.value = false;
+    this.merge(answer.messages, false);
+  }
+
+  /** Shows the stretch of history that ends with message `id`, detached from the newest. */
+  async jumpTo(id: string): Promise<void> {
+    const { message } = await get('chat.getMessage', { msgId: id });
+    const ts = toMs(message.ts);
+    const newer = await this.countNewerThan(ts);
+    const answer = await this.link.call('loadHistory', this.rid, { $date: ts + 1 }, PAGE);
+    this.reset();
+    this.newerCount = newer;
+    this.hasNewer.value = newer > 0;
+    this.hasOlder.value = answer.messages.length >= PAGE;
+    this.merge(answer.messages, false);
+    this.merge([message], false);
+  }
+
+  // How many messages are newer than `ts`: a binary search over the
+  // newest-first listing (about 17 requests of one message in a room of
+  // 100,000), so paging back uses the same offsets as `loadNewer`.
+  private async countNewerThan(ts: number): Promise<number> {
+    const list = LISTS[this.type];
+    const at = async (offset: number) => {
+      const answer = await get(list, { roomId: this.rid, offset, count: 1 });
+      return { total: answer.total as number, ts: answer.messages[0] ? toMs(answer.messages[0].ts) : -Infinity };
+    };
+    const { total } = await at(0);
+    let low = 0;
+    let high = total;
+    while (low < high) {
+      const middle = Math.floor((low + high) / 2);
+      if ((await at(middle)).ts > ts) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  }
+
+  /** Loads the page after the newest held, while detached. */
+  async loadNewer(): Promise<void> {
+    if (this.loading.value || !this.hasNewer.value) return;
+    this.loading.value = true;
+    try {
+      const offset = Math.max(0, this.newerCount - PAGE);
+      const answer = await get(LISTS[this.type], { roomId: this.rid, offset, count: this.newerCount - offset });
+      this.newerCount = offset;
+      this.merge(answer.messages, false);
+      this.hasNewer.value = offset > 0;
+    } finally {
+      this.loading.value = false;
+    }
+  }
+
+  private reset(): void {
+    this.byId.clear();
+    this.messages.value = [];
   }
 
   /** Loads the page before the oldest message held; answers how many came. */
@@ -96,6 +177,11 @@ export class Timeline {
     let changed = false;
     for (const message of incoming) {
       const known = this.byId.get(message._id);
+      if (live && !known && this.hasNewer.value) {
+        // A new message beyond the stretch held: it is fetched on the way back.
+        this.newerCount += 1;
+        continue;
+      }
       const updated = toMs(message._updatedAt);
       if (known && toMs(known._updatedAt) > updated) continue;
       this.byId.set(message._id, message);

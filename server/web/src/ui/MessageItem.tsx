@@ -17,8 +17,19 @@ const SYSTEM: Record<string, (m: Message) => string> = {
   room_changed_topic: (m) => `changed the topic to: ${m.msg}`,
   room_changed_description: (m) => `changed the description to: ${m.msg}`,
   room_changed_announcement: (m) => `changed the announcement to: ${m.msg}`,
+  room_changed_privacy: (m) => `made the room ${m.msg === 'p' || m.msg === 'private' ? 'private' : 'public'}`,
+  'subscription-role-added': (m) => `gave ${m.msg} a role`,
+  'subscription-role-removed': (m) => `took a role from ${m.msg}`,
+  'room-archived': () => 'archived the room',
+  'room-unarchived': () => 'unarchived the room',
+  'room-pruned': () => 'pruned the history',
   message_pinned: () => 'pinned a message',
 };
+
+/** How a system message reads; an unknown kind shows its text. */
+function systemText(m: Message): string {
+  return (SYSTEM[m.t!] ?? ((x: Message) => x.msg))(m);
+}
 
 const time = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 const full = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
@@ -29,23 +40,29 @@ export function MessageItem({
   previous,
   onThread,
   inThread = false,
+  linked = false,
+  active = true,
 }: {
   message: Message;
   previous?: Message;
   onThread?: (id: string) => void;
   inThread?: boolean;
+  linked?: boolean;
+  /** Whether this message is the list's one stop for Tab (arrow keys move it). */
+  active?: boolean;
 }) {
   const [editing, setEditing] = useState(false);
   const [picking, setPicking] = useState(false);
   const username = me.value?.username;
   const link = ddp.value!;
+  const tab = active ? 0 : -1;
   const when = new Date(toMs(m.ts));
   const author = m.alias || m.u?.name || m.u?.username;
 
-  if (m.t && SYSTEM[m.t]) {
+  if (m.t) {
     return (
-      <div class="message system" data-id={m._id} tabIndex={-1}>
-        <strong>{m.u?.username}</strong> {SYSTEM[m.t](m)} <time dateTime={when.toISOString()}>{time.format(when)}</time>
+      <div class="message system" data-id={m._id} tabIndex={tab}>
+        <strong>{m.u?.username}</strong> {systemText(m)} <time dateTime={when.toISOString()}>{time.format(when)}</time>
       </div>
     );
   }
@@ -62,9 +79,9 @@ export function MessageItem({
 
   return (
     <article
-      class={`message ${grouped ? 'grouped' : ''} ${m.ephemeral ? 'ephemeral' : ''}`}
+      class={`message ${grouped ? 'grouped' : ''} ${m.ephemeral ? 'ephemeral' : ''} ${linked ? 'linked' : ''}`}
       data-id={m._id}
-      tabIndex={-1}
+      tabIndex={tab}
       aria-label={`${author}, ${full.format(when)}`}
     >
       <div class="avatar" aria-hidden="true">{grouped ? '' : initial(m.u?.username)}</div>
@@ -95,6 +112,7 @@ export function MessageItem({
               <div class="app-buttons">
                 {a.actions.map((action) => (
                   <button
+                    tabIndex={tab}
                     key={action.action_id + (action.value ?? '')}
                     onClick={() =>
                       attempt(() =>
@@ -121,6 +139,7 @@ export function MessageItem({
               const mineToo = !!username && r.usernames.includes(username);
               return (
                 <button
+                  tabIndex={tab}
                   key={emoji}
                   class={`reaction ${mineToo ? 'mine' : ''}`}
                   aria-pressed={mineToo}
@@ -135,28 +154,28 @@ export function MessageItem({
           </div>
         )}
         {!inThread && !!m.tcount && (
-          <button class="thread-summary" onClick={() => onThread?.(m._id)}>
+          <button class="thread-summary" tabIndex={tab} onClick={() => onThread?.(m._id)}>
             {m.tcount} {m.tcount === 1 ? 'reply' : 'replies'}
           </button>
         )}
       </div>
       {!m.ephemeral && !editing && (
         <div class="message-actions" role="toolbar" aria-label="Message actions">
-          <button class="icon" aria-label="Add a reaction" aria-expanded={picking} onClick={() => setPicking(!picking)}>
+          <button class="icon" tabIndex={tab} aria-label="Add a reaction" aria-expanded={picking} onClick={() => setPicking(!picking)}>
             <Icon name="smile" />
           </button>
           {!inThread && onThread && (
-            <button class="icon" aria-label="Reply in a thread" onClick={() => onThread(m._id)}>
+            <button class="icon" tabIndex={tab} aria-label="Reply in a thread" onClick={() => onThread(m._id)}>
               <Icon name="reply" />
             </button>
           )}
           {mine && (
-            <button class="icon" aria-label="Edit" onClick={() => setEditing(true)}>
+            <button class="icon" tabIndex={tab} aria-label="Edit" onClick={() => setEditing(true)}>
               <Icon name="edit" />
             </button>
           )}
           {(mine || isAdmin()) && (
-            <button class="icon" aria-label="Delete" onClick={remove}>
+            <button class="icon" tabIndex={tab} aria-label="Delete" onClick={remove}>
               <Icon name="trash" />
             </button>
           )}

@@ -8,24 +8,26 @@ import { ddp, me } from '../state/session';
 import { Timeline } from '../state/timeline';
 import { Composer } from './Composer';
 import { Icon } from './Icon';
+import { MembersPanel } from './MembersPanel';
 import { MessageList } from './MessageList';
 import { ThreadPanel } from './ThreadPanel';
 
 type RouteType = 'channel' | 'group' | 'direct';
 
 /** An open room: header, history, composer, and the thread panel. */
-export function RoomView({ type, roomKey, thread }: { type: RouteType; roomKey: string; thread?: string }) {
+export function RoomView({ type, roomKey, thread, linked }: { type: RouteType; roomKey: string; thread?: string; linked?: string }) {
   const subscription = findByRoute(type, roomKey);
   const rid = subscription?.rid;
   if (!subscription || !rid) return <NotMember type={type} roomKey={roomKey} />;
-  return <OpenRoom rid={rid} title={label(subscription)} type={subscription.t} name={subscription.name} thread={thread} />;
+  return <OpenRoom rid={rid} title={label(subscription)} type={subscription.t} name={subscription.name} thread={thread} linked={linked} />;
 }
 
-function OpenRoom({ rid, title, type, name, thread }: { rid: string; title: string; type: 'c' | 'p' | 'd'; name: string; thread?: string }) {
+function OpenRoom({ rid, title, type, name, thread, linked }: { rid: string; title: string; type: 'c' | 'p' | 'd'; name: string; thread?: string; linked?: string }) {
   const link = ddp.value!;
   const username = me.value!.username;
   const room: Room | undefined = rooms.value.get(rid);
   const [, setReady] = useState(false);
+  const [showMembers, setShowMembers] = useState(false);
 
   const timeline = useMemo(() => {
     let readTimer: number | undefined;
@@ -35,21 +37,21 @@ function OpenRoom({ rid, title, type, name, thread }: { rid: string; title: stri
         if (document.visibilityState === 'visible') void link.call('readMessages', rid).catch(() => {});
       }, 300);
     };
-    return new Timeline(rid, link, username, (message) => {
+    return new Timeline(rid, type, link, username, (message) => {
       markRead();
       if (message.t === 'room_changed_topic') void refreshRoom(rid).catch(() => {});
     });
   }, [rid, link]);
 
   useEffect(() => {
-    timeline
-      .start()
-      .then(() => setReady(true))
-      .catch(fail);
     void link.call('readMessages', rid).catch(() => {});
     if (!rooms.value.has(rid)) void refreshRoom(rid).catch(() => {});
     return () => timeline.close();
   }, [timeline]);
+
+  useEffect(() => {
+    (linked ? timeline.jumpTo(linked) : timeline.start()).then(() => setReady(true)).catch(fail);
+  }, [timeline, linked]);
 
   useEffect(() => {
     const answer = privateAnswers.value;
@@ -59,7 +61,7 @@ function OpenRoom({ rid, title, type, name, thread }: { rid: string; title: stri
   const base = roomPath(type, name);
   const icon = type === 'c' ? '#' : type === 'd' ? '@' : '';
   return (
-    <div class={`room ${thread ? 'room-with-thread' : ''}`}>
+    <div class={`room ${thread || showMembers ? 'room-with-thread' : ''}`}>
       <section class="room-main" aria-label={`Room ${title}`}>
         <header class="room-head">
           <a class="icon back" href="/home" data-nav aria-label="Back to the room list">
@@ -72,16 +74,20 @@ function OpenRoom({ rid, title, type, name, thread }: { rid: string; title: stri
             {room?.topic && <p class="topic" title={room.topic}>{room.topic}</p>}
           </div>
           {room?.usersCount ? (
-            <span class="members" title="Members">
+            <button class="members" aria-expanded={showMembers} onClick={() => setShowMembers(!showMembers)}>
               {room.usersCount} {room.usersCount === 1 ? 'member' : 'members'}
-            </span>
+            </button>
           ) : null}
         </header>
-        <MessageList timeline={timeline} onThread={(id) => navigate(`${base}/thread/${id}`)} />
+        <MessageList timeline={timeline} linked={linked} onThread={(id) => navigate(`${base}/thread/${id}`)} />
         <Typing names={timeline.typing.value} />
         <Composer rid={rid} roomLabel={`${icon}${title}`} timeline={timeline} readOnly={room?.ro} />
       </section>
-      {thread && <ThreadPanel rid={rid} tmid={thread} timeline={timeline} onClose={() => navigate(base)} />}
+      {thread ? (
+        <ThreadPanel rid={rid} tmid={thread} timeline={timeline} onClose={() => navigate(base)} />
+      ) : (
+        showMembers && <MembersPanel rid={rid} type={type} onClose={() => setShowMembers(false)} />
+      )}
     </div>
   );
 }

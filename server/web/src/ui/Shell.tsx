@@ -40,7 +40,7 @@ export function Shell({ route }: { route: Route }) {
           </div>
         )}
         {route.kind === 'room' ? (
-          <RoomView key={`${route.type}/${route.key}`} type={route.type} roomKey={route.key} thread={route.thread} />
+          <RoomView key={`${route.type}/${route.key}`} type={route.type} roomKey={route.key} thread={route.thread} linked={route.message} />
         ) : route.kind === 'directory' ? (
           <Directory />
         ) : (

@@ -125,5 +125,5 @@ document.addEventListener('click', (event) => {
   const url = new URL(anchor.href);
   if (url.origin !== location.origin || url.pathname.startsWith('/api/')) return;
   event.preventDefault();
-  navigate(url.pathname);
+  navigate(url.pathname + url.search);
 });

@@ -12,7 +12,7 @@ export function SignIn() {
 
   useEffect(() => {
     get('settings.public', { _id: 'Accounts_RegistrationForm' })
-      .then((answer) => setOpen(answer.settings?.some((s: any) => s.value === 'Public')))
+      .then((answer) => setOpen(answer.settings?.some((s: { value: unknown }) => s.value === 'Public')))
       .catch(() => setOpen(false));
   }, []);
 

@@ -1,6 +1,6 @@
 import { useEffect } from 'preact/hooks';
 import { get } from '../api/rest';
-import { toMs } from '../api/types';
+import { toMs, type Message } from '../api/types';
 import { fail } from '../state/notice';
 import type { Timeline } from '../state/timeline';
 import { Composer } from './Composer';
@@ -13,7 +13,7 @@ export function ThreadPanel({ rid, tmid, timeline, onClose }: { rid: string; tmi
     // Replies and the first message join the room's timeline, which keeps them live.
     Promise.all([
       get('chat.getMessage', { msgId: tmid }).then((answer) => timeline.add(answer.message)),
-      get('chat.getThreadMessages', { tmid, count: 100 }).then((answer) => answer.messages.forEach((m: any) => timeline.add(m))),
+      get('chat.getThreadMessages', { tmid, count: 100 }).then((answer) => (answer.messages as Message[]).forEach((m) => timeline.add(m))),
     ]).catch(fail);
   }, [tmid]);
 
