@@ -10,7 +10,7 @@ mod web_support;
 use std::path::PathBuf;
 
 use apps_support::Publisher;
-use capsule_runtime::package;
+use capsule_package as package;
 use web_support::{Setup, run_scenario, run_scenario_with};
 
 /// The example app `name` of `apps-examples` (built once for the test

@@ -7,21 +7,11 @@
 //! them (`AppManager::set_settings`) and hands the resolved values to the
 //! bridge when it loads the app and on every change.
 
-use capsule_package::{Setting, SettingType};
+use capsule_package::Setting;
 use capsule_runtime::SettingValue;
 use serde_json::Value;
 
 use crate::store::{AppDataStore, StoreError};
-
-/// The typed value of `value` for a setting of `kind`, if it is of that
-/// type.
-fn typed(kind: SettingType, value: &Value) -> Option<SettingValue> {
-    match kind {
-        SettingType::Text => value.as_str().map(|s| SettingValue::Text(s.to_owned())),
-        SettingType::Number => value.as_f64().map(SettingValue::Number),
-        SettingType::Boolean => value.as_bool().map(SettingValue::Boolean),
-    }
-}
 
 /// The values of `declared` settings: the stored one when it has the
 /// setting's type, else the default. A setting with neither is left out
@@ -36,7 +26,7 @@ pub fn resolve(
         .iter()
         .filter_map(|setting| {
             let stored = stored.and_then(|s| s.get(&setting.id));
-            let from_store = stored.and_then(|v| typed(setting.kind, v));
+            let from_store = stored.and_then(|v| SettingValue::from_json(setting.kind, v));
             if stored.is_some() && from_store.is_none() {
                 tracing::warn!(
                     app = app_id,
@@ -49,7 +39,7 @@ pub fn resolve(
                 setting
                     .default
                     .as_ref()
-                    .and_then(|d| typed(setting.kind, d))
+                    .and_then(|d| SettingValue::from_json(setting.kind, d))
             })?;
             Some((setting.id.clone(), value))
         })
@@ -70,6 +60,7 @@ pub async fn stored(store: &dyn AppDataStore, app_id: &str) -> Result<Option<Val
 #[cfg(test)]
 mod tests {
     use super::*;
+    use capsule_package::SettingType;
     use serde_json::json;
 
     fn setting(id: &str, kind: SettingType, default: Option<Value>) -> Setting {

@@ -24,7 +24,7 @@ await scenario('two people chat in real time', async (browser) => {
   await composer.press('Enter');
   await message(adaPage, 'the release is out').waitFor();
   await bobPage.locator('a.room-link[data-room="dev"] .badge[data-unread="1"]').waitFor();
-  await composer.fill('@bob could you review `main`?');
+  await composer.fill('@bob could you review `main` **today**, not ~~Friday~~?');
   await composer.press('Enter');
   await bobPage.locator('a.room-link[data-room="dev"] .badge[data-unread="2"]').waitFor();
   await bobPage.locator('a.room-link[data-room="dev"] .badge-mention', { hasText: '@1' }).waitFor();
@@ -34,6 +34,8 @@ await scenario('two people chat in real time', async (browser) => {
   await message(bobPage, 'the release is out').waitFor();
   check((await message(bobPage, 'the release is out').count()) === 1, 'the message is shown once');
   check((await bobPage.locator('.messages strong', { hasText: 'release' }).count()) === 1, 'markdown bold is drawn');
+  await bobPage.locator('.messages strong', { hasText: 'today' }).waitFor();
+  await bobPage.locator('.messages s', { hasText: 'Friday' }).waitFor();
   await bobPage.locator('a.room-link[data-room="dev"] .badge').waitFor({ state: 'detached' });
 
   // Typing, then a reply Ada sees live.

@@ -1,5 +1,5 @@
 // Rocket.Chat-style markdown drawn as Preact nodes: code blocks, quotes,
-// inline code, *bold*, _italic_, ~strike~, [links](https://...), bare
+// inline code, *bold* (or **bold**), _italic_, ~strike~ (or ~~strike~~), [links](https://...), bare
 // URLs, :emoji:, @mentions and #channels. Message text only ever becomes
 // text nodes and elements built here (never HTML), and a link is a link
 // only for http, https and mailto addresses: `javascript:` stays text.
@@ -26,9 +26,9 @@ const INLINE = new RegExp(
     '\\[([^\\]\\n]+)\\]\\(([^)\\s]+)\\)', // 2 label, 3 href
     '<([a-z]+:[^|>\\s]+)\\|([^>\\n]+)>', // 4 href, 5 label (Rocket.Chat's <url|label>)
     '(https?:\\/\\/[^\\s<>]*[^\\s<>.,;:!?\'")\\]])', // 6 bare URL
-    '(?<![\\w*])\\*(?=\\S)([^*\\n]*?\\S)\\*(?![\\w*])', // 7 bold
+    '(?<![\\w*])\\*{1,2}(?=\\S)([^*\\n]*?\\S)\\*{1,2}(?![\\w*])', // 7 bold
     '(?<![\\w_])_(?=\\S)([^_\\n]*?\\S)_(?![\\w_])', // 8 italic
-    '(?<![\\w~])~(?=\\S)([^~\\n]*?\\S)~(?![\\w~])', // 9 strike
+    '(?<![\\w~])~{1,2}(?=\\S)([^~\\n]*?\\S)~{1,2}(?![\\w~])', // 9 strike
     ':([a-z0-9_+-]+):', // 10 emoji
     '(?<![\\w@])@([\\w.-]*\\w)', // 11 mention
     '(?<![\\w#&])#([\\w.-]*\\w)', // 12 channel
