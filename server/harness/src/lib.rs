@@ -110,6 +110,11 @@ impl TestServer {
         let server = server::start(config, Some(seed))
             .await
             .expect("server starts");
+        Self::serving(server, dir)
+    }
+
+    /// The client side of `server`, which keeps its data in `dir`.
+    fn serving(server: RunningServer, dir: tempfile::TempDir) -> TestServer {
         let base = format!("http://{}", server.addr());
         TestServer {
             server: Some(server),
@@ -142,7 +147,9 @@ impl TestServer {
         request
     }
 
-    async fn answer(request: reqwest::RequestBuilder) -> Answer {
+    /// Sends `request` and reads its JSON answer (panics on anything else:
+    /// every Capsule API answers JSON).
+    pub async fn answer(request: reqwest::RequestBuilder) -> Answer {
         let response = request.send().await.expect("the server answers");
         let status = response.status();
         let text = response.text().await.expect("a body");
@@ -334,13 +341,7 @@ impl TestServer {
     pub async fn start_in_without_admin(dir: tempfile::TempDir) -> TestServer {
         let config = Config::new(SocketAddr::from(([127, 0, 0, 1], 0)), dir.path());
         let server = server::start(config, None).await.expect("server starts");
-        let base = format!("http://{}", server.addr());
-        TestServer {
-            server: Some(server),
-            dir,
-            http: reqwest::Client::new(),
-            base,
-        }
+        Self::serving(server, dir)
     }
 }
 

@@ -50,15 +50,6 @@ pub async fn trusting(publisher: &Publisher) -> TestServer {
     TestServer::start_configured(move |config| config.trusted_keys = vec![key]).await
 }
 
-async fn answer(request: reqwest::RequestBuilder) -> Answer {
-    let response = request.send().await.expect("the server answers");
-    let status = response.status();
-    let text = response.text().await.expect("a body");
-    let body =
-        serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}"));
-    Answer { status, body }
-}
-
 fn signed_in(
     request: reqwest::RequestBuilder,
     session: Option<&Session>,
@@ -96,7 +87,7 @@ pub async fn upload(
         .http
         .post(format!("{}/api/apps", server.base))
         .multipart(form(package, permissions));
-    answer(signed_in(request, session)).await
+    TestServer::answer(signed_in(request, session)).await
 }
 
 /// `POST /api/apps/{id}` (an update) with `package` as `session`.
@@ -111,13 +102,13 @@ pub async fn update(
         .http
         .post(format!("{}/api/apps/{id}", server.base))
         .multipart(form(package, permissions));
-    answer(signed_in(request, session)).await
+    TestServer::answer(signed_in(request, session)).await
 }
 
 /// `DELETE path` as `session`.
 pub async fn delete(server: &TestServer, path: &str, session: Option<&Session>) -> Answer {
     let request = server.http.delete(format!("{}{path}", server.base));
-    answer(signed_in(request, session)).await
+    TestServer::answer(signed_in(request, session)).await
 }
 
 /// `POST /api/apps/{id}/status` enabling or disabling the app.
