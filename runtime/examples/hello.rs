@@ -1,4 +1,5 @@
-//! Runs Capsule's `hello` example app end to end, until the server exists:
+//! Runs Capsule's `hello` example app end to end on the runtime alone, with
+//! the in-memory chat standing in for the server:
 //!
 //! ```sh
 //! cargo run -p capsule-runtime --example hello -- "hi :wave:"
