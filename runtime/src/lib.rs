@@ -4,9 +4,14 @@
 //! dispatches chat events to them in a defined order.
 //!
 //! It is **not** a server: it knows nothing of HTTP routes, databases or
-//! sessions. It reaches the rest of Capsule only through the [`Bridge`]
-//! trait, which the server implements over its store and [`MemoryBridge`]
-//! implements in memory for tests. Nor is it the package format: reading,
+//! sessions. It reaches the rest of Capsule only through one narrow trait
+//! per capability that needs the chat ([`MessageReadBridge`],
+//! [`MessageWriteBridge`], [`RoomReadBridge`], [`UserReadBridge`],
+//! [`KvBridge`], [`SettingsBridge`], [`SchedulerBridge`]) and
+//! [`AppStatusListener`], which hears the status changes it makes on its
+//! own; [`Bridge`] is all of them, the one value [`Runtime::new`] takes.
+//! The server implements them over its store and [`MemoryBridge`] in
+//! memory for tests. Nor is it the package format: reading,
 //! verifying and inspecting a signed package is `capsule-package`, which
 //! needs no compiler; capability and hook names, grants and contract
 //! versions are `capsule-contract`, re-exported here where the runtime's
@@ -37,7 +42,9 @@
 //! generated wasmtime bindings are not exported.
 //!
 //! Layout:
-//! `capabilities` has one host module per WIT interface the host offers;
+//! `capabilities` has one host module per WIT interface the host offers,
+//! each beside the narrow bridge trait it reaches the chat through;
+//! `bridge` what those traits share and the [`Bridge`] that unites them;
 //! `dispatch` the order of hooks; `app` a loaded app, its spec, log and
 //! health, and the one function all calls go through; `loader` the checks
 //! made before anything of an app runs; `cache` compiled components on
@@ -65,8 +72,15 @@ pub use app::CallError;
 pub use app::health::{AppStatus, HealthReport};
 pub use app::log::{LogEntry, LogLevel, LogSource};
 pub use app::spec::AppSpec;
-pub use bridge::{Bridge, BridgeError, Origin};
+pub use bridge::{AppStatusListener, Bridge, BridgeError, Origin};
 pub use cache::CacheOutcome;
+pub use capabilities::kv::KvBridge;
+pub use capabilities::message_read::MessageReadBridge;
+pub use capabilities::message_write::MessageWriteBridge;
+pub use capabilities::room_read::RoomReadBridge;
+pub use capabilities::scheduler::SchedulerBridge;
+pub use capabilities::settings::SettingsBridge;
+pub use capabilities::user_read::UserReadBridge;
 pub use capsule_contract::{Capability, GrantSet, Hook};
 pub use dispatch::{Background, LifecycleEvent, PreSend, TargetError};
 pub use engine::{EngineConfig, InstanceAllocation};

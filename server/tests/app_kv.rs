@@ -12,7 +12,7 @@ use std::path::PathBuf;
 
 use apps_support::{Publisher, files_of, guest, write_zip};
 use capsule_package::{self as package, MANIFEST_FILE};
-use capsule_runtime::Bridge;
+use capsule_runtime::KvBridge;
 use capsule_server::apps::ChatBridge;
 use capsule_server::apps::bridge::KV_MAX_KEYS;
 use capsule_server::config::Config;

@@ -264,6 +264,49 @@ async fn a_direct_room_is_opened_once_and_refused_to_a_grant_limited_to_rooms() 
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_edit_outside_the_granted_rooms_answers_as_a_missing_message() {
+    let h = Harness::new();
+    let elsewhere = h.chat.add_room("elsewhere", &[&h.alice]);
+    let inside = h
+        .chat
+        .new_message(&h.alice, &h.room, "alice's, in the granted room");
+    let outside = h
+        .chat
+        .new_message(&h.alice, &elsewhere, "alice's, elsewhere");
+    h.chat.store(inside.clone());
+    h.chat.store(outside.clone());
+    let spec = everything();
+    let grants = spec.grants.clone().limited_to_rooms([h.room.id.clone()]);
+    h.load("everything", spec.granted(grants)).await.unwrap();
+    // The action `edit` makes the app update the message it came from.
+    let press = |message_id: &str| Interaction {
+        action_id: "edit".into(),
+        value: None,
+        user: h.alice.to_ref(),
+        room_id: h.room.id.clone(),
+        message_id: Some(message_id.into()),
+        trigger_id: "t3".into(),
+    };
+
+    let in_grant = h.runtime.ui_action("everything", press(&inside.id)).await;
+    let out_of_grant = h.runtime.ui_action("everything", press(&outside.id)).await;
+    let missing = h.runtime.ui_action("everything", press("m-none")).await;
+
+    let error = in_grant.unwrap().unwrap_err();
+    assert!(
+        error.contains("only update its own messages"),
+        "the room check passes and the chat refuses another sender's message: {error}"
+    );
+    for (answer, id) in [(out_of_grant, outside.id.as_str()), (missing, "m-none")] {
+        assert_eq!(
+            answer.unwrap().unwrap_err(),
+            format!("not found: message `{id}` (in a room the app may write to)")
+        );
+    }
+    assert_eq!(h.chat.messages(&elsewhere.id)[0].text, "alice's, elsewhere");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn endpoints_jobs_ui_room_events_and_lifecycle_reach_the_app() {
     let h = Harness::new();
     h.load("everything", everything()).await.unwrap();

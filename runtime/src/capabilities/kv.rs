@@ -1,9 +1,14 @@
 //! `kv`: the app's own key-value store. The namespace is the app id, set
 //! by the host, so an app can never reach another app's keys.
 
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
 use crate::app::state::HostState;
 use crate::bindings::v0_1::capsule::apps::kv::Host;
 use crate::bindings::v0_1::types::Error;
+use crate::bridge::BridgeError;
 use crate::capabilities::check_len;
 use capsule_contract::Capability;
 
@@ -15,11 +20,42 @@ const MAX_LIST: u32 = 1000;
 /// trip, and a counter that contended is best reported, not spun on.
 const INCREMENT_TRIES: usize = 32;
 
+/// What `kv` needs from the chat: each app's key-value data. The runtime
+/// supplies the app id, so an app reaches only its own keys; the chat
+/// enforces the key-count quota.
+#[async_trait]
+pub trait KvBridge: Send + Sync {
+    /// A value from the app's key-value store.
+    async fn kv_get(&self, app_id: &str, key: &str) -> Result<Option<Vec<u8>>, BridgeError>;
+    /// Stores a value; the server enforces the key-count quota.
+    async fn kv_set(&self, app_id: &str, key: &str, value: Vec<u8>) -> Result<(), BridgeError>;
+    /// Deletes a key; returns whether it existed.
+    async fn kv_delete(&self, app_id: &str, key: &str) -> Result<bool, BridgeError>;
+    /// Writes `new` (`None` deletes) only if the key now holds `expected`
+    /// (`None`: does not exist), atomically; whether it wrote. The server
+    /// enforces the key-count quota for a key it creates.
+    async fn kv_compare_and_set(
+        &self,
+        app_id: &str,
+        key: &str,
+        expected: Option<Vec<u8>>,
+        new: Option<Vec<u8>>,
+    ) -> Result<bool, BridgeError>;
+    /// Keys with a prefix, in byte order, after `start_after`.
+    async fn kv_list(
+        &self,
+        app_id: &str,
+        prefix: &str,
+        start_after: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<String>, BridgeError>;
+}
+
 impl Host for HostState {
     async fn get(&mut self, key: String) -> Result<Option<Vec<u8>>, Error> {
         self.grant(Capability::Kv)?;
         check_len("the key", key.len(), self.app.limits.kv_max_key_bytes)?;
-        let (bridge, app) = (self.app.bridge.clone(), self.app.id.clone());
+        let (bridge, app) = self.kv_bridge();
         Ok(self.host_wait(bridge.kv_get(&app, &key)).await?)
     }
 
@@ -28,7 +64,7 @@ impl Host for HostState {
         check_len("the key", key.len(), self.app.limits.kv_max_key_bytes)?;
         self.check_value(&value)?;
         self.write_permit()?;
-        let (bridge, app) = (self.app.bridge.clone(), self.app.id.clone());
+        let (bridge, app) = self.kv_bridge();
         Ok(self.host_wait(bridge.kv_set(&app, &key, value)).await?)
     }
 
@@ -36,7 +72,7 @@ impl Host for HostState {
         self.grant(Capability::Kv)?;
         check_len("the key", key.len(), self.app.limits.kv_max_key_bytes)?;
         self.write_permit()?;
-        let (bridge, app) = (self.app.bridge.clone(), self.app.id.clone());
+        let (bridge, app) = self.kv_bridge();
         Ok(self.host_wait(bridge.kv_delete(&app, &key)).await?)
     }
 
@@ -52,7 +88,7 @@ impl Host for HostState {
             self.check_value(value)?;
         }
         self.write_permit()?;
-        let (bridge, app) = (self.app.bridge.clone(), self.app.id.clone());
+        let (bridge, app) = self.kv_bridge();
         Ok(self
             .host_wait(bridge.kv_compare_and_set(&app, &key, expected, new))
             .await?)
@@ -62,7 +98,7 @@ impl Host for HostState {
         self.grant(Capability::Kv)?;
         check_len("the key", key.len(), self.app.limits.kv_max_key_bytes)?;
         self.write_permit()?;
-        let (bridge, app) = (self.app.bridge.clone(), self.app.id.clone());
+        let (bridge, app) = self.kv_bridge();
         // A compare-and-set loop rather than a store primitive of its own:
         // every store that can compare-and-set can count, and the counter
         // stays the decimal text `get` shows.
@@ -91,7 +127,7 @@ impl Host for HostState {
         limit: u32,
     ) -> Result<Vec<String>, Error> {
         self.grant(Capability::Kv)?;
-        let (bridge, app) = (self.app.bridge.clone(), self.app.id.clone());
+        let (bridge, app) = self.kv_bridge();
         Ok(self
             .host_wait(bridge.kv_list(&app, &prefix, start_after.as_deref(), limit.min(MAX_LIST)))
             .await?)
@@ -99,6 +135,11 @@ impl Host for HostState {
 }
 
 impl HostState {
+    /// The bridge kv calls go to, and the app whose keys they reach.
+    fn kv_bridge(&self) -> (Arc<dyn KvBridge>, Arc<str>) {
+        (self.app.bridge.clone(), self.app.id.clone())
+    }
+
     /// Refuses a value over the app's size limit.
     fn check_value(&self, value: &[u8]) -> Result<(), Error> {
         let max = self.app.limits.kv_max_value_bytes;

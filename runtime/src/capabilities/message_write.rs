@@ -2,12 +2,17 @@
 //! rate-limited, and a message sent while handling an event re-enters the
 //! pipeline one level deeper, up to the app's depth limit.
 
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
 use crate::app::state::HostState;
 use crate::bindings::v0_1::capsule::apps::message_write::Host;
 use crate::bindings::v0_1::types::{Error, MessageEdit, OutgoingMessage};
-use crate::bridge::Origin;
+use crate::bridge::{BridgeError, Origin};
 use crate::capabilities::check_len;
 use crate::fault::Fault;
+use crate::model;
 use capsule_contract::Capability;
 
 /// Most bytes of text and attachments one message an app sends may carry
@@ -16,6 +21,41 @@ const MAX_MESSAGE_BYTES: usize = 64 << 10;
 
 /// Longest user id accepted (ids are short; this only bounds a hostile one).
 const MAX_ID_BYTES: usize = 256;
+
+/// What `message-write` needs from the chat: writes as the app's bot user,
+/// each through the chat's own pipeline. The runtime checks the grant, its
+/// room list, the rate limit and the depth limit first.
+#[async_trait]
+pub trait MessageWriteBridge: Send + Sync {
+    /// The room the message `id` is in; `None` when there is no such
+    /// message. Asked before an update, to check the grant's room list.
+    async fn message_room(&self, id: &str) -> Result<Option<String>, BridgeError>;
+    /// Sends a message as the app's bot user through the full pipeline
+    /// (the server calls the runtime's pre-send hooks at `origin.depth`).
+    async fn send_message(
+        &self,
+        origin: &Origin,
+        message: model::OutgoingMessage,
+    ) -> Result<String, BridgeError>;
+    /// Edits a message the app sent.
+    async fn update_message(
+        &self,
+        origin: &Origin,
+        id: &str,
+        edit: model::MessageEdit,
+    ) -> Result<(), BridgeError>;
+    /// Shows a message to one user only.
+    async fn notify_user(
+        &self,
+        origin: &Origin,
+        room: &str,
+        user: &str,
+        text: &str,
+    ) -> Result<(), BridgeError>;
+    /// The direct room of the app's bot user and the user with id `user`,
+    /// opened when there is none yet; its id.
+    async fn direct_room(&self, origin: &Origin, user: &str) -> Result<String, BridgeError>;
+}
 
 impl HostState {
     /// The origin of a write made now, or a loop fault when it would go too deep.
@@ -35,12 +75,12 @@ impl HostState {
 impl Host for HostState {
     async fn send(&mut self, msg: OutgoingMessage) -> Result<String, Error> {
         self.room_grant(Capability::MessageWrite, &msg.room_id)?;
-        let outgoing: crate::model::OutgoingMessage = msg.into();
+        let outgoing: model::OutgoingMessage = msg.into();
         let size = outgoing.text.len()
             + outgoing
                 .attachments
                 .iter()
-                .map(crate::model::Attachment::byte_len)
+                .map(model::Attachment::byte_len)
                 .sum::<usize>();
         check_len(
             "the message (text and attachments)",
@@ -49,7 +89,7 @@ impl Host for HostState {
         )?;
         let origin = self.write_origin()?;
         self.write_permit()?;
-        let bridge = self.app.bridge.clone();
+        let bridge: Arc<dyn MessageWriteBridge> = self.app.bridge.clone();
         Ok(self
             .host_wait(bridge.send_message(&origin, outgoing))
             .await?)
@@ -57,17 +97,17 @@ impl Host for HostState {
 
     async fn update(&mut self, id: String, edit: MessageEdit) -> Result<(), Error> {
         let grants = self.grant(Capability::MessageWrite)?;
-        let edit: crate::model::MessageEdit = edit.into();
+        let edit: model::MessageEdit = edit.into();
         check_len(
             "the edit (text and attachments)",
             edit.byte_len(),
             MAX_MESSAGE_BYTES,
         )?;
-        let bridge = self.app.bridge.clone();
-        let message = self.host_wait(bridge.message(&id)).await?;
+        let bridge: Arc<dyn MessageWriteBridge> = self.app.bridge.clone();
+        let room = self.host_wait(bridge.message_room(&id)).await?;
         // A message in a room outside the grant answers exactly as a missing
         // one, so an app cannot probe which ids exist elsewhere.
-        if !message.is_some_and(|m| grants.allows_room(&m.room_id)) {
+        if !room.is_some_and(|room| grants.allows_room(&room)) {
             return Err(Error::NotFound(format!(
                 "message `{id}` (in a room the app may write to)"
             )));
@@ -84,7 +124,7 @@ impl Host for HostState {
         check_len("the notification text", text.len(), MAX_MESSAGE_BYTES)?;
         let origin = self.write_origin()?;
         self.write_permit()?;
-        let bridge = self.app.bridge.clone();
+        let bridge: Arc<dyn MessageWriteBridge> = self.app.bridge.clone();
         Ok(self
             .host_wait(bridge.notify_user(&origin, &room, &user, &text))
             .await?)
@@ -106,7 +146,7 @@ impl Host for HostState {
         // Opening a room is a write: it creates the room and subscriptions.
         let origin = self.write_origin()?;
         self.write_permit()?;
-        let bridge = self.app.bridge.clone();
+        let bridge: Arc<dyn MessageWriteBridge> = self.app.bridge.clone();
         Ok(self.host_wait(bridge.direct_room(&origin, &user)).await?)
     }
 }

@@ -4,6 +4,11 @@
 //! every function with the grant check, so a revocation applies at the next
 //! call. [`link_granted`] adds only granted interfaces to an app's linker,
 //! so a component importing anything else fails to link.
+//!
+//! A capability that reaches the chat defines what it needs as a narrow
+//! trait in its own module (`KvBridge` in `kv`, and so on) and calls only
+//! that trait, through the app's [`Bridge`](crate::Bridge) upcast to it:
+//! what a module's trait lists is all the capability can reach.
 
 use wasmtime::component::{HasSelf, Linker};
 

@@ -10,8 +10,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use capsule_runtime::{
-    Bridge, Fault, GrantSet, HttpRequest, HttpResponse, Interaction, Invocation, Job, LogEntry,
-    LogSource, MemoryBridge, Message, Notification, PreSend, Room, Runtime, ScheduledJob,
+    Fault, GrantSet, HttpRequest, HttpResponse, Interaction, Invocation, Job, LogEntry, LogSource,
+    MemoryBridge, Message, Notification, PreSend, Room, RoomReadBridge, Runtime, ScheduledJob,
     TargetError, User,
 };
 

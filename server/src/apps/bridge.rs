@@ -1,5 +1,8 @@
-//! [`ChatBridge`]: the server's side of the runtime's [`Bridge`], over the
-//! chat domain and its store.
+//! [`ChatBridge`]: the server's side of the runtime's bridge, over the
+//! chat domain and its store. It implements each capability's narrow
+//! trait in an `impl` of its own (so it is a
+//! [`Bridge`](capsule_runtime::Bridge), which the runtime takes), and the
+//! runtime's [`AppStatusListener`].
 //!
 //! The runtime checks grants, room limits, rate limits and the depth limit
 //! before it calls here; the bridge adds what only the chat knows. An
@@ -23,14 +26,17 @@ use std::sync::{Arc, OnceLock};
 
 use async_trait::async_trait;
 use capsule_runtime::model as app;
-use capsule_runtime::{AppStatus, Bridge, BridgeError, Origin, SettingValue};
+use capsule_runtime::{
+    AppStatus, AppStatusListener, BridgeError, KvBridge, MessageReadBridge, MessageWriteBridge,
+    Origin, RoomReadBridge, SchedulerBridge, SettingValue, SettingsBridge, UserReadBridge,
+};
 use parking_lot::RwLock;
 
 use super::bots::bot_username;
 use super::convert;
 use super::scheduler::{ScheduleError, Scheduler};
 use crate::chat::{Chat, ChatError, NewMessage, RoomRef, SendOptions};
-use crate::model::{MessageId, RoomId, User, UserId};
+use crate::model::{Message, MessageId, RoomId, User, UserId};
 use crate::store::{AppDataStore, HistoryQuery, Page, StoreError};
 
 /// Most keys one app may keep in its key-value data.
@@ -107,6 +113,15 @@ impl ChatBridge {
             .insert(app_id.to_owned(), Arc::new(values));
     }
 
+    /// A stored message by id.
+    async fn stored_message(&self, id: &str) -> Result<Option<Message>, BridgeError> {
+        self.chat
+            .records()
+            .message(&MessageId::from(id))
+            .await
+            .map_err(store_error)
+    }
+
     /// The bot user `origin`'s app writes as.
     async fn bot(&self, app_id: &str) -> Result<User, BridgeError> {
         self.chat
@@ -165,15 +180,13 @@ fn chat_error(error: ChatError, app_id: &str, room: &str) -> BridgeError {
 }
 
 #[async_trait]
-impl Bridge for ChatBridge {
+impl MessageReadBridge for ChatBridge {
     async fn message(&self, id: &str) -> Result<Option<app::Message>, BridgeError> {
-        let found = self
-            .chat
-            .records()
-            .message(&MessageId::from(id))
-            .await
-            .map_err(store_error)?;
-        Ok(found.as_ref().map(convert::message))
+        Ok(self
+            .stored_message(id)
+            .await?
+            .as_ref()
+            .map(convert::message))
     }
 
     async fn room_history(
@@ -198,6 +211,13 @@ impl Bridge for ChatBridge {
             .await
             .map_err(store_error)?;
         Ok(messages.iter().map(convert::message).collect())
+    }
+}
+
+#[async_trait]
+impl MessageWriteBridge for ChatBridge {
+    async fn message_room(&self, id: &str) -> Result<Option<String>, BridgeError> {
+        Ok(self.stored_message(id).await?.map(|m| m.rid.0))
     }
 
     async fn send_message(
@@ -301,7 +321,10 @@ impl Bridge for ChatBridge {
             .map_err(|e| chat_error(e, &origin.app_id, user))?;
         Ok(room.id.to_string())
     }
+}
 
+#[async_trait]
+impl RoomReadBridge for ChatBridge {
     async fn room(&self, id: &str) -> Result<Option<app::Room>, BridgeError> {
         let found = self
             .chat
@@ -348,7 +371,10 @@ impl Bridge for ChatBridge {
             .map(|s| convert::user_ref(&s.user))
             .collect())
     }
+}
 
+#[async_trait]
+impl UserReadBridge for ChatBridge {
     async fn user(&self, id: &str) -> Result<Option<app::User>, BridgeError> {
         let found = self
             .chat
@@ -380,7 +406,10 @@ impl Bridge for ChatBridge {
             .and_then(|u| u.utc_offset)
             .map(|hours| (hours * 60.0).round() as i32))
     }
+}
 
+#[async_trait]
+impl KvBridge for ChatBridge {
     async fn kv_get(&self, app_id: &str, key: &str) -> Result<Option<Vec<u8>>, BridgeError> {
         self.data.app_value(app_id, key).await.map_err(store_error)
     }
@@ -390,6 +419,13 @@ impl Bridge for ChatBridge {
             .set_app_value(app_id, key, &value, KV_MAX_KEYS)
             .await
             .map_err(kv_error)
+    }
+
+    async fn kv_delete(&self, app_id: &str, key: &str) -> Result<bool, BridgeError> {
+        self.data
+            .delete_app_value(app_id, key)
+            .await
+            .map_err(store_error)
     }
 
     async fn kv_compare_and_set(
@@ -411,13 +447,6 @@ impl Bridge for ChatBridge {
             .map_err(kv_error)
     }
 
-    async fn kv_delete(&self, app_id: &str, key: &str) -> Result<bool, BridgeError> {
-        self.data
-            .delete_app_value(app_id, key)
-            .await
-            .map_err(store_error)
-    }
-
     async fn kv_list(
         &self,
         app_id: &str,
@@ -433,7 +462,10 @@ impl Bridge for ChatBridge {
             .await
             .map_err(store_error)
     }
+}
 
+#[async_trait]
+impl SettingsBridge for ChatBridge {
     async fn settings(&self, app_id: &str) -> Result<Vec<(String, SettingValue)>, BridgeError> {
         Ok(self
             .settings
@@ -442,7 +474,10 @@ impl Bridge for ChatBridge {
             .map(|values| values.as_ref().clone())
             .unwrap_or_default())
     }
+}
 
+#[async_trait]
+impl SchedulerBridge for ChatBridge {
     async fn schedule_job(
         &self,
         app_id: &str,
@@ -462,7 +497,9 @@ impl Bridge for ChatBridge {
             .await
             .map_err(schedule_error)
     }
+}
 
+impl AppStatusListener for ChatBridge {
     fn app_status_changed(&self, app_id: &str, status: &AppStatus) {
         if let Some(changes) = &self.status_changes
             && changes.send((app_id.to_owned(), status.clone())).is_err()

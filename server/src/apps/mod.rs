@@ -1,8 +1,8 @@
 //! Apps in the server, plugged into the chat through the port the chat
 //! defines ([`crate::chat::Apps`]): [`RuntimeApps`] implements it over the
 //! apps runtime ([`port`]), and the runtime's
-//! [`Bridge`](capsule_runtime::Bridge) calls back into the chat's
-//! operations ([`bridge`]). Around them: the [`AppManager`] that owns the
+//! [`Bridge`](capsule_runtime::Bridge) (one narrow trait per capability)
+//! calls back into the chat's operations ([`bridge`]). Around them: the [`AppManager`] that owns the
 //! installed apps ([`manager`]), the conversions between the server's and
 //! the runtime's records ([`convert`]), each app's bot user ([`bots`]),
 //! its settings ([`settings`]), the commands and endpoints the loaded
