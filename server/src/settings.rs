@@ -20,6 +20,8 @@ pub enum SettingType {
     String,
     /// One of fixed string values.
     Select(&'static [&'static str]),
+    /// A release number, `major.minor.patch` (`7.10.0`).
+    Release,
 }
 
 impl SettingType {
@@ -28,11 +30,38 @@ impl SettingType {
         match self {
             SettingType::Boolean => "boolean",
             SettingType::Int => "int",
-            SettingType::String => "string",
+            SettingType::String | SettingType::Release => "string",
             SettingType::Select(_) => "select",
         }
     }
+
+    /// Whether `value` is of this type.
+    fn fits(self, value: &Value) -> bool {
+        match self {
+            SettingType::Boolean => value.is_boolean(),
+            SettingType::Int => value.is_i64(),
+            SettingType::String => value.is_string(),
+            SettingType::Select(options) => value.as_str().is_some_and(|v| options.contains(&v)),
+            SettingType::Release => value.as_str().and_then(release_line).is_some(),
+        }
+    }
 }
+
+/// The `major.minor` line of a `major.minor.patch` release number.
+pub fn release_line(release: &str) -> Option<String> {
+    let parts: Vec<&str> = release.split('.').collect();
+    let numbers = parts.len() == 3
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.parse::<u64>().is_ok());
+    numbers.then(|| format!("{}.{}", parts[0], parts[1]))
+}
+
+/// The setting holding the Rocket.Chat release Capsule announces.
+pub const ANNOUNCED_RELEASE: &str = "Capsule_Rocket_Chat_Release";
+/// The setting holding this server's random, stable id (Rocket.Chat's
+/// `uniqueID`), made at first start.
+pub const UNIQUE_ID: &str = "uniqueID";
 
 /// One setting's definition.
 #[derive(Clone, Debug)]
@@ -265,6 +294,86 @@ static DEFINITIONS: &[SettingDef] = &[
         true,
         "Show names instead of usernames."
     ),
+    setting!(
+        "Capsule_Rocket_Chat_Release",
+        "General",
+        SettingType::Release,
+        "7.10.0",
+        false,
+        "The Rocket.Chat release `/api/info` announces (as `major.minor`); clients pick their code paths and check their supported versions by it. Raise it when the official clients stop supporting the line."
+    ),
+    setting!(
+        "uniqueID",
+        "General",
+        SettingType::String,
+        "",
+        true,
+        "This server's random id, made at first start; clients send it when they look up supported versions."
+    ),
+    setting!(
+        "Accounts_ShowFormLogin",
+        "Accounts",
+        SettingType::Boolean,
+        true,
+        true,
+        "Clients show the username and password form."
+    ),
+    setting!(
+        "Accounts_EmailOrUsernamePlaceholder",
+        "Accounts",
+        SettingType::String,
+        "",
+        true,
+        "Placeholder of the sign-in form's username field (empty: the client's own)."
+    ),
+    setting!(
+        "Accounts_PasswordPlaceholder",
+        "Accounts",
+        SettingType::String,
+        "",
+        true,
+        "Placeholder of the sign-in form's password field (empty: the client's own)."
+    ),
+    setting!(
+        "Accounts_RegistrationForm_LinkReplacementText",
+        "Accounts",
+        SettingType::String,
+        "New user registration is currently disabled",
+        true,
+        "What clients show instead of the registration link when registration is disabled."
+    ),
+    setting!(
+        "Store_Last_Message",
+        "Message",
+        SettingType::Boolean,
+        true,
+        true,
+        "Rooms and memberships carry their newest message (`lastMessage`), which clients show in the room list."
+    ),
+    setting!(
+        "Message_TimeFormat",
+        "Message",
+        SettingType::String,
+        "LT",
+        true,
+        "How clients show a message's time (a moment.js format)."
+    ),
+    setting!(
+        "Message_TimeAndDateFormat",
+        "Message",
+        SettingType::String,
+        "LLL",
+        true,
+        "How clients show a message's date and time (a moment.js format)."
+    ),
+    setting!(
+        "Message_GroupingPeriod",
+        "Message",
+        SettingType::Int,
+        300,
+        true,
+        "Seconds within which clients show one sender's messages as a group."
+    ),
 ];
 
 /// The definition of the setting `id`.
@@ -321,10 +430,24 @@ impl Settings {
                 tracing::warn!(setting = %id, "ignoring a stored setting this server does not know");
             }
         }
-        Ok(Settings {
+        let settings = Settings {
             store,
             values: RwLock::new(values),
-        })
+        };
+        if settings.get(UNIQUE_ID).as_str().is_none_or(str::is_empty) {
+            let id = crate::model::random_id();
+            settings.store.set_setting(UNIQUE_ID, &json!(id)).await?;
+            settings.values.write().insert(UNIQUE_ID, json!(id));
+        }
+        Ok(settings)
+    }
+
+    /// The Rocket.Chat release line announced to clients (`7.10`).
+    pub fn announced_line(&self) -> String {
+        self.get(ANNOUNCED_RELEASE)
+            .as_str()
+            .and_then(release_line)
+            .unwrap_or_else(|| "7.10".to_owned())
     }
 
     /// The current value of a setting (`Null` for an unknown id).
@@ -361,15 +484,12 @@ impl Settings {
     /// Checks `value` against the setting's type, stores and applies it.
     pub async fn set(&self, id: &str, value: Value) -> Result<(), SettingError> {
         let def = definition(id).ok_or_else(|| SettingError::Unknown(id.to_owned()))?;
-        let fits = match def.kind {
-            SettingType::Boolean => value.is_boolean(),
-            SettingType::Int => value.is_i64(),
-            SettingType::String => value.is_string(),
-            SettingType::Select(options) => value.as_str().is_some_and(|v| options.contains(&v)),
-        };
-        if !fits {
+        if !def.kind.fits(&value) {
             let expected = match def.kind {
                 SettingType::Select(options) => format!("one of {}", options.join(", ")),
+                SettingType::Release => {
+                    "release number (`major.minor.patch`, such as 7.10.0)".to_owned()
+                }
                 other => other.name().to_owned(),
             };
             return Err(SettingError::WrongType {
@@ -419,16 +539,8 @@ mod tests {
         for def in definitions() {
             assert!(seen.insert(def.id), "{} is defined twice", def.id);
             let value = def.default_value();
-            let fits = match def.kind {
-                SettingType::Boolean => value.is_boolean(),
-                SettingType::Int => value.is_i64(),
-                SettingType::String => value.is_string(),
-                SettingType::Select(options) => {
-                    value.as_str().is_some_and(|v| options.contains(&v))
-                }
-            };
             assert!(
-                fits,
+                def.kind.fits(&value),
                 "the default of {} is not a {}",
                 def.id,
                 def.kind.name()
@@ -461,6 +573,31 @@ mod tests {
             Err(SettingError::Unknown(_))
         ));
         assert_eq!(settings.int("Message_MaxAllowedSize"), 5000);
+    }
+
+    #[tokio::test]
+    async fn a_unique_id_is_made_at_first_start_and_kept() {
+        let store = Arc::new(Memory::default());
+        let first = Settings::load(store.clone()).await.unwrap().get(UNIQUE_ID);
+        assert_eq!(first.as_str().map(str::len), Some(17), "{first}");
+        let again = Settings::load(store).await.unwrap().get(UNIQUE_ID);
+        assert_eq!(first, again);
+    }
+
+    #[tokio::test]
+    async fn the_announced_release_is_a_full_release_number() {
+        let settings = settings().await;
+        assert_eq!(settings.announced_line(), "7.10");
+        let error = settings
+            .set(ANNOUNCED_RELEASE, json!("7.12"))
+            .await
+            .unwrap_err();
+        assert!(error.to_string().contains("7.10.0"), "{error}");
+        settings
+            .set(ANNOUNCED_RELEASE, json!("7.12.1"))
+            .await
+            .unwrap();
+        assert_eq!(settings.announced_line(), "7.12");
     }
 
     #[tokio::test]
