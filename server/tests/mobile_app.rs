@@ -279,8 +279,10 @@ async fn the_mobile_app_adds_the_server_signs_in_chats_and_resyncs_after_a_resta
             json!({"user": "ada", "password": "ada-password"}),
             None,
         )
-        .await
-        .ok();
+        .await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let answer = answer.body;
+    assert_eq!(answer["status"], "success");
     assert_eq!(answer["data"]["me"]["username"], "ada");
     let ada = Session {
         user_id: answer["data"]["userId"].as_str().unwrap().to_owned(),
