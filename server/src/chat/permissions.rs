@@ -229,8 +229,8 @@ mod tests {
             .contains(&role)
     }
 
-    /// The access of a plain user holding `room_role` in a channel, and of
-    /// an admin who is no member.
+    /// The access of a plain user holding `room_role` (or none) in a
+    /// read-only channel.
     fn access(room_role: Option<RoomRole>) -> Access {
         let user = User::new("m", "", &["user"], UserKind::User);
         let mut room = Room::new(RoomKind::Channel, "r", None);
