@@ -193,6 +193,43 @@ async fn permissions_and_roles_come_from_one_table_over_rest_and_ddp() {
         .fails(400, "error-roomId-param-invalid");
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn rooms_carry_their_last_message_only_while_store_last_message_is_on() {
+    let server = TestServer::start().await;
+    let admin = server.admin().await;
+    let ada = server.signed_in("ada").await;
+    say(&server, &admin, "first").await;
+    let last = say(&server, &admin, "latest").await;
+    let general = |body: &Value, key: &str| {
+        body["update"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r[key] == GENERAL)
+            .expect("GENERAL is listed")
+            .clone()
+    };
+
+    let rooms = get_as(&server, &ada, "rooms.get").await.ok();
+    let subscriptions = get_as(&server, &ada, "subscriptions.get").await.ok();
+    server
+        .post(
+            "/api/v1/settings/Store_Last_Message",
+            json!({"value": false}),
+            Some(&admin),
+        )
+        .await
+        .ok();
+    let rooms_off = get_as(&server, &ada, "rooms.get").await.ok();
+
+    assert_eq!(general(&rooms, "_id")["lastMessage"]["_id"], last["_id"]);
+    assert_eq!(
+        general(&subscriptions, "rid")["lastMessage"]["msg"],
+        "latest"
+    );
+    assert!(general(&rooms_off, "_id").get("lastMessage").is_none());
+}
+
 /// Sends `text` to GENERAL as `who`; answers the message.
 async fn say(server: &TestServer, who: &Session, text: &str) -> Value {
     server.say(who, GENERAL, text).await
