@@ -266,6 +266,8 @@ async fn the_mobile_app_adds_the_server_signs_in_chats_and_resyncs_after_a_resta
         Some(17),
         "{unique}"
     );
+    let services = get(&server, None, "settings.oauth", &[]).await;
+    assert_eq!(services["services"], json!([]), "no OAuth buttons");
     let login = settings(&server, version, LOGIN_SETTINGS).await;
     assert_eq!(login["Accounts_ShowFormLogin"], true, "{login}");
     assert_eq!(login["Accounts_RegistrationForm"], "Public", "{login}");

@@ -20,6 +20,7 @@ use crate::store::{Page, Paged};
 pub fn routes() -> Routes {
     Routes::new("settings")
         .get("/api/v1/settings.public", "Public settings as `{_id, value}` (`_id` takes a comma-separated list, `query` the older `{\"_id\": {\"$in\": [...]}}`; `offset`, `count`, `sort` by `_id`)", Access::Public, public)
+        .get("/api/v1/settings.oauth", "The OAuth sign-in services clients may offer: none (Capsule signs in with passwords and tokens)", Access::Public, oauth)
         .get("/api/v1/settings", "Settings with type, group, public flag and default (`packageValue`); non-admins see the public ones", Access::User, list)
         .get("/api/v1/settings/{_id}", "One setting", Access::Admin, one)
         .post("/api/v1/settings/{_id}", "Change a setting: `{\"value\": ...}` of the setting's type", Access::Admin, change)
@@ -155,6 +156,10 @@ async fn public(
         |def, value| json!({"_id": def.id, "value": value}),
     )?;
     Ok(ok(body))
+}
+
+async fn oauth() -> ApiResult {
+    Ok(ok(json!({ "services": [] })))
 }
 
 async fn list(
