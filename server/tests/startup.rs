@@ -340,6 +340,9 @@ async fn refusals_carry_rocket_chats_words_where_clients_match_them() {
     let room = get_as(&server, &bob, "channels.info?roomId=nowhere")
         .await
         .fails(400, "error-room-not-found");
+    let group = get_as(&server, &bob, "groups.info?roomName=nowhere")
+        .await
+        .fails(400, "error-room-not-found");
     let user = get_as(&server, &bob, "users.getPresence?userId=nobody")
         .await
         .fails(400, "error-invalid-user");
@@ -371,6 +374,10 @@ async fn refusals_carry_rocket_chats_words_where_clients_match_them() {
     assert_eq!(
         room["error"],
         "The required \"roomId\" or \"roomName\" param provided does not match any channel [error-room-not-found]"
+    );
+    assert_eq!(
+        group["error"],
+        "The required \"roomId\" or \"roomName\" param provided does not match any group [error-room-not-found]"
     );
     assert_eq!(
         user["error"],

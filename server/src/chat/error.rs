@@ -11,6 +11,10 @@ pub enum ChatError {
     /// words, which its clients match, say "channel" for any room.)
     #[error("The required \"roomId\" or \"roomName\" param provided does not match any channel")]
     RoomNotFound,
+    /// No such private group, or one the user may not know of, asked for
+    /// as a group (`groups.*`: Rocket.Chat's words say "group" there).
+    #[error("The required \"roomId\" or \"roomName\" param provided does not match any group")]
+    GroupNotFound,
     /// No such user.
     #[error("The required \"userId\" or \"username\" param provided does not match any users")]
     UserNotFound,

@@ -103,7 +103,9 @@ impl From<ChatError> for ApiError {
     fn from(error: ChatError) -> Self {
         let message = error.to_string();
         match error {
-            ChatError::RoomNotFound => ApiError::bad_request("error-room-not-found", message),
+            ChatError::RoomNotFound | ChatError::GroupNotFound => {
+                ApiError::bad_request("error-room-not-found", message)
+            }
             ChatError::UserNotFound => ApiError::bad_request("error-invalid-user", message),
             ChatError::MessageNotFound(_) => {
                 ApiError::bad_request("error-invalid-message", message)
