@@ -1432,7 +1432,10 @@ async fn sync_messages_answers_what_changed_and_what_was_deleted() {
         .expect("the edited message is updated");
     assert_eq!(edited["msg"], "final");
     assert!(updated.iter().all(|m| m["_id"] != gone["_id"]));
-    assert_eq!(changes["result"]["deleted"], json!([{"_id": gone["_id"]}]));
+    let deleted = changes["result"]["deleted"].as_array().unwrap();
+    assert_eq!(deleted.len(), 1, "{deleted:?}");
+    assert_eq!(deleted[0]["_id"], gone["_id"]);
+    assert!(deleted[0]["_deletedAt"].is_string(), "{deleted:?}");
     let later = get_as(&server, &alice, &format!("{sync}2999-01-01T00:00:00.000Z"))
         .await
         .ok();

@@ -181,18 +181,25 @@ async fn users_info_lists_rooms_on_request_and_refuses_unknown_users() {
     let rooms = info["user"]["rooms"].as_array().expect("rooms");
     assert!(rooms.iter().any(|r| r["rid"] == "GENERAL"), "{info}");
 
-    server
-        .get("/api/v1/users.info?username=nobody", Some(&ada))
-        .await
-        .fails(400, "error-invalid-user");
-    server
-        .get("/api/v1/users.info?userId=nope", Some(&ada))
-        .await
-        .fails(400, "error-invalid-user");
-    server
-        .get("/api/v1/users.info", Some(&ada))
-        .await
-        .fails(400, "error-user-param-not-provided");
+    // Rocket.Chat's bare failures: `error` only, no `errorType`.
+    for query in ["username=nobody", "userId=nope"] {
+        let unknown = server
+            .get(&format!("/api/v1/users.info?{query}"), Some(&ada))
+            .await;
+        assert_eq!(unknown.status, 400);
+        assert_eq!(
+            unknown.body,
+            json!({"success": false, "error": "User not found."})
+        );
+    }
+    let unnamed = server.get("/api/v1/users.info", Some(&ada)).await;
+    assert_eq!(
+        (unnamed.status.as_u16(), unnamed.body),
+        (
+            400,
+            json!({"success": false, "error": "Invalid search query."})
+        )
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -590,10 +597,11 @@ async fn deleting_a_user_revokes_their_sessions() {
         .await
         .fails(401, "error-unauthorized");
     assert_eq!(login_status(&server, "bob", "bob-password").await, 401);
-    server
+    let gone = server
         .get("/api/v1/users.info?username=bob", Some(&admin))
-        .await
-        .fails(400, "error-invalid-user");
+        .await;
+    assert_eq!(gone.status, 400);
+    assert_eq!(gone.body["error"], "User not found.");
     server
         .post(
             "/api/v1/users.delete",

@@ -22,6 +22,7 @@ mod im;
 mod info;
 mod middleware;
 pub mod pagination;
+mod permissions;
 mod rooms;
 pub mod routes;
 mod settings;
@@ -51,6 +52,7 @@ fn all_routes() -> routes::Routes {
         .merge(rooms::routes())
         .merge(subscriptions::routes())
         .merge(settings::routes())
+        .merge(permissions::routes())
         .merge(directory::routes())
         .merge(commands::routes())
         .merge(ui_interaction::routes())

@@ -16,6 +16,7 @@ use super::envelope::ok;
 use super::extract::{Admin, Body, Caller, Params};
 use super::pagination::{PageParams, listing};
 use super::routes::{Access, Routes};
+use super::views::with_last_message;
 use crate::chat::Prune;
 use crate::gateway::AppState;
 use crate::gateway::error::{ApiError, ApiResult};
@@ -28,7 +29,7 @@ pub fn routes() -> Routes {
     Routes::new("rooms")
         .get(
             "/api/v1/rooms.get",
-            "The caller's rooms, or those changed after `updatedSince`",
+            "The caller's rooms, or those changed after `updatedSince`, each with its newest message (`lastMessage`) when `Store_Last_Message` is on",
             Access::User,
             get,
         )
@@ -84,8 +85,14 @@ async fn get(
             )
         })?),
     };
-    let rooms = state.chat().rooms_of(&user, since).await?;
-    let update: Vec<Value> = rooms.iter().map(room_json).collect();
+    let chat = state.chat();
+    let rooms = chat.rooms_of(&user, since).await?;
+    let ids: Vec<_> = rooms.iter().map(|r| r.id.clone()).collect();
+    let last = chat.last_messages(&user, &ids).await?;
+    let update: Vec<Value> = rooms
+        .iter()
+        .map(|room| with_last_message(room_json(room), &room.id, &last))
+        .collect();
     Ok(ok(json!({ "update": update, "remove": [] })))
 }
 

@@ -19,7 +19,8 @@ use crate::store::{Page, Paged};
 
 pub fn routes() -> Routes {
     Routes::new("settings")
-        .get("/api/v1/settings.public", "Public settings as `{_id, value}` (`_id` takes a comma-separated list; `offset`, `count`, `sort` by `_id`)", Access::Public, public)
+        .get("/api/v1/settings.public", "Public settings as `{_id, value}` (`_id` takes a comma-separated list, `query` the older `{\"_id\": {\"$in\": [...]}}`; `offset`, `count`, `sort` by `_id`)", Access::Public, public)
+        .get("/api/v1/settings.oauth", "The OAuth sign-in services clients may offer: none (Capsule signs in with passwords and tokens)", Access::Public, oauth)
         .get("/api/v1/settings", "Settings with type, group, public flag and default (`packageValue`); non-admins see the public ones", Access::User, list)
         .get("/api/v1/settings/{_id}", "One setting", Access::Admin, one)
         .post("/api/v1/settings/{_id}", "Change a setting: `{\"value\": ...}` of the setting's type", Access::Admin, change)
@@ -64,19 +65,27 @@ fn page_of(
     shape: impl Fn(&SettingDef, Value) -> Value,
 ) -> Result<Value, ApiError> {
     let page = params.page(settings, &["_id"])?;
-    let text = params
-        .filter(&["_id"])?
-        .text("_id")
-        .map(|t| t.to_lowercase());
-    let wanted: Option<Vec<&str>> = list
+    let queried = queried_ids(params)?;
+    let text = match queried {
+        Some(_) => None,
+        None => params
+            .filter(&["_id"])?
+            .text("_id")
+            .map(|t| t.to_lowercase()),
+    };
+    let wanted: Option<Vec<String>> = list
         .ids
         .as_deref()
-        .map(|ids| ids.split(',').map(str::trim).collect());
+        .filter(|ids| !ids.is_empty())
+        .map(|ids| ids.split(',').map(|id| id.trim().to_owned()).collect());
+    let listed = |ids: &Option<Vec<String>>, id: &str| {
+        ids.as_ref().is_none_or(|ids| ids.iter().any(|w| w == id))
+    };
     let mut matching: Vec<_> = settings
         .all()
         .into_iter()
         .filter(|(def, _)| visible(def))
-        .filter(|(def, _)| wanted.as_ref().is_none_or(|ids| ids.contains(&def.id)))
+        .filter(|(def, _)| listed(&wanted, def.id) && listed(&queried, def.id))
         .filter(|(def, _)| {
             text.as_ref()
                 .is_none_or(|t| def.id.to_lowercase().contains(t))
@@ -91,6 +100,37 @@ fn page_of(
         .map(|(def, value)| shape(def, value))
         .collect();
     Ok(listing("settings", Paged { items, total }, &page))
+}
+
+/// The ids a `query` names exactly, as clients before Rocket.Chat 7.0
+/// ask for settings: `{"_id": "uniqueID"}` or `{"_id": {"$in": [...]}}`.
+/// `None` for no query or another form (a `$regex`, which
+/// [`PageParams::filter`] reads as a substring).
+fn queried_ids(params: &PageParams) -> Result<Option<Vec<String>>, ApiError> {
+    let Some(text) = params.query.as_deref() else {
+        return Ok(None);
+    };
+    let Ok(Value::Object(query)) = serde_json::from_str::<Value>(text) else {
+        return Ok(None);
+    };
+    match query.get("_id") {
+        Some(Value::String(id)) if query.len() == 1 => Ok(Some(vec![id.clone()])),
+        Some(Value::Object(condition)) if query.len() == 1 => match condition.get("$in") {
+            Some(Value::Array(ids)) => ids
+                .iter()
+                .map(|id| {
+                    id.as_str().map(str::to_owned).ok_or_else(|| {
+                        ApiError::invalid_params(format!(
+                            "`query._id.$in` must list setting ids as strings, not `{id}`"
+                        ))
+                    })
+                })
+                .collect::<Result<_, _>>()
+                .map(Some),
+            _ => Ok(None),
+        },
+        _ => Ok(None),
+    }
 }
 
 /// The items of `page` (`count` 0: all from `offset`).
@@ -116,6 +156,10 @@ async fn public(
         |def, value| json!({"_id": def.id, "value": value}),
     )?;
     Ok(ok(body))
+}
+
+async fn oauth() -> ApiResult {
+    Ok(ok(json!({ "services": [] })))
 }
 
 async fn list(

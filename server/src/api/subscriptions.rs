@@ -9,6 +9,7 @@ use serde_json::json;
 use super::envelope::{ok, to_json};
 use super::extract::{Body, Caller, Params};
 use super::routes::{Access, Routes};
+use super::views::with_last_message;
 use crate::chat::UnreadFrom;
 use crate::gateway::AppState;
 use crate::gateway::error::{ApiError, ApiResult};
@@ -16,7 +17,7 @@ use crate::model::{MessageId, RoomId, Timestamp};
 
 pub fn routes() -> Routes {
     Routes::new("subscriptions")
-        .get("/api/v1/subscriptions.get", "The caller's memberships, or those changed after `updatedSince`, as `{update, remove}`", Access::User, get)
+        .get("/api/v1/subscriptions.get", "The caller's memberships, or those changed after `updatedSince`, as `{update, remove}`, each with its room's newest message (`lastMessage`) when `Store_Last_Message` is on", Access::User, get)
         .get("/api/v1/subscriptions.getOne", "The caller's membership of a room (`roomId`); `null` when they are not a member", Access::User, get_one)
         .post("/api/v1/subscriptions.read", "Mark a room read (`rid`, or `roomId`)", Access::User, read)
         .post("/api/v1/subscriptions.unread", "Mark a room unread from its newest message by someone else (`roomId`) or from `firstUnreadMessage` (`{_id}`)", Access::User, unread)
@@ -43,8 +44,14 @@ async fn get(
             )
         })?),
     };
-    let subscriptions = state.chat().my_subscriptions(&user, since).await?;
-    let update: Vec<_> = subscriptions.iter().map(to_json).collect();
+    let chat = state.chat();
+    let subscriptions = chat.my_subscriptions(&user, since).await?;
+    let rooms: Vec<_> = subscriptions.iter().map(|s| s.rid.clone()).collect();
+    let last = chat.last_messages(&user, &rooms).await?;
+    let update: Vec<_> = subscriptions
+        .iter()
+        .map(|s| with_last_message(to_json(s), &s.rid, &last))
+        .collect();
     // Memberships that ended leave no record to report, so `remove` is
     // always empty: a client that syncs sees a left room disappear from a
     // full `subscriptions.get`.

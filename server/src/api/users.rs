@@ -160,7 +160,18 @@ async fn info(
     Params(target): Params<UserParam>,
     Params(params): Params<InfoParams>,
 ) -> ApiResult {
-    let user = target.user(state.chat()).await?;
+    // Rocket.Chat answers these two with bare failures, which clients
+    // show as they are.
+    if !target.given() {
+        return Err(ApiError::failure("Invalid search query."));
+    }
+    let user = target.user(state.chat()).await.map_err(|error| {
+        if error.kind == "error-invalid-user" {
+            ApiError::failure("User not found.")
+        } else {
+            error
+        }
+    })?;
     let mut body = user_for(&caller, &user);
     if wants_rooms(params.fields.as_deref())? && (caller.id == user.id || caller.is_admin()) {
         let subscriptions = state.chat().records().subscriptions_of(&user.id).await?;

@@ -3,8 +3,10 @@
 
 use serde_json::{Value, json};
 
+use std::collections::HashMap;
+
 use super::envelope::to_json;
-use crate::model::{Room, User};
+use crate::model::{Message, Room, RoomId, User};
 
 /// A user as any signed-in user sees them: no e-mail addresses, no
 /// account flags.
@@ -97,3 +99,17 @@ const ROOM_DIRECTORY_FIELDS: &[&str] = &[
     "default",
     "u",
 ];
+
+/// `record` (a room or a membership of room `rid`) with the room's newest
+/// message as `lastMessage`, when `last` has one
+/// ([`crate::chat::Chat::last_messages`]).
+pub fn with_last_message(
+    mut record: Value,
+    rid: &RoomId,
+    last: &HashMap<RoomId, Message>,
+) -> Value {
+    if let Some(message) = last.get(rid) {
+        record["lastMessage"] = to_json(message);
+    }
+    record
+}

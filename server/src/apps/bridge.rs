@@ -164,7 +164,7 @@ fn store_error(error: StoreError) -> BridgeError {
 /// write was for, so that "not found" says what was not found.
 fn chat_error(error: ChatError, app_id: &str, room: &str) -> BridgeError {
     match error {
-        ChatError::RoomNotFound => BridgeError::NotFound(format!(
+        ChatError::RoomNotFound | ChatError::GroupNotFound => BridgeError::NotFound(format!(
             "room `{room}` does not exist or the bot user `{}` may not post there",
             bot_username(app_id)
         )),

@@ -7,11 +7,16 @@ use crate::store::StoreError;
 /// Rocket.Chat's `errorType` strings (see `gateway::error`).
 #[derive(Debug, thiserror::Error)]
 pub enum ChatError {
-    /// No such room, or one the user may not know of.
-    #[error("The required \"roomId\" or \"roomName\" param provided does not match any room")]
+    /// No such room, or one the user may not know of. (Rocket.Chat's
+    /// words, which its clients match, say "channel" for any room.)
+    #[error("The required \"roomId\" or \"roomName\" param provided does not match any channel")]
     RoomNotFound,
+    /// No such private group, or one the user may not know of, asked for
+    /// as a group (`groups.*`: Rocket.Chat's words say "group" there).
+    #[error("The required \"roomId\" or \"roomName\" param provided does not match any group")]
+    GroupNotFound,
     /// No such user.
-    #[error("The required \"userId\" or \"username\" param provided does not match any user")]
+    #[error("The required \"userId\" or \"username\" param provided does not match any users")]
     UserNotFound,
     /// No such message, or one in a room the user may not read.
     #[error("No message found with the id of \"{0}\"")]

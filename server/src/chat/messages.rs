@@ -7,6 +7,7 @@
 mod app_writes;
 mod listing;
 mod read_state;
+mod sync;
 mod targets;
 
 use std::sync::LazyLock;
@@ -24,6 +25,7 @@ use crate::store::StoreError;
 
 pub use listing::{Order, RoomMessages};
 pub use read_state::UnreadFrom;
+pub use sync::{ChangeKind, ChangePage, SyncCursor};
 
 static EMOJI: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^:?([0-9A-Za-z_+\-]{1,64}):?$").expect("valid regex"));

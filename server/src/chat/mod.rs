@@ -24,6 +24,7 @@ mod events;
 mod interactions;
 mod mentions;
 mod messages;
+pub mod permissions;
 mod records;
 mod rooms;
 mod users;
@@ -43,8 +44,10 @@ pub use error::ChatError;
 pub use events::{APP_PREVENTED, AppOutcome};
 pub use interactions::{INVALID_ACTION, INVALID_ACTION_MESSAGE};
 pub use interactions::{InteractionError, UiAction};
+pub use messages::{
+    ChangeKind, ChangePage, Order, RoomMessages, SendOptions, SyncCursor, UnreadFrom,
+};
 pub use messages::{MessageChange, NewMessage};
-pub use messages::{Order, RoomMessages, SendOptions, UnreadFrom};
 pub use records::{AppStorage, Records};
 pub use rooms::{Counters, MemberQuery, NewRoom, Prune, RoomChange, RoomRef, RoomView};
 pub use users::NewUser;

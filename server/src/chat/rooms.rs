@@ -120,9 +120,16 @@ impl Chat {
         room: &RoomRef,
         kind: RoomKind,
     ) -> Result<RoomView, ChatError> {
-        let view = self.view_room(actor, room).await?;
+        let not_found = || match kind {
+            RoomKind::PrivateGroup => ChatError::GroupNotFound,
+            _ => ChatError::RoomNotFound,
+        };
+        let view = self.view_room(actor, room).await.map_err(|e| match e {
+            ChatError::RoomNotFound => not_found(),
+            other => other,
+        })?;
         if view.room.kind != kind {
-            return Err(ChatError::RoomNotFound);
+            return Err(not_found());
         }
         Ok(view)
     }

@@ -3,7 +3,9 @@
 //! `errorType` and message as a DDP error (401 as DDP's 403).
 //!
 //! A refused request answers `{"success": false, "error": "<message>
-//! [<errorType>]", "errorType": "<errorType>"}` with 400 for a bad request,
+//! [<errorType>]", "errorType": "<errorType>"}` (or, where Rocket.Chat
+//! answers a bare failure, `{"success": false, "error": "<message>"}`:
+//! [`ApiError::failure`]) with 400 for a bad request,
 //! 401 for missing or wrong credentials, 403 when the user may not do it,
 //! 404 for an unknown endpoint, 413 for a body over the limit, 429 when
 //! sign-ins are throttled and 500 when the server failed.
@@ -40,6 +42,12 @@ impl ApiError {
     /// A 400 naming a missing or malformed parameter.
     pub fn invalid_params(message: impl Into<String>) -> ApiError {
         ApiError::bad_request("error-invalid-params", message)
+    }
+
+    /// A 400 as Rocket.Chat's `API.v1.failure("...")` answers it: the
+    /// message as `error`, and no `errorType`.
+    pub fn failure(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::BAD_REQUEST, "", message)
     }
 
     /// A 401: no or bad credentials.
@@ -95,7 +103,9 @@ impl From<ChatError> for ApiError {
     fn from(error: ChatError) -> Self {
         let message = error.to_string();
         match error {
-            ChatError::RoomNotFound => ApiError::bad_request("error-room-not-found", message),
+            ChatError::RoomNotFound | ChatError::GroupNotFound => {
+                ApiError::bad_request("error-room-not-found", message)
+            }
             ChatError::UserNotFound => ApiError::bad_request("error-invalid-user", message),
             ChatError::MessageNotFound(_) => {
                 ApiError::bad_request("error-invalid-message", message)
@@ -140,6 +150,8 @@ impl IntoResponse for ApiError {
                 "error": self.message,
                 "errorType": self.kind,
             })
+        } else if self.kind.is_empty() {
+            json!({"success": false, "error": self.message})
         } else {
             json!({
                 "success": false,

@@ -1,7 +1,7 @@
 //! What the transports share, below them and above the chat domain: the
 //! state every handler gets ([`AppState`]), signed-in sessions
 //! ([`sessions`]), signing in ([`sign_in`]), refusals as clients see
-//! them ([`error`]) and the reading and answering of calls users make to
+//! them ([`error`]), what clients read at start-up ([`startup`]) and the reading and answering of calls users make to
 //! apps ([`app_calls`]).
 //!
 //! The REST API (`crate::api`), the real-time API (`crate::realtime`)
@@ -12,6 +12,7 @@ pub mod app_calls;
 pub mod error;
 pub mod sessions;
 pub mod sign_in;
+pub mod startup;
 mod state;
 
 pub use sessions::Sessions;

@@ -89,6 +89,14 @@ pub async fn sign_in(
         tracing::info!(account = %account, %address, "failed sign-in");
         return Err(login_failed());
     };
+    if !user.active {
+        tracing::info!(user = %user.username, %address, "a deactivated account tried to sign in");
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "error-user-is-not-activated",
+            "User is not activated",
+        ));
+    }
     throttle.succeeded(account);
     let secret = chat.new_login_token(&user.id).await?;
     let user = chat.record_sign_in(user).await?;

@@ -14,6 +14,7 @@ use tokio::sync::mpsc;
 use super::methods::{self, login_result};
 use super::outbox::{self, Outbox};
 use super::protocol::{self, ClientFrame, DdpError, VERSIONS};
+use super::startup;
 use super::streams::{
     Control, Listener, MembershipChange, Stream, StreamKind, Wants, shared_frame,
 };
@@ -203,6 +204,15 @@ impl Connection {
         let outcome = match method {
             "login" => self.login(params).await,
             "logout" => self.logout().await,
+            _ if startup::METHODS.contains(&method) => {
+                if startup::needs_user(method)
+                    && let Err(error) = self.current_user().await
+                {
+                    Err(error)
+                } else {
+                    startup::call(&self.state, method, params).await
+                }
+            }
             _ => match self.current_user().await {
                 Ok(user) => methods::call(&self.state, &user, method, params).await,
                 Err(error) => Err(error),

@@ -44,6 +44,9 @@ impl From<ApiError> for DdpError {
         if error.status == axum::http::StatusCode::UNAUTHORIZED {
             return DdpError::code(403, error.message);
         }
+        if error.kind.is_empty() {
+            return DdpError::code(400, error.message);
+        }
         DdpError::typed(error.kind, error.message)
     }
 }

@@ -19,6 +19,7 @@ mod connection;
 mod methods;
 mod outbox;
 mod protocol;
+mod startup;
 mod streams;
 
 use std::net::SocketAddr;

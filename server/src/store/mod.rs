@@ -43,10 +43,10 @@ pub use error::StoreError;
 pub use layer::Layer;
 pub use page::{Page, Sort};
 pub use records::{
-    AppDataLayer, AppDataStore, AppRecord, AuditEntry, AuditLayer, AuditStore, HistoryQuery,
-    JobLayer, JobRecord, JobStore, MessageFilter, MessageLayer, MessageStore, RoomFilter,
-    RoomLayer, RoomStore, SettingLayer, SettingStore, SubscriptionLayer, SubscriptionStore, Token,
-    TokenKind, UNREAD_CAP, UserFilter, UserLayer, UserStore,
+    AppDataLayer, AppDataStore, AppRecord, AuditEntry, AuditLayer, AuditStore, Deletion,
+    HistoryQuery, JobLayer, JobRecord, JobStore, MessageFilter, MessageLayer, MessageStore,
+    RoomFilter, RoomLayer, RoomStore, SettingLayer, SettingStore, SubscriptionLayer,
+    SubscriptionStore, Token, TokenKind, UNREAD_CAP, UserFilter, UserLayer, UserStore,
 };
 
 /// A complete storage backend.

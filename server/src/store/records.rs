@@ -202,6 +202,14 @@ pub struct HistoryQuery {
     pub count: u64,
 }
 
+/// A deleted message: its id and when it was deleted, kept so that
+/// clients that sync learn of it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Deletion {
+    pub id: MessageId,
+    pub at: Timestamp,
+}
+
 /// Which messages of a room a listing returns (newest first).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum MessageFilter {
@@ -254,13 +262,13 @@ record_family! {
             filter: &MessageFilter,
             page: &Page,
         ) -> Result<Paged<Message>, StoreError>;
-        /// Messages of a room changed after `since`, and ids of those deleted
-        /// after it.
+        /// Messages of a room changed after `since`, and those deleted
+        /// after it, each oldest change first.
         async fn changes_since(
             &self,
             room: &RoomId,
             since: Timestamp,
-        ) -> Result<(Vec<Message>, Vec<MessageId>), StoreError>;
+        ) -> Result<(Vec<Message>, Vec<Deletion>), StoreError>;
         /// Deletes a room's messages in a time range (optionally only some
         /// users'); returns how many.
         async fn clean_history(

@@ -13,7 +13,7 @@ use super::super::extract::{Caller, Params};
 use super::super::pagination::{PageParams, listing};
 use super::super::routes::{Access, Routes};
 use super::required;
-use crate::chat::{Order, RoomMessages, RoomRef};
+use crate::chat::{ChangeKind, Order, RoomMessages, RoomRef, SyncCursor};
 use crate::gateway::AppState;
 use crate::gateway::error::{ApiError, ApiResult};
 use crate::model::{MessageId, RoomId, Timestamp, User, UserId};
@@ -28,7 +28,7 @@ pub fn routes() -> Routes {
         .get("/api/v1/chat.getStarredMessages", "Messages of a room the caller starred (`roomId`, `offset`, `count`)", Access::User, starred)
         .get("/api/v1/chat.getPinnedMessages", "Pinned messages of a room (`roomId`, `offset`, `count`)", Access::User, pinned)
         .get("/api/v1/chat.search", "Messages of a room containing `searchText`, without case (`roomId`, `offset`, `count`)", Access::User, search)
-        .get("/api/v1/chat.syncMessages", "Messages of a room changed and deleted since `lastUpdate` (`roomId`)", Access::User, sync_messages)
+        .get("/api/v1/chat.syncMessages", "Messages of a room changed and deleted since `lastUpdate`, or a page of them from a cursor (`type` = `UPDATED` or `DELETED`, `next` or `previous`, `count`) (`roomId`)", Access::User, sync_messages)
         .get("/api/v1/chat.getDeletedMessages", "Ids of a room's messages deleted since `since` (`roomId`, `offset`, `count`)", Access::User, deleted_messages)
         .get("/api/v1/chat.ignoreUser", "Ignore (or with `ignore=false` stop ignoring) a member's messages in a room (`rid`, `userId`)", Access::User, ignore_user)
 }
@@ -278,38 +278,118 @@ async fn search(
 struct SyncParams {
     room_id: Option<String>,
     last_update: Option<String>,
+    /// `UPDATED` or `DELETED`: the cursor form.
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    next: Option<String>,
+    previous: Option<String>,
+    count: Option<u64>,
 }
 
+/// How many changes a cursor page holds when the client names no `count`
+/// (Rocket.Chat's default).
+const SYNC_PAGE: u64 = 20;
+
+/// A 400 with Rocket.Chat's `errorType` and message.
+fn refused(kind: &'static str, message: &str) -> ApiError {
+    ApiError::bad_request(kind, message)
+}
+
+/// A deleted message as sync answers it.
+fn deletion_json(deletion: &crate::store::Deletion) -> serde_json::Value {
+    json!({ "_id": deletion.id, "_deletedAt": deletion.at })
+}
+
+/// A cursor (milliseconds since the epoch, as a string).
+fn cursor(text: &str, name: &str) -> Result<Timestamp, ApiError> {
+    text.parse::<i64>().map(Timestamp).map_err(|_| {
+        ApiError::invalid_params(format!(
+            "`{name}` must be a cursor from an earlier answer (milliseconds), not `{text}`"
+        ))
+    })
+}
+
+/// `chat.syncMessages`: with `lastUpdate`, every change since then; with
+/// `type` and `next` or `previous`, one page of changes and the cursors
+/// around it; with `type` alone, nothing (as Rocket.Chat answers).
 async fn sync_messages(
     State(state): State<AppState>,
     Caller(user): Caller,
     Params(params): Params<SyncParams>,
 ) -> ApiResult<Response> {
-    let room_id = params.room_id.filter(|r| !r.is_empty()).ok_or_else(|| {
-        ApiError::bad_request(
+    let nonempty = |v: Option<String>| v.filter(|t| !t.is_empty());
+    let room_id = nonempty(params.room_id).ok_or_else(|| {
+        refused(
             "error-param-required",
             "The required \"roomId\" query param is missing",
         )
     })?;
-    let last_update = params
-        .last_update
-        .filter(|t| !t.is_empty())
-        .ok_or_else(|| {
-            ApiError::bad_request(
-                "error-param-required",
-                "The \"lastUpdate\" query parameter must be provided",
+    let (last_update, kind) = (nonempty(params.last_update), nonempty(params.kind));
+    let (next, previous) = (nonempty(params.next), nonempty(params.previous));
+    if last_update.is_none() && kind.is_none() {
+        return Err(refused(
+            "error-param-required",
+            "The \"type\" or \"lastUpdate\" parameters must be provided",
+        ));
+    }
+    let room = RoomRef::Id(RoomId(room_id));
+    let chat = state.chat();
+    if let Some(last_update) = last_update {
+        let since = Timestamp::parse(&last_update).ok_or_else(|| {
+            refused(
+                "error-lastUpdate-param-invalid",
+                "The \"lastUpdate\" query parameter must be a valid date",
             )
         })?;
-    let since = date(&last_update, "lastUpdate", "error-lastUpdate-param-invalid")?;
-    let (updated, deleted) = state
-        .chat()
-        .message_changes(&user, &RoomRef::Id(RoomId(room_id)), since)
+        if next.is_some() || previous.is_some() {
+            return Err(refused(
+                "error-cursor-and-lastUpdate-conflict",
+                "The attributes \"next\", \"previous\" and \"lastUpdate\" cannot be used together",
+            ));
+        }
+        let (updated, deleted) = chat.message_changes(&user, &room, since).await?;
+        let updated: Vec<_> = updated.iter().map(to_json).collect();
+        let deleted: Vec<_> = deleted.iter().map(deletion_json).collect();
+        return Ok(ok(
+            json!({ "result": { "updated": updated, "deleted": deleted } }),
+        ));
+    }
+    let kind = match kind.as_deref() {
+        Some("UPDATED") => ChangeKind::Updated,
+        Some("DELETED") => ChangeKind::Deleted,
+        _ => {
+            return Err(refused(
+                "error-type-param-not-supported",
+                "The \"type\" parameter must be either \"UPDATED\" or \"DELETED\"",
+            ));
+        }
+    };
+    let cursor = match (next, previous) {
+        (Some(_), Some(_)) => {
+            return Err(refused(
+                "error-cursor-conflict",
+                "You cannot provide both \"next\" and \"previous\" parameters",
+            ));
+        }
+        (Some(next), None) => SyncCursor::Next(cursor(&next, "next")?),
+        (None, Some(previous)) => SyncCursor::Previous(cursor(&previous, "previous")?),
+        (None, None) => {
+            // The room must still be readable, even for an empty answer.
+            chat.view_room(&user, &room).await?;
+            return Ok(ok(json!({ "result": { "updated": [], "deleted": [] } })));
+        }
+    };
+    let upper = chat.settings().int("API_Upper_Count_Limit").max(1) as u64;
+    let count = params.count.unwrap_or(SYNC_PAGE).clamp(1, upper) as usize;
+    let page = chat
+        .message_change_page(&user, &room, kind, cursor, count)
         .await?;
-    let updated: Vec<_> = updated.iter().map(to_json).collect();
-    let deleted: Vec<_> = deleted.iter().map(|id| json!({ "_id": id })).collect();
-    Ok(ok(
-        json!({ "result": { "updated": updated, "deleted": deleted } }),
-    ))
+    let text = |t: Option<Timestamp>| t.map(|t| t.millis().to_string());
+    Ok(ok(json!({ "result": {
+        "updated": page.updated.iter().map(to_json).collect::<Vec<_>>(),
+        "deleted": page.deleted.iter().map(deletion_json).collect::<Vec<_>>(),
+        "cursor": { "next": text(page.next), "previous": text(page.previous) },
+    } })))
 }
 
 #[derive(Deserialize)]
@@ -333,7 +413,7 @@ async fn deleted_messages(
     )?;
     let page = paging.page(state.chat().settings(), &[])?;
     let (_, deleted) = state.chat().message_changes(&user, &room, since).await?;
-    let ids: Vec<_> = deleted.iter().map(|id| json!({ "_id": id })).collect();
+    let ids: Vec<_> = deleted.iter().map(|d| json!({ "_id": d.id })).collect();
     Ok(ok(listing("messages", page_of(ids, &page), &page)))
 }
 

@@ -6,7 +6,7 @@
 use super::super::rooms::RoomRef;
 use super::super::{Chat, ChatError};
 use crate::model::{Message, MessageId, Timestamp, User};
-use crate::store::{MessageFilter, Page, Paged};
+use crate::store::{Deletion, MessageFilter, Page, Paged};
 
 /// Which end of the history a listing starts from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -82,7 +82,7 @@ impl Chat {
         actor: &User,
         room: &RoomRef,
         since: Timestamp,
-    ) -> Result<(Vec<Message>, Vec<MessageId>), ChatError> {
+    ) -> Result<(Vec<Message>, Vec<Deletion>), ChatError> {
         let view = self.view_room(actor, room).await?;
         Ok(self.store.changes_since(&view.room.id, since).await?)
     }

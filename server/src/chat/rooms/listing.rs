@@ -1,9 +1,11 @@
 //! Which rooms a user sees in lists: public channels, their own rooms,
 //! and (for admins) every room.
 
+use std::collections::HashMap;
+
 use super::super::{Chat, ChatError};
-use crate::model::{Room, RoomKind, Timestamp, User};
-use crate::store::{Page, Paged, RoomFilter};
+use crate::model::{Message, Room, RoomId, RoomKind, Timestamp, User};
+use crate::store::{HistoryQuery, Page, Paged, RoomFilter};
 
 impl Chat {
     /// Public channels, optionally those whose name contains `text`
@@ -75,6 +77,36 @@ impl Chat {
             .into_iter()
             .filter(|room| since.is_none_or(|since| last_change(room) > since))
             .collect())
+    }
+}
+
+impl Chat {
+    /// The newest message of each of `rooms` that `actor` is a member of
+    /// (Rocket.Chat's `lastMessage`, which clients show in the room
+    /// list), when `Store_Last_Message` is on; nothing when it is off.
+    /// Read when asked, so an edit or a deletion shows at once.
+    pub async fn last_messages(
+        &self,
+        actor: &User,
+        rooms: &[RoomId],
+    ) -> Result<HashMap<RoomId, Message>, ChatError> {
+        let mut last = HashMap::new();
+        if !self.settings.flag("Store_Last_Message") {
+            return Ok(last);
+        }
+        let newest = HistoryQuery {
+            count: 1,
+            ..HistoryQuery::default()
+        };
+        for room in rooms {
+            if self.store.subscription(room, &actor.id).await?.is_none() {
+                continue;
+            }
+            if let Some(message) = self.store.history(room, &newest).await?.pop() {
+                last.insert(room.clone(), message);
+            }
+        }
+        Ok(last)
     }
 }
 

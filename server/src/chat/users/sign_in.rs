@@ -5,10 +5,11 @@
 use super::*;
 
 impl Chat {
-    /// The active account `account` (a username, or an e-mail address
-    /// when it holds `@`) whose password `password` is; `None` when the
-    /// account is unknown or inactive, has no password, or the password
-    /// is wrong, so a caller cannot tell which.
+    /// The account `account` (a username, or an e-mail address when it
+    /// holds `@`) whose password `password` is; `None` when the account
+    /// is unknown, has no password, or the password is wrong, so a caller
+    /// cannot tell which. A deactivated account with the right password
+    /// is answered: the caller refuses it, saying so (as Rocket.Chat).
     pub async fn check_credentials(
         &self,
         account: &str,
@@ -20,11 +21,11 @@ impl Chat {
             self.store.user_by_username(account).await?
         };
         let verified = match &user {
-            Some(user) if user.active => match self.store.password_hash(&user.id).await? {
+            Some(user) => match self.store.password_hash(&user.id).await? {
                 Some(hash) => password::verify(password, &hash).await,
                 None => false,
             },
-            _ => false,
+            None => false,
         };
         Ok(user.filter(|_| verified))
     }

@@ -8,7 +8,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use super::users::conflict_as;
 use super::{EmbeddedStore, like_pattern, limit_offset};
 use crate::model::{Message, MessageId, RoomId, Timestamp};
-use crate::store::{HistoryQuery, MessageFilter, MessageStore, Page, Paged, StoreError};
+use crate::store::{Deletion, HistoryQuery, MessageFilter, MessageStore, Page, Paged, StoreError};
 
 fn message_from_doc(doc: String) -> Result<Message, StoreError> {
     Ok(serde_json::from_str(&doc)?)
@@ -295,7 +295,7 @@ impl MessageStore for EmbeddedStore {
         &self,
         room: &RoomId,
         since: Timestamp,
-    ) -> Result<(Vec<Message>, Vec<MessageId>), StoreError> {
+    ) -> Result<(Vec<Message>, Vec<Deletion>), StoreError> {
         let room = room.clone();
         self.read(move |conn| {
             let changed = docs(
@@ -304,12 +304,15 @@ impl MessageStore for EmbeddedStore {
                 &[&room.as_str(), &since.millis()],
             )?;
             let mut statement = conn.prepare_cached(
-                "SELECT id FROM deleted_messages WHERE rid = ?1 AND deleted_at > ?2
+                "SELECT id, deleted_at FROM deleted_messages WHERE rid = ?1 AND deleted_at > ?2
                  ORDER BY deleted_at",
             )?;
             let deleted = statement
                 .query_map(params![room.as_str(), since.millis()], |row| {
-                    Ok(MessageId(row.get(0)?))
+                    Ok(Deletion {
+                        id: MessageId(row.get(0)?),
+                        at: Timestamp(row.get(1)?),
+                    })
                 })?
                 .collect::<Result<Vec<_>, _>>()?;
             Ok((changed, deleted))

@@ -12,6 +12,10 @@ use serde_json::{Value, json};
 
 use crate::store::{SettingStore, StoreError};
 
+mod definitions;
+
+use definitions::DEFINITIONS;
+
 /// The type a setting's value must have.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SettingType {
@@ -20,6 +24,8 @@ pub enum SettingType {
     String,
     /// One of fixed string values.
     Select(&'static [&'static str]),
+    /// A release number, `major.minor.patch` (`7.10.0`).
+    Release,
 }
 
 impl SettingType {
@@ -28,11 +34,38 @@ impl SettingType {
         match self {
             SettingType::Boolean => "boolean",
             SettingType::Int => "int",
-            SettingType::String => "string",
+            SettingType::String | SettingType::Release => "string",
             SettingType::Select(_) => "select",
         }
     }
+
+    /// Whether `value` is of this type.
+    fn fits(self, value: &Value) -> bool {
+        match self {
+            SettingType::Boolean => value.is_boolean(),
+            SettingType::Int => value.is_i64(),
+            SettingType::String => value.is_string(),
+            SettingType::Select(options) => value.as_str().is_some_and(|v| options.contains(&v)),
+            SettingType::Release => value.as_str().and_then(release_line).is_some(),
+        }
+    }
 }
+
+/// The `major.minor` line of a `major.minor.patch` release number.
+pub fn release_line(release: &str) -> Option<String> {
+    let parts: Vec<&str> = release.split('.').collect();
+    let numbers = parts.len() == 3
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.parse::<u64>().is_ok());
+    numbers.then(|| format!("{}.{}", parts[0], parts[1]))
+}
+
+/// The setting holding the Rocket.Chat release Capsule announces.
+pub const ANNOUNCED_RELEASE: &str = "Capsule_Rocket_Chat_Release";
+/// The setting holding this server's random, stable id (Rocket.Chat's
+/// `uniqueID`), made at first start.
+pub const UNIQUE_ID: &str = "uniqueID";
 
 /// One setting's definition.
 #[derive(Clone, Debug)]
@@ -50,222 +83,6 @@ pub struct SettingDef {
 pub fn definitions() -> &'static [SettingDef] {
     DEFINITIONS
 }
-
-macro_rules! setting {
-    ($id:literal, $group:literal, $kind:expr, $default:expr, $public:literal, $desc:literal) => {
-        SettingDef {
-            id: $id,
-            group: $group,
-            kind: $kind,
-            default: || json!($default),
-            public: $public,
-            description: $desc,
-        }
-    };
-}
-
-static DEFINITIONS: &[SettingDef] = &[
-    setting!(
-        "Site_Name",
-        "General",
-        SettingType::String,
-        "Capsule",
-        true,
-        "The server's name, shown to users."
-    ),
-    setting!(
-        "Site_Url",
-        "General",
-        SettingType::String,
-        "",
-        true,
-        "The URL users reach the server at."
-    ),
-    setting!(
-        "Language",
-        "General",
-        SettingType::String,
-        "en",
-        true,
-        "Default language of the web client."
-    ),
-    setting!(
-        "Accounts_RegistrationForm",
-        "Accounts",
-        SettingType::Select(&["Public", "Disabled"]),
-        "Public",
-        true,
-        "Whether anyone may register an account (`Public`) or only admins create them (`Disabled`)."
-    ),
-    setting!(
-        "Accounts_AllowUserProfileChange",
-        "Accounts",
-        SettingType::Boolean,
-        true,
-        true,
-        "Users may change their name, username and e-mail."
-    ),
-    setting!(
-        "Accounts_AllowDeleteOwnAccount",
-        "Accounts",
-        SettingType::Boolean,
-        false,
-        true,
-        "Users may delete their own account."
-    ),
-    setting!(
-        "Accounts_AllowUserStatusMessageChange",
-        "Accounts",
-        SettingType::Boolean,
-        true,
-        true,
-        "Users may set a status message (`users.setStatus`)."
-    ),
-    setting!(
-        "Accounts_AllowInvisibleStatusOption",
-        "Accounts",
-        SettingType::Boolean,
-        true,
-        true,
-        "Users may show themselves as `offline` while signed in."
-    ),
-    setting!(
-        "Accounts_AllowPasswordChange",
-        "Accounts",
-        SettingType::Boolean,
-        true,
-        true,
-        "Users may change their own password."
-    ),
-    setting!(
-        "Accounts_Password_Policy_Enabled",
-        "Accounts",
-        SettingType::Boolean,
-        true,
-        true,
-        "Passwords set through the API must meet the length policy below."
-    ),
-    setting!(
-        "Accounts_Password_Policy_MinLength",
-        "Accounts",
-        SettingType::Int,
-        7,
-        true,
-        "Fewest characters a password may have (-1: no minimum)."
-    ),
-    setting!(
-        "Accounts_Password_Policy_MaxLength",
-        "Accounts",
-        SettingType::Int,
-        -1,
-        true,
-        "Most characters a password may have (-1: no maximum)."
-    ),
-    setting!(
-        "Accounts_Block_Failed_Login_Attempts_Per_User",
-        "Accounts",
-        SettingType::Int,
-        10,
-        false,
-        "Failed sign-ins for one account before it is blocked for the window (read at start)."
-    ),
-    setting!(
-        "Accounts_Block_Failed_Login_Attempts_Per_Ip",
-        "Accounts",
-        SettingType::Int,
-        50,
-        false,
-        "Failed sign-ins from one address before it is blocked for the window (read at start)."
-    ),
-    setting!(
-        "Accounts_Block_Failed_Login_Window_Minutes",
-        "Accounts",
-        SettingType::Int,
-        5,
-        false,
-        "How long failed sign-ins are remembered, in minutes (read at start)."
-    ),
-    setting!(
-        "API_Default_Count",
-        "General",
-        SettingType::Int,
-        50,
-        true,
-        "Items in a page when a request names no `count`."
-    ),
-    setting!(
-        "API_Upper_Count_Limit",
-        "General",
-        SettingType::Int,
-        100,
-        true,
-        "Most items a page may hold."
-    ),
-    setting!(
-        "API_Allow_Infinite_Count",
-        "General",
-        SettingType::Boolean,
-        true,
-        true,
-        "`count=0` returns every item."
-    ),
-    setting!(
-        "Message_MaxAllowedSize",
-        "Message",
-        SettingType::Int,
-        5000,
-        true,
-        "Most characters in one message."
-    ),
-    setting!(
-        "Message_AllowEditing",
-        "Message",
-        SettingType::Boolean,
-        true,
-        true,
-        "Users may edit their messages."
-    ),
-    setting!(
-        "Message_AllowDeleting",
-        "Message",
-        SettingType::Boolean,
-        true,
-        true,
-        "Users may delete their messages."
-    ),
-    setting!(
-        "Message_AllowPinning",
-        "Message",
-        SettingType::Boolean,
-        true,
-        true,
-        "Messages may be pinned."
-    ),
-    setting!(
-        "Message_AllowStarring",
-        "Message",
-        SettingType::Boolean,
-        true,
-        true,
-        "Messages may be starred."
-    ),
-    setting!(
-        "Threads_enabled",
-        "Message",
-        SettingType::Boolean,
-        true,
-        true,
-        "Replies in threads."
-    ),
-    setting!(
-        "UI_Use_Real_Name",
-        "Layout",
-        SettingType::Boolean,
-        false,
-        true,
-        "Show names instead of usernames."
-    ),
-];
 
 /// The definition of the setting `id`.
 pub fn definition(id: &str) -> Option<&'static SettingDef> {
@@ -321,10 +138,24 @@ impl Settings {
                 tracing::warn!(setting = %id, "ignoring a stored setting this server does not know");
             }
         }
-        Ok(Settings {
+        let settings = Settings {
             store,
             values: RwLock::new(values),
-        })
+        };
+        if settings.get(UNIQUE_ID).as_str().is_none_or(str::is_empty) {
+            let id = crate::model::random_id();
+            settings.store.set_setting(UNIQUE_ID, &json!(id)).await?;
+            settings.values.write().insert(UNIQUE_ID, json!(id));
+        }
+        Ok(settings)
+    }
+
+    /// The Rocket.Chat release line announced to clients (`7.10`).
+    pub fn announced_line(&self) -> String {
+        self.get(ANNOUNCED_RELEASE)
+            .as_str()
+            .and_then(release_line)
+            .unwrap_or_else(|| "7.10".to_owned())
     }
 
     /// The current value of a setting (`Null` for an unknown id).
@@ -361,15 +192,12 @@ impl Settings {
     /// Checks `value` against the setting's type, stores and applies it.
     pub async fn set(&self, id: &str, value: Value) -> Result<(), SettingError> {
         let def = definition(id).ok_or_else(|| SettingError::Unknown(id.to_owned()))?;
-        let fits = match def.kind {
-            SettingType::Boolean => value.is_boolean(),
-            SettingType::Int => value.is_i64(),
-            SettingType::String => value.is_string(),
-            SettingType::Select(options) => value.as_str().is_some_and(|v| options.contains(&v)),
-        };
-        if !fits {
+        if !def.kind.fits(&value) {
             let expected = match def.kind {
                 SettingType::Select(options) => format!("one of {}", options.join(", ")),
+                SettingType::Release => {
+                    "release number (`major.minor.patch`, such as 7.10.0)".to_owned()
+                }
                 other => other.name().to_owned(),
             };
             return Err(SettingError::WrongType {
@@ -419,16 +247,8 @@ mod tests {
         for def in definitions() {
             assert!(seen.insert(def.id), "{} is defined twice", def.id);
             let value = def.default_value();
-            let fits = match def.kind {
-                SettingType::Boolean => value.is_boolean(),
-                SettingType::Int => value.is_i64(),
-                SettingType::String => value.is_string(),
-                SettingType::Select(options) => {
-                    value.as_str().is_some_and(|v| options.contains(&v))
-                }
-            };
             assert!(
-                fits,
+                def.kind.fits(&value),
                 "the default of {} is not a {}",
                 def.id,
                 def.kind.name()
@@ -461,6 +281,31 @@ mod tests {
             Err(SettingError::Unknown(_))
         ));
         assert_eq!(settings.int("Message_MaxAllowedSize"), 5000);
+    }
+
+    #[tokio::test]
+    async fn a_unique_id_is_made_at_first_start_and_kept() {
+        let store = Arc::new(Memory::default());
+        let first = Settings::load(store.clone()).await.unwrap().get(UNIQUE_ID);
+        assert_eq!(first.as_str().map(str::len), Some(17), "{first}");
+        let again = Settings::load(store).await.unwrap().get(UNIQUE_ID);
+        assert_eq!(first, again);
+    }
+
+    #[tokio::test]
+    async fn the_announced_release_is_a_full_release_number() {
+        let settings = settings().await;
+        assert_eq!(settings.announced_line(), "7.10");
+        let error = settings
+            .set(ANNOUNCED_RELEASE, json!("7.12"))
+            .await
+            .unwrap_err();
+        assert!(error.to_string().contains("7.10.0"), "{error}");
+        settings
+            .set(ANNOUNCED_RELEASE, json!("7.12.1"))
+            .await
+            .unwrap();
+        assert_eq!(settings.announced_line(), "7.12");
     }
 
     #[tokio::test]
