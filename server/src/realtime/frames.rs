@@ -131,7 +131,9 @@ fn my_message(message: &Message, label: &RoomLabel) -> Bytes {
     if let Some(name) = &label.name {
         room["roomName"] = Value::from(name.as_str());
     }
-    stream_event("stream-room-messages", MY_MESSAGES, &json!([message, room]))
+    // A tuple, not `json!`: the message's dates must be written inside
+    // the frame's EJSON encoding.
+    stream_event("stream-room-messages", MY_MESSAGES, &(message, room))
 }
 
 /// `user-status` on `stream-notify-logged`: `[[id, username, status

@@ -78,14 +78,22 @@ async fn load_history(chat: &Chat, user: &User, params: &[Value]) -> MethodResul
     let show_threads: Option<bool> = param(params, 4, "showThreadMessages")?;
     let show_threads = show_threads.unwrap_or(true);
     let room = RoomRef::Id(RoomId::from(rid.as_str()));
+    let limit = limit.unwrap_or(20).clamp(1, MAX_HISTORY) as usize;
+    // Without thread replies, read a full load and keep `limit` of what
+    // is left, so the replies do not shorten the page.
     let query = HistoryQuery {
         latest: end,
-        count: limit.unwrap_or(20).clamp(1, MAX_HISTORY),
+        count: if show_threads {
+            limit as u64
+        } else {
+            MAX_HISTORY
+        },
         ..HistoryQuery::default()
     };
     let mut messages = chat.room_history(user, &room, None, &query).await?;
     let shown = |m: &crate::model::Message| show_threads || m.tmid.is_none() || m.tshow;
     messages.retain(shown);
+    messages.truncate(limit);
     let mut answer = json!({"messages": to_ddp(&messages), "unreadNotLoaded": 0});
     if let (Some(last_seen), Some(oldest)) = (last_seen, messages.last())
         && oldest.ts > last_seen
