@@ -486,7 +486,6 @@ async fn the_mobile_app_adds_the_server_signs_in_chats_and_resyncs_after_a_resta
 /// The unread change as the app sees it live: `stream-notify-user`
 /// `<uid>/subscriptions-changed` when someone posts in another room.
 #[tokio::test(flavor = "multi_thread")]
-#[ignore = "needs part A of issue 16: the <uid>/subscriptions-changed stream"]
 async fn the_mobile_app_sees_unread_counts_change_live() {
     let server = TestServer::start().await;
     let bob = server.signed_in("bob").await;

@@ -166,6 +166,11 @@ impl Ddp {
         }
     }
 
+    /// The frames read while waiting for others and not asked for yet.
+    pub fn kept(&self) -> impl Iterator<Item = &Value> {
+        self.unread.iter()
+    }
+
     /// Reads the next DDP frame from the socket, answering pings.
     pub async fn read(&mut self) -> Result<Value, Closed> {
         loop {

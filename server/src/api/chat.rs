@@ -160,6 +160,8 @@ struct OutgoingMessage {
     tshow: bool,
     /// A system message type: refused, users send only plain messages.
     t: Option<String>,
+    /// A bot's or integration's mark, kept as given.
+    bot: Option<Value>,
 }
 
 async fn send_message(
@@ -188,6 +190,7 @@ async fn send_message(
     };
     let options = SendOptions {
         tshow: message.tshow,
+        bot: message.bot,
         ..SendOptions::default()
     };
     let sent = state.chat().send_message_with(&user, new, options).await?;

@@ -85,6 +85,9 @@ pub struct SendOptions {
     /// The app sending the message through its bot user; recorded on the
     /// message (`appId`).
     pub app_id: Option<String>,
+    /// A bot's or integration's mark (`bot`), kept on the message as
+    /// given; it must be a JSON object.
+    pub bot: Option<Value>,
 }
 
 /// A change a user makes to a message.
@@ -178,6 +181,14 @@ impl Chat {
                 "a message needs text or attachments",
             ));
         }
+        if let Some(bot) = &options.bot
+            && !bot.is_object()
+        {
+            return Err(ChatError::invalid(
+                "error-invalid-params",
+                format!("`bot` must be an object such as {{\"i\": \"integration\"}}, not {bot}"),
+            ));
+        }
         if (new.alias.is_some() || new.avatar.is_some())
             && !(actor.is_admin() || actor.has_role("bot"))
         {
@@ -206,6 +217,7 @@ impl Chat {
         message.avatar = new.avatar;
         message.attachments = new.attachments;
         message.app_id = options.app_id;
+        message.bot = options.bot;
         // After every check, before the store: a vetoed message is never
         // stored, a modified one is stored as the hooks left it.
         self.pre_send_hooks(&mut message, options.depth).await?;

@@ -163,6 +163,10 @@ pub struct Message {
     /// messages have no such field, so it is left out unless set.
     #[serde(rename = "appId", default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
+    /// What a bot or integration marks its messages with (Rocket.Chat's
+    /// SDKs send `{"i": <integration id>}`), kept as given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bot: Option<Value>,
 }
 
 fn yes() -> bool {
@@ -203,6 +207,7 @@ impl Message {
             urls: Vec::new(),
             role: None,
             app_id: None,
+            bot: None,
         }
     }
 

@@ -26,6 +26,17 @@ impl Presence {
             _ => None,
         }
     }
+
+    /// The number Rocket.Chat's real-time events carry for it (offline 0,
+    /// online 1, away 2, busy 3).
+    pub fn code(self) -> u8 {
+        match self {
+            Presence::Offline => 0,
+            Presence::Online => 1,
+            Presence::Away => 2,
+            Presence::Busy => 3,
+        }
+    }
 }
 
 /// A person or a bot.

@@ -4,7 +4,7 @@ use std::sync::OnceLock;
 
 use bytes::Bytes;
 
-use crate::model::{Message, MessageId, Room, RoomId, Subscription, Timestamp, UserId};
+use crate::model::{Message, MessageId, Presence, Room, RoomId, Subscription, Timestamp, UserId};
 
 /// One committed change, as listeners see it.
 #[derive(Clone, Debug)]
@@ -46,6 +46,21 @@ pub enum Change {
         username: String,
         activities: Vec<String>,
     },
+    /// A user's presence or status message changed: how they show now.
+    PresenceChanged(UserFace),
+    /// A user's display name or username changed: how they show now.
+    UserRenamed(UserFace),
+}
+
+/// How a user shows to everyone signed in: who they are and their
+/// presence, as status and name changes carry it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UserFace {
+    pub id: UserId,
+    pub username: String,
+    pub name: String,
+    pub status: Presence,
+    pub status_text: String,
 }
 
 /// Whose listeners a change goes to.
@@ -55,6 +70,9 @@ pub enum Topic {
     Room(RoomId),
     /// Every connection of one user.
     User(UserId),
+    /// Every signed-in connection that listens (status and name changes,
+    /// which any user may see).
+    Everyone,
 }
 
 impl Change {
@@ -72,19 +90,26 @@ impl Change {
             | Change::SubscriptionRemoved { user, .. }
             | Change::Ephemeral { user, .. }
             | Change::SessionsEnded { user, .. } => Topic::User(user.clone()),
+            Change::PresenceChanged(_) | Change::UserRenamed(_) => Topic::Everyone,
         }
     }
 }
+
+/// How many shared encodings one event can have: a change may be shown
+/// in two forms (the real-time API sends a message on its room's stream
+/// and on a user's all-rooms stream; a status change to every signed-in
+/// user and to those watching that user).
+pub const FORMS: usize = 2;
 
 /// A change on its way to listeners, shared by all of them.
 #[derive(Debug)]
 pub struct Event {
     /// What changed.
     pub change: Change,
-    /// The change encoded once for every listener that sends the same
-    /// bytes (the real-time API's frame of a room event is the same for
-    /// every subscriber), filled by the first listener that needs it.
-    pub encoded: OnceLock<Bytes>,
+    /// The change encoded once per form for every listener that sends the
+    /// same bytes (the real-time API's frame of a room event is the same
+    /// for every subscriber), filled by the first listener that needs it.
+    encoded: [OnceLock<Bytes>; FORMS],
 }
 
 impl Event {
@@ -92,12 +117,21 @@ impl Event {
     pub fn new(change: Change) -> Event {
         Event {
             change,
-            encoded: OnceLock::new(),
+            encoded: Default::default(),
         }
     }
 
-    /// The shared encoding, made by `encode` the first time.
+    /// The shared encoding in the first form, made by `encode` the first
+    /// time.
     pub fn encoded_with(&self, encode: impl FnOnce(&Change) -> Bytes) -> Bytes {
-        self.encoded.get_or_init(|| encode(&self.change)).clone()
+        self.encoded_as(0, encode)
+    }
+
+    /// The shared encoding in form `form` (below [`FORMS`]), made by
+    /// `encode` the first time.
+    pub fn encoded_as(&self, form: usize, encode: impl FnOnce(&Change) -> Bytes) -> Bytes {
+        self.encoded[form]
+            .get_or_init(|| encode(&self.change))
+            .clone()
     }
 }

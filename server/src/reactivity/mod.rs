@@ -20,5 +20,5 @@ mod change;
 mod publishing;
 
 pub use bus::{Bus, ListenerId, LocalBus, Offer, Sink};
-pub use change::{Change, Event, Topic};
+pub use change::{Change, Event, FORMS, Topic, UserFace};
 pub use publishing::PublishingStore;

@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use super::{Bus, Change};
+use super::{Bus, Change, UserFace};
 use crate::model::{Message, MessageId, Room, RoomId, Subscription, Timestamp, User, UserId};
 use crate::store::{
     AppDataLayer, AuditLayer, JobLayer, Layer, MessageLayer, RoomLayer, SettingLayer, Store,
@@ -35,7 +35,25 @@ impl Layer for PublishingStore {
 
 impl UserLayer for PublishingStore {
     async fn update_user(&self, user: &User) -> Result<(), StoreError> {
+        // Read first: only a change of presence or name is news to
+        // everyone, and most updates (a sign-in's time) are neither.
+        let before = self.inner.user(&user.id).await?;
         self.inner.update_user(user).await?;
+        if let Some(before) = before {
+            let face = || UserFace {
+                id: user.id.clone(),
+                username: user.username.clone(),
+                name: user.name.clone(),
+                status: user.status,
+                status_text: user.status_text.clone(),
+            };
+            if before.status != user.status || before.status_text != user.status_text {
+                self.bus.publish(Change::PresenceChanged(face()));
+            }
+            if before.name != user.name || before.username != user.username {
+                self.bus.publish(Change::UserRenamed(face()));
+            }
+        }
         if !user.active {
             self.bus.publish(Change::SessionsEnded {
                 user: user.id.clone(),

@@ -5,9 +5,11 @@
 //! (password, plain or as its SHA-256 digest, or a resume token), calls
 //! methods (send, edit, delete, react, ...: [`methods`]) and subscribes to
 //! streams ([`streams`]) whose events arrive as `changed` frames with
-//! EJSON dates. Events come from the reactivity bus, so a change reaches
-//! every authorised subscriber whether it came through REST, the
-//! WebSocket or an app.
+//! EJSON dates ([`frames`]). Events come from the reactivity bus, so a
+//! change reaches every authorised subscriber whether it came through
+//! REST, the WebSocket or an app. The all-rooms streams (`__my_messages__`,
+//! a user's `subscriptions-changed`, `rooms-changed`, `notification`)
+//! listen on each of the user's rooms ([`member_rooms`]).
 //!
 //! Each connection has one bounded queue ([`outbox`]): a client that
 //! stops reading is dropped once its queue is full, never slowing the
@@ -16,6 +18,8 @@
 //! subscriber.
 
 mod connection;
+mod frames;
+mod member_rooms;
 mod methods;
 mod outbox;
 mod protocol;

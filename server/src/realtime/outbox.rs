@@ -19,6 +19,7 @@ use futures_util::SinkExt;
 use futures_util::stream::SplitSink;
 use tokio::sync::{Notify, mpsc};
 
+use super::frames::Shown;
 use crate::reactivity::{Change, Event};
 
 /// Frames written before the writer flushes the socket: fewer system
@@ -34,8 +35,9 @@ const LAGGING_CLOSE_CODE: u16 = 1013;
 pub enum Outbound {
     /// A frame of this connection only.
     Frame(Bytes),
-    /// A live event whose frame every listener shares.
-    Shared(Arc<Event>),
+    /// A live event whose frame every listener that shows it alike
+    /// shares.
+    Shared(Arc<Event>, Shown),
 }
 
 /// The sending side of a connection's queue, shared by its reader and its
@@ -89,14 +91,24 @@ impl Outbox {
         self.queue.send(Outbound::Frame(frame)).await.is_ok()
     }
 
-    /// Offers a live event without waiting; a full queue trips the lag.
-    /// Returns whether the event was queued, and whether the connection is
-    /// gone.
-    pub fn offer(&self, event: &Arc<Event>) -> Result<(), Gone> {
+    /// Offers a live event, shown as `shown`, without waiting; a full
+    /// queue trips the lag. Returns whether the event was queued, and
+    /// whether the connection is gone.
+    pub fn offer(&self, event: &Arc<Event>, shown: Shown) -> Result<(), Gone> {
+        self.offer_item(Outbound::Shared(event.clone(), shown))
+    }
+
+    /// Offers a live event of this connection only (its user's own
+    /// memberships, rooms and notifications), as [`Outbox::offer`] does.
+    pub fn offer_frame(&self, frame: Bytes) -> Result<(), Gone> {
+        self.offer_item(Outbound::Frame(frame))
+    }
+
+    fn offer_item(&self, item: Outbound) -> Result<(), Gone> {
         if self.lag.is_behind() {
             return Err(Gone::Lagging);
         }
-        match self.queue.try_send(Outbound::Shared(event.clone())) {
+        match self.queue.try_send(item) {
             Ok(()) => Ok(()),
             Err(mpsc::error::TrySendError::Full(_)) => {
                 metrics::counter!("capsule_realtime_queue_drops_total").increment(1);
@@ -123,7 +135,7 @@ pub async fn write(
     mut socket: SplitSink<WebSocket, Message>,
     mut queue: mpsc::Receiver<Outbound>,
     lag: Arc<Lag>,
-    encode: fn(&Change) -> Bytes,
+    encode: fn(&Change, &Shown) -> Bytes,
 ) {
     loop {
         tokio::select! {
@@ -150,7 +162,7 @@ pub async fn write(
 async fn write_batch(
     socket: &mut SplitSink<WebSocket, Message>,
     queue: &mut mpsc::Receiver<Outbound>,
-    encode: fn(&Change) -> Bytes,
+    encode: fn(&Change, &Shown) -> Bytes,
 ) -> bool {
     let Some(first) = queue.recv().await else {
         return false;
@@ -161,9 +173,9 @@ async fn write_batch(
     while let Some(next) = item.take() {
         let frame = match next {
             Outbound::Frame(frame) => frame,
-            Outbound::Shared(event) => {
+            Outbound::Shared(event, shown) => {
                 deliveries += 1;
-                event.encoded_with(encode)
+                event.encoded_as(shown.form(), |change| encode(change, &shown))
             }
         };
         let Ok(text) = Utf8Bytes::try_from(frame) else {

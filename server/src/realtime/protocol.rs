@@ -147,6 +147,18 @@ pub fn ready(id: &str) -> Bytes {
     encode(&serde_json::json!({"msg": "ready", "subs": [id]}))
 }
 
+/// The document a subscription in Rocket.Chat's collection form starts
+/// with: `{"msg": "added", "collection": <stream>, "id": "id", "fields":
+/// {"eventName": <event>}}`; its events then read as changes to it.
+pub fn added(stream: &str, event: &str) -> Bytes {
+    encode(&serde_json::json!({
+        "msg": "added",
+        "collection": stream,
+        "id": "id",
+        "fields": {"eventName": event},
+    }))
+}
+
 /// A subscription ended (with the reason, when it was refused or revoked).
 pub fn nosub(id: &str, error: Option<&DdpError>) -> Bytes {
     match error {

@@ -75,6 +75,17 @@ impl Chat {
         self.find_in_order(&root.rid, &filter, page, order).await
     }
 
+    /// The actor reads the thread `tmid` (`readThreads`): refused when
+    /// threads are off or the thread is in a room the actor may not read
+    /// (`MessageNotFound`). Capsule keeps one read mark per room, not per
+    /// thread, and thread replies never count as unread in the room, so
+    /// there is nothing more to record.
+    pub async fn read_thread(&self, actor: &User, tmid: &MessageId) -> Result<(), ChatError> {
+        self.check_threads_enabled()?;
+        self.read_message(actor, tmid).await?;
+        Ok(())
+    }
+
     /// Messages of a room changed after `since`, and the ids of those
     /// deleted after it, for `chat.syncMessages`.
     pub async fn message_changes(

@@ -1,5 +1,8 @@
 //! One client's WebSocket: reads its frames in order, answers them, and
-//! keeps its stream listeners on the bus.
+//! keeps its stream listeners on the bus ([`following`]: the listeners on
+//! each of the user's rooms that feed the all-rooms streams).
+
+mod following;
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -11,19 +14,21 @@ use futures_util::StreamExt;
 use serde_json::Value;
 use tokio::sync::mpsc;
 
+use super::frames::shared_frame;
+use super::member_rooms::{Follows, MemberRoom};
 use super::methods::{self, login_result};
 use super::outbox::{self, Outbox};
 use super::protocol::{self, ClientFrame, DdpError, VERSIONS};
 use super::startup;
 use super::streams::{
-    Control, Listener, MembershipChange, Stream, StreamKind, Wants, shared_frame,
+    Control, Listener, MembershipChange, PresenceWatch, Stream, StreamKind, Wants, uses_collection,
 };
 use crate::auth::token;
 use crate::chat::RoomRef;
 use crate::gateway::AppState;
 use crate::gateway::sign_in::{password_from_json, resume_token, sign_in};
-use crate::model::{User, ejson, random_id};
-use crate::reactivity::{ListenerId, Topic};
+use crate::model::{RoomId, User, ejson, random_id};
+use crate::reactivity::{ListenerId, Sink, Topic};
 
 /// How a connection is tuned.
 #[derive(Clone, Copy, Debug)]
@@ -64,7 +69,8 @@ struct Login {
 /// A subscription the client holds.
 struct ActiveSub {
     stream: Stream,
-    listener: ListenerId,
+    /// Its own listener, for streams with a topic.
+    listener: Option<(Topic, ListenerId)>,
 }
 
 /// The state of one connection.
@@ -76,6 +82,11 @@ struct Connection {
     connected: bool,
     login: Option<Login>,
     subs: HashMap<String, ActiveSub>,
+    /// The all-rooms streams open, shared with the member rooms.
+    follows: Arc<Follows>,
+    /// The user's rooms, followed while an all-rooms stream is open
+    /// (`None` while none is).
+    member_rooms: Option<HashMap<RoomId, (ListenerId, Arc<MemberRoom>)>>,
 }
 
 /// Serves one WebSocket until the client leaves, falls silent or falls
@@ -93,6 +104,8 @@ pub async fn serve(state: AppState, socket: WebSocket, address: IpAddr, tuning: 
         connected: false,
         login: None,
         subs: HashMap::new(),
+        follows: Arc::new(Follows::default()),
+        member_rooms: None,
     };
     metrics::gauge!("capsule_realtime_connections").increment(1.0);
     connection.outbox.send(protocol::greeting()).await;
@@ -128,7 +141,9 @@ pub async fn serve(state: AppState, socket: WebSocket, address: IpAddr, tuning: 
                 Ok(None) | Ok(Some(Err(_))) | Ok(Some(Ok(Message::Close(_)))) => break,
                 Ok(Some(Ok(message))) => {
                     pinged = false;
-                    connection.on_message(message).await;
+                    if connection.on_message(message, &mut controls).await == Continue::Close {
+                        break;
+                    }
                 }
             },
         }
@@ -148,16 +163,20 @@ pub async fn serve(state: AppState, socket: WebSocket, address: IpAddr, tuning: 
 }
 
 impl Connection {
-    async fn on_message(&mut self, message: Message) {
+    async fn on_message(
+        &mut self,
+        message: Message,
+        controls: &mut mpsc::UnboundedReceiver<Control>,
+    ) -> Continue {
         let text = match message {
             Message::Text(text) => text,
             Message::Binary(_) => {
                 let frame = protocol::bad_frame("Bad request: frames are JSON text", "");
                 self.outbox.send(frame).await;
-                return;
+                return Continue::Serve;
             }
             // WebSocket pings are answered by the socket itself.
-            _ => return,
+            _ => return Continue::Serve,
         };
         let frame = match serde_json::from_str::<ClientFrame>(text.as_str()) {
             Ok(frame) => frame,
@@ -166,7 +185,7 @@ impl Connection {
                 self.outbox
                     .send(protocol::bad_frame(&reason, text.as_str()))
                     .await;
-                return;
+                return Continue::Serve;
             }
         };
         match frame {
@@ -180,7 +199,7 @@ impl Connection {
                 self.outbox.send(frame).await;
             }
             ClientFrame::Method { id, method, params } => {
-                self.on_method(&id, &method, &params).await
+                return self.on_method(&id, &method, &params, controls).await;
             }
             ClientFrame::Sub { id, name, params } => self.on_sub(id, &name, &params).await,
             ClientFrame::Unsub { id } => {
@@ -188,6 +207,7 @@ impl Connection {
                 self.outbox.send(protocol::nosub(&id, None)).await;
             }
         }
+        Continue::Serve
     }
 
     async fn on_connect(&mut self, version: &str, support: &[String]) {
@@ -200,7 +220,13 @@ impl Connection {
         }
     }
 
-    async fn on_method(&mut self, id: &str, method: &str, params: &[Value]) {
+    async fn on_method(
+        &mut self,
+        id: &str,
+        method: &str,
+        params: &[Value],
+        controls: &mut mpsc::UnboundedReceiver<Control>,
+    ) -> Continue {
         let outcome = match method {
             "login" => self.login(params).await,
             "logout" => self.logout().await,
@@ -218,12 +244,22 @@ impl Connection {
                 Err(error) => Err(error),
             },
         };
+        // The method's own changes reached the controls before its answer
+        // goes out: a room it joined is followed by the time the client
+        // hears it joined.
+        let mut next = Continue::Serve;
+        while let Ok(control) = controls.try_recv() {
+            if self.on_control(control).await == Continue::Close {
+                next = Continue::Close;
+            }
+        }
         let frame = match &outcome {
             Ok(result) => protocol::result(id, result.as_ref()),
             Err(error) => protocol::method_error(id, error),
         };
         self.outbox.send(frame).await;
         self.outbox.send(protocol::updated(id)).await;
+        next
     }
 
     /// The signed-in user as the store has them now (a deactivated or
@@ -306,8 +342,12 @@ impl Connection {
     }
 
     async fn on_sub(&mut self, id: String, name: &str, params: &[Value]) {
-        let user = self.login.as_ref().map(|l| l.user.id.clone());
-        let stream = match Stream::parse(name, params, user.as_ref()) {
+        let Some(user) = self.login.as_ref().map(|l| l.user.id.clone()) else {
+            let error = Stream::parse(name, params, None).expect_err("signed out");
+            self.outbox.send(protocol::nosub(&id, Some(&error))).await;
+            return;
+        };
+        let stream = match Stream::parse(name, params, Some(&user)) {
             Ok(stream) => stream,
             Err(error) => {
                 self.outbox.send(protocol::nosub(&id, Some(&error))).await;
@@ -322,8 +362,31 @@ impl Connection {
         }
         // A client may reuse an id: the new subscription replaces the old.
         self.unsubscribe(&id);
-        let listener = self.listen(stream.topic(), Wants::Stream(StreamKind::from(&stream)));
+        let listener = stream.topic(&user).map(|topic| {
+            let id = match (&stream, StreamKind::of(&stream)) {
+                (Stream::Presence(users), _) => self.listen_with(
+                    topic.clone(),
+                    Arc::new(PresenceWatch {
+                        outbox: self.outbox.clone(),
+                        users: users.iter().cloned().collect(),
+                    }),
+                ),
+                (_, Some(kind)) => self.listen(topic.clone(), Wants::Stream(kind)),
+                (_, None) => unreachable!("every stream with a topic has a listener kind"),
+            };
+            (topic, id)
+        });
         self.subs.insert(id.clone(), ActiveSub { stream, listener });
+        if let Err(error) = self.follow_member_rooms().await {
+            self.unsubscribe(&id);
+            self.outbox.send(protocol::nosub(&id, Some(&error))).await;
+            return;
+        }
+        if uses_collection(params)
+            && let Some(event) = params.first().and_then(Value::as_str)
+        {
+            self.outbox.send(protocol::added(name, event)).await;
+        }
         self.outbox.send(protocol::ready(&id)).await;
     }
 
@@ -344,15 +407,19 @@ impl Connection {
             control: self.control.clone(),
             wants,
         };
-        self.state.chat().bus().listen(topic, Arc::new(listener))
+        self.listen_with(topic, Arc::new(listener))
+    }
+
+    fn listen_with(&self, topic: Topic, sink: Arc<dyn Sink>) -> ListenerId {
+        self.state.chat().bus().listen(topic, sink)
     }
 
     fn unsubscribe(&mut self, id: &str) {
         if let Some(sub) = self.subs.remove(id) {
-            self.state
-                .chat()
-                .bus()
-                .unlisten(&sub.stream.topic(), sub.listener);
+            if let Some((topic, listener)) = sub.listener {
+                self.state.chat().bus().unlisten(&topic, listener);
+            }
+            self.unfollow_unneeded_rooms();
         }
     }
 
@@ -370,6 +437,11 @@ impl Connection {
     async fn on_control(&mut self, control: Control) -> Continue {
         match control {
             Control::RoomAccess(room) => self.recheck_room(&room).await,
+            Control::Joined(room) => self.joined(&room).await,
+            Control::Left(room) => {
+                self.recheck_room(&room).await;
+                self.left(&room).await;
+            }
             Control::Membership { room, kind } => self.membership_changed(&room, kind).await,
             Control::SignedOut { token } => {
                 let ours = self.login.as_ref().is_some_and(|login| {
@@ -442,7 +514,14 @@ impl Connection {
                 "rid": room,
                 "u": {"_id": user.id, "username": user.username},
             }),
-            (_, Some(sub)) => ejson(|| serde_json::to_value(&sub)).unwrap_or(Value::Null),
+            (_, Some(sub)) => {
+                if let Some(rooms) = &self.member_rooms
+                    && let Some((_, member)) = rooms.get(room)
+                {
+                    member.set_membership(sub.clone());
+                }
+                ejson(|| serde_json::to_value(&sub)).unwrap_or(Value::Null)
+            }
             // Gone again before it could be read: the removal follows.
             (_, None) => return,
         };

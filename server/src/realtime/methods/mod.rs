@@ -7,17 +7,33 @@
 //! | --- | --- | --- |
 //! | `login` | `{"resume": token}` or `{"user": {"username"\|"email"}, "password": {"digest", "algorithm": "sha-256"} \| text}` | `{"id", "token", "tokenExpires", "type"}` |
 //! | `logout` | none | none |
-//! | `sendMessage` | `{"_id"?, "rid", "msg", "tmid"?, "tshow"?, "alias"?, "emoji"?, "avatar"?, "attachments"?}` | the stored message (a slash command: the message as it would have been, not stored) |
+//! | `sendMessage` | `{"_id"?, "rid", "msg", "tmid"?, "tshow"?, "alias"?, "emoji"?, "avatar"?, "attachments"?, "bot"?}` | the stored message (a slash command: the message as it would have been, not stored) |
 //! | `updateMessage` | `{"_id", "rid"?, "msg"}` | none |
 //! | `deleteMessage` | `{"_id"}` | none |
 //! | `setReaction` | `emoji, messageId, shouldReact?` | none |
 //! | `readMessages` | `rid` | none |
-//! | `loadHistory` | `rid, end?, limit?, ls?` | `{"messages", "unreadNotLoaded"}` |
+//! | `loadHistory` | `rid, end?, limit?, ls?, showThreadMessages?` | `{"messages", "firstUnread"?, "unreadNotLoaded"}` |
+//! | `getThreadMessages` | `{"tmid", "limit"?, "skip"?}` | the thread's first message, then its replies newest first |
+//! | `readThreads` | `tmid` | none |
 //! | `subscriptions/get` | `since?` | the memberships, or `{"update", "remove"}` after `since` |
+//! | `rooms/get` | `since?` | the user's rooms, or `{"update", "remove"}` after `since` |
+//! | `getRoomIdByNameOrId` | a room name or id | the room's id |
+//! | `getRoomNameById` | a room id | the room's name (none for a direct message) |
+//! | `joinRoom` | `rid, code?` | `true` |
+//! | `leaveRoom` | `rid` | none |
+//! | `createDirectMessage` | `username, ...` | the room, with `rid` |
+//! | `license:getModules` | none | `[]` (no enterprise modules) |
 //! | `slashCommand` | `{"cmd", "params"?, "msg": {"rid", "tmid"?}, "triggerId"?}` | `{"outcome": "answered" \| "refused" \| "failed", "text"}`, also told privately on `stream-notify-user` `<uid>/message` |
 //! | `capsule/uiInteraction` | `appId, {"type"?: "blockAction", "actionId", "rid", "mid"?, "value"?, "triggerId"?}` | `{"outcome": "answered" \| "refused", "text"}`, also told privately on `stream-notify-user` `<uid>/message` (Rocket.Chat has no DDP method for it; the same as REST `ui.interaction`) |
 //! | `stream-notify-room` | `"<rid>/user-activity", username, activities` | none (tells the room who is typing) |
 //! | `userSetUtcOffset` | hours east of UTC (a number, -12 to 14, e.g. `5.5`) | none (the user's `utcOffset`, which apps read) |
+//!
+//! A trailing `{"twoFactorCode", "twoFactorMethod"}` argument (or `{}`),
+//! which Rocket.Chat's clients may append to any call, is set aside
+//! before the parameters are read.
+
+mod history;
+mod rooms;
 
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -28,7 +44,6 @@ use crate::gateway::AppState;
 use crate::gateway::app_calls::{InteractionRequest, outcome_json};
 use crate::gateway::error::ApiError;
 use crate::model::{MessageId, RoomId, Timestamp, User, ejson};
-use crate::store::HistoryQuery;
 
 /// How long a login token is announced to last (`tokenExpires`), as
 /// Rocket.Chat's default of 90 days. Tokens are revoked by logout.
@@ -120,6 +135,7 @@ struct OutgoingParams {
     avatar: Option<String>,
     #[serde(default)]
     attachments: Vec<Value>,
+    bot: Option<Value>,
 }
 
 #[derive(Deserialize)]
@@ -152,9 +168,26 @@ struct IdParams {
     id: String,
 }
 
+/// The parameters without the trailing two-factor argument Rocket.Chat's
+/// clients may append (`{"twoFactorCode", "twoFactorMethod"}`, or `{}`
+/// when they have none): Capsule has no second factor to check it against.
+fn without_two_factor(params: &[Value]) -> &[Value] {
+    match params.split_last() {
+        Some((Value::Object(last), rest))
+            if last
+                .keys()
+                .all(|key| key == "twoFactorCode" || key == "twoFactorMethod") =>
+        {
+            rest
+        }
+        _ => params,
+    }
+}
+
 /// Runs a method that needs a signed-in user.
 pub async fn call(state: &AppState, user: &User, method: &str, params: &[Value]) -> MethodResult {
     let chat = state.chat();
+    let params = without_two_factor(params);
     match method {
         "sendMessage" => {
             let p: OutgoingParams = param(params, 0, "the message")?;
@@ -170,6 +203,7 @@ pub async fn call(state: &AppState, user: &User, method: &str, params: &[Value])
             };
             let options = SendOptions {
                 tshow: p.tshow,
+                bot: p.bot,
                 ..SendOptions::default()
             };
             let stored = chat.send_message_with(user, new, options).await?;
@@ -232,33 +266,18 @@ pub async fn call(state: &AppState, user: &User, method: &str, params: &[Value])
             chat.mark_read(user, &RoomId::from(rid.as_str())).await?;
             Ok(None)
         }
-        "loadHistory" => {
-            let rid: String = param(params, 0, "the room id")?;
-            let end: Option<Timestamp> = param(params, 1, "end")?;
-            let limit: Option<u64> = param(params, 2, "limit")?;
-            let query = HistoryQuery {
-                latest: end,
-                count: limit.unwrap_or(20).clamp(1, MAX_HISTORY),
-                ..HistoryQuery::default()
-            };
-            let room = RoomRef::Id(RoomId::from(rid.as_str()));
-            let messages = chat.room_history(user, &room, None, &query).await?;
-            Ok(Some(json!({
-                "messages": to_ddp(&messages),
-                "unreadNotLoaded": 0,
-            })))
+        "loadHistory" | "getThreadMessages" | "readThreads" => {
+            history::call(chat, user, method, params).await
         }
-        "subscriptions/get" => {
-            let since: Option<Timestamp> = param(params, 0, "since")?;
-            let subscriptions = chat.my_subscriptions(user, since).await?;
-            Ok(Some(match since {
-                None => to_ddp(&subscriptions),
-                // Memberships that ended are not kept, so `remove` stays
-                // empty; a client that missed a removal learns it from
-                // the full list.
-                Some(_) => json!({"update": to_ddp(&subscriptions), "remove": []}),
-            }))
-        }
+        "subscriptions/get"
+        | "rooms/get"
+        | "getRoomIdByNameOrId"
+        | "getRoomNameById"
+        | "joinRoom"
+        | "leaveRoom"
+        | "createDirectMessage" => rooms::call(chat, user, method, params).await,
+        // Capsule has no enterprise modules.
+        "license:getModules" => Ok(Some(json!([]))),
         "userSetUtcOffset" => {
             let hours = utc_offset_param(params)?;
             chat.set_utc_offset(user, hours).await?;
@@ -327,6 +346,19 @@ mod tests {
         assert!(error.reason.contains(r#"got "5.5""#), "{}", error.reason);
         let missing = utc_offset_param(&[]).unwrap_err();
         assert!(missing.reason.contains("got nothing"), "{}", missing.reason);
+    }
+
+    #[test]
+    fn a_trailing_two_factor_argument_is_set_aside() {
+        let call = [json!("r1"), json!({})];
+        assert_eq!(without_two_factor(&call), &[json!("r1")]);
+        let call = [
+            json!("r1"),
+            json!({"twoFactorCode": "", "twoFactorMethod": "totp"}),
+        ];
+        assert_eq!(without_two_factor(&call), &[json!("r1")]);
+        let call = [json!({"rid": "r1", "msg": "hi"})];
+        assert_eq!(without_two_factor(&call), &call);
     }
 
     #[test]
