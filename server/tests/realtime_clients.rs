@@ -427,6 +427,24 @@ async fn bots_find_join_and_leave_rooms_by_name() {
         .collect();
     assert!(names.contains(&json!("dev")), "{rooms}");
     assert!(rooms[0]["_updatedAt"]["$date"].is_i64(), "{rooms}");
+    server.say(&alice, &dev, "welcome").await;
+    let rooms = ws.call("rooms/get", json!([])).await.unwrap();
+    let listed = rooms
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["_id"] == json!(dev))
+        .expect("dev is listed");
+    assert_eq!(listed["lastMessage"]["msg"], "welcome", "{listed}");
+    assert!(listed["lastMessage"]["ts"]["$date"].is_i64(), "{listed}");
+    let memberships = ws.call("subscriptions/get", json!([])).await.unwrap();
+    let membership = memberships
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["rid"] == json!(dev))
+        .expect("the bot's membership of dev is listed");
+    assert_eq!(membership["lastMessage"]["msg"], "welcome", "{membership}");
     let changed = ws.call("rooms/get", json!([{"$date": 0}])).await.unwrap();
     assert_eq!(changed["remove"], json!([]));
     assert!(

@@ -15,8 +15,8 @@
 //! | `loadHistory` | `rid, end?, limit?, ls?, showThreadMessages?` | `{"messages", "firstUnread"?, "unreadNotLoaded"}` |
 //! | `getThreadMessages` | `{"tmid", "limit"?, "skip"?}` | the thread's first message, then its replies newest first |
 //! | `readThreads` | `tmid` | none |
-//! | `subscriptions/get` | `since?` | the memberships, or `{"update", "remove"}` after `since` |
-//! | `rooms/get` | `since?` | the user's rooms, or `{"update", "remove"}` after `since` |
+//! | `subscriptions/get` | `since?` | the memberships (with `lastMessage`), or `{"update", "remove"}` after `since` |
+//! | `rooms/get` | `since?` | the user's rooms (with `lastMessage`), or `{"update", "remove"}` after `since` |
 //! | `getRoomIdByNameOrId` | a room name or id | the room's id |
 //! | `getRoomNameById` | a room id | the room's name (none for a direct message) |
 //! | `joinRoom` | `rid, code?` | `true` |

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use super::{MethodResult, param, to_ddp};
 use crate::chat::{Chat, ChatError, RoomRef, RoomView};
-use crate::model::{RoomId, Timestamp, User};
+use crate::model::{Message, RoomId, Timestamp, User};
 use crate::realtime::protocol::DdpError;
 
 /// Runs one of this module's methods.
@@ -15,15 +15,27 @@ pub(super) async fn call(chat: &Chat, user: &User, method: &str, params: &[Value
         "subscriptions/get" => {
             let since: Option<Timestamp> = param(params, 0, "since")?;
             let subscriptions = chat.my_subscriptions(user, since).await?;
+            let rooms: Vec<RoomId> = subscriptions.iter().map(|s| s.rid.clone()).collect();
+            let last = chat.last_messages(user, &rooms).await?;
+            let items = subscriptions
+                .iter()
+                .map(|s| with_last_message(to_ddp(s), last.get(&s.rid)))
+                .collect();
             // Memberships that ended are not kept, so `remove` stays
             // empty; a client that missed a removal learns it from the
             // full list.
-            Ok(Some(changed_since(since, to_ddp(&subscriptions))))
+            Ok(Some(changed_since(since, Value::Array(items))))
         }
         "rooms/get" => {
             let since: Option<Timestamp> = param(params, 0, "since")?;
             let rooms = chat.rooms_of(user, since).await?;
-            Ok(Some(changed_since(since, to_ddp(&rooms))))
+            let ids: Vec<RoomId> = rooms.iter().map(|r| r.id.clone()).collect();
+            let last = chat.last_messages(user, &ids).await?;
+            let items = rooms
+                .iter()
+                .map(|room| with_last_message(to_ddp(room), last.get(&room.id)))
+                .collect();
+            Ok(Some(changed_since(since, Value::Array(items))))
         }
         "getRoomIdByNameOrId" => {
             let name: String = param(params, 0, "the room name or id")?;
@@ -70,6 +82,15 @@ pub(super) async fn call(chat: &Chat, user: &User, method: &str, params: &[Value
         }
         other => unreachable!("`{other}` is not a room method"),
     }
+}
+
+/// `record` (a room, or a membership) with the room's newest message as
+/// `lastMessage`, as the room lists show it (`Store_Last_Message`).
+fn with_last_message(mut record: Value, last: Option<&Message>) -> Value {
+    if let Some(message) = last {
+        record["lastMessage"] = to_ddp(message);
+    }
+    record
 }
 
 /// A list as `rooms/get` and `subscriptions/get` answer it: all of it, or
