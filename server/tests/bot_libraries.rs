@@ -24,6 +24,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use capsule_server::model::RoomKind;
+use common::tools::{run_to_end, target_dir};
 use common::{Session, TestServer};
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
@@ -35,39 +36,9 @@ fn bots_dir() -> PathBuf {
         .join("bots")
 }
 
-/// `CARGO_TARGET_DIR` when absolute, else the `target` folder this test
-/// executable lives in (`target/debug/deps/bot_libraries-*`).
-fn target_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .filter(|d| d.is_absolute())
-    {
-        return dir;
-    }
-    let exe = std::env::current_exe().expect("the test executable's path");
-    exe.ancestors()
-        .nth(3)
-        .expect("the test runs inside a target folder")
-        .to_owned()
-}
-
 /// Where the libraries are installed.
 fn libraries_dir() -> PathBuf {
     target_dir().join("bot-libraries")
-}
-
-/// Runs a command to its end, panicking with its output when it fails.
-fn run(command: &mut Command, what: &str) {
-    let output = command
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {what}: {e}"));
-    assert!(
-        output.status.success(),
-        "{what} failed ({}):\n{}\n{}",
-        output.status,
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
 }
 
 /// Runs `install` unless `installed` says it is done, one installer at a
@@ -98,11 +69,11 @@ fn python_with_libraries() -> PathBuf {
             .is_ok_and(|o| o.status.success())
     };
     install_once(installed, || {
-        run(
+        run_to_end(
             Command::new("python3").args(["-m", "venv"]).arg(&venv),
             "python3 -m venv",
         );
-        run(
+        run_to_end(
             Command::new(venv.join("bin").join("pip"))
                 .args(["install", "--quiet"])
                 .args(PYTHON_PACKAGES),
@@ -129,7 +100,7 @@ fn js_sdk_modules() -> PathBuf {
                 fs::copy(bots_dir().join("js-sdk").join(file), dir.join(file))
                     .expect("copy the manifest");
             }
-            run(
+            run_to_end(
                 Command::new("npm")
                     .args(["ci", "--no-audit", "--no-fund"])
                     .current_dir(&dir),

@@ -10,8 +10,9 @@
 use capsule_server_harness as common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
+use common::tools::{run_to_end, target_dir};
 use common::{ADMIN, ADMIN_PASSWORD, TestServer};
 
 /// The client library, as PyPI names it.
@@ -22,48 +23,17 @@ const SCRIPT: &str = concat!(
     "/tests/python/rocketchat_client.py"
 );
 
-/// `CARGO_TARGET_DIR` when absolute, else the `target` folder this test
-/// executable lives in (`target/debug/deps/rocketchat_client-*`).
-fn target_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .filter(|d| d.is_absolute())
-    {
-        return dir;
-    }
-    let exe = std::env::current_exe().expect("the test executable's path");
-    exe.ancestors()
-        .nth(3)
-        .expect("the test runs inside a target folder")
-        .to_owned()
-}
-
-/// Runs a command, panicking with its output when it cannot start or fails.
-fn run(command: &mut Command, what: &str) -> Output {
-    let output = command
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {what}: {e}"));
-    assert!(
-        output.status.success(),
-        "{what} failed ({}):\n{}\n{}",
-        output.status,
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    output
-}
-
 /// The venv's python, after creating the venv and installing the library
 /// when they are missing.
 fn python_with_library() -> PathBuf {
     let venv = target_dir().join("python-venv");
     let python = venv.join("bin").join("python");
     if !has_library(&python) {
-        run(
+        run_to_end(
             Command::new("python3").args(["-m", "venv"]).arg(&venv),
             "python3 -m venv",
         );
-        run(
+        run_to_end(
             Command::new(venv.join("bin").join("pip")).args(["install", "--quiet", PACKAGE]),
             &format!("pip install {PACKAGE}"),
         );

@@ -16,6 +16,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 pub mod ddp;
+pub mod tools;
 
 /// The admin every test server starts with.
 pub const ADMIN: &str = "admin";
