@@ -767,7 +767,7 @@ impl Report {
 
     /// Writes the figures to `<target>/capsule-bench/store.json`.
     fn write(&self) -> Result<PathBuf> {
-        let folder = target_dir()?.join("capsule-bench");
+        let folder = capsule_server_harness::tools::target_dir().join("capsule-bench");
         std::fs::create_dir_all(&folder)
             .with_context(|| format!("creating {}", folder.display()))?;
         let path = folder.join("store.json");
@@ -780,21 +780,4 @@ impl Report {
 /// Three decimals are plenty, and keep the JSON readable.
 fn round(value: f64) -> f64 {
     (value * 1e3).round() / 1e3
-}
-
-/// `CARGO_TARGET_DIR` when it is absolute, else two folders above this
-/// executable (`target/release/deps/store-*`). (A relative one is relative
-/// to where cargo ran, which a bench cannot know: it runs in the package.)
-fn target_dir() -> Result<PathBuf> {
-    if let Some(dir) = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .filter(|d| d.is_absolute())
-    {
-        return Ok(dir);
-    }
-    let exe = std::env::current_exe().context("locating the bench executable")?;
-    exe.ancestors()
-        .nth(3)
-        .map(PathBuf::from)
-        .context("the bench executable is not inside a target folder")
 }

@@ -30,12 +30,8 @@ pub fn web_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("web")
 }
 
-/// The workspace's target folder (`CARGO_TARGET_DIR` when set).
-pub fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"))
-}
+/// The workspace's target folder, as every test that installs tools finds it.
+pub use capsule_server_harness::tools::target_dir;
 
 /// Where the scenarios write their screenshots.
 pub fn screenshots_dir() -> PathBuf {
