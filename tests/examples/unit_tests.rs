@@ -20,25 +20,6 @@
 use std::path::Path;
 use std::process::Command;
 
-/// Variables an outer `cargo test` sets for its children that would change
-/// what the inner run builds (target folder, flags, profile, job server,
-/// the crate it believes it is building).
-fn leaks(name: &str) -> bool {
-    const KEEP: &[&str] = &["CARGO_HOME", "CARGO_NET_OFFLINE", "CARGO_HTTP_TIMEOUT"];
-    if KEEP.contains(&name) || name.starts_with("CARGO_REGISTRIES_") {
-        return false;
-    }
-    name.starts_with("CARGO_")
-        || name.starts_with("__CARGO")
-        || name.starts_with("DEP_")
-        || name.ends_with("RUSTFLAGS")
-        || name.ends_with("RUSTDOCFLAGS")
-        || matches!(
-            name,
-            "MAKEFLAGS" | "MFLAGS" | "OUT_DIR" | "RUSTC_WORKSPACE_WRAPPER"
-        )
-}
-
 #[test]
 fn the_example_apps_unit_tests_pass() {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
@@ -47,12 +28,7 @@ fn the_example_apps_unit_tests_pass() {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
 
     let mut command = Command::new(cargo);
-    for (name, _) in std::env::vars_os() {
-        if name.to_str().is_some_and(leaks) {
-            command.env_remove(&name);
-        }
-    }
-    command
+    capsule_xtask::with_the_users_environment(&mut command)
         .args([
             "test",
             "--workspace",

@@ -2,9 +2,13 @@
 //! as a developer following the guide would: the guide cannot drift from
 //! the tools.
 //!
-//! The CLI is installed into a temporary root and the builds share
-//! `target/guide`, so the run compiles wasmtime once for both the CLI and
-//! the new app's tests. The guide ends by deploying to a server: here a
+//! The CLI is installed into a temporary root, and the builds use the
+//! workspace's own target folder: the workspace-hack crate
+//! (`tests/workspace-hack`, kept by cargo-hakari) gives every member, and
+//! the test kit the new app depends on, the same dependency features as the
+//! workspace build, and `capsule-app new` writes the workspace's lock file,
+//! so the install and the new app's tests reuse what the test run compiled
+//! instead of compiling wasmtime again. The guide ends by deploying to a server: here a
 //! real Capsule server on 127.0.0.1, whose admin (this test) trusts the
 //! publisher key the guide creates, and whose REST API then shows the app
 //! enabled and doing what the guide says it does.
@@ -250,13 +254,19 @@ fn every_command_in_the_app_guide_works() {
         install_root.join("bin").display(),
         std::env::var("PATH").unwrap_or_default()
     );
-    let mut bash = Command::new("bash")
+    let mut bash = Command::new("bash");
+    let mut bash = capsule_xtask::with_the_users_environment(&mut bash)
         .arg("-c")
         .arg(&script)
         .current_dir(work.path())
         .env("PATH", path)
         .env("CARGO_INSTALL_ROOT", &install_root)
-        .env("CARGO_TARGET_DIR", repo.join("target/guide"))
+        .env(
+            "CARGO_TARGET_DIR",
+            capsule_server_harness::tools::target_dir(),
+        )
+        // The new app builds for wasm32-wasip2, where flags meant for the
+        // host (coverage, sanitizers) would break it.
         .env_remove("RUSTFLAGS")
         .env_remove("CARGO_ENCODED_RUSTFLAGS")
         .env_remove("CARGO_BUILD_TARGET")

@@ -17,6 +17,7 @@
 use std::process::{Command, ExitCode};
 
 use anyhow::{Context, Result, bail};
+use capsule_xtask::with_the_users_environment;
 
 const WASM_TARGET: &str = "wasm32-wasip2";
 
@@ -43,10 +44,10 @@ fn main() -> ExitCode {
 fn test(nextest_args: &[String]) -> Result<()> {
     ensure_wasm_target()?;
     ensure_nextest()?;
-    let binaries = run(Command::new(cargo())
+    let binaries = run(cargo()
         .args(["nextest", "run", "--workspace", "--no-fail-fast"])
         .args(nextest_args));
-    let doc = run(Command::new(cargo()).args(["test", "--workspace", "--doc"]));
+    let doc = run(cargo().args(["test", "--workspace", "--doc"]));
     match (binaries, doc) {
         (Ok(()), Ok(())) => Ok(()),
         (binaries, doc) => {
@@ -76,7 +77,7 @@ fn ensure_wasm_target() -> Result<()> {
 /// Installs cargo-nextest (from crates.io, at the versions its lock file
 /// names) when `cargo nextest` is not there.
 fn ensure_nextest() -> Result<()> {
-    let present = Command::new(cargo())
+    let present = cargo()
         .args(["nextest", "--version"])
         .output()
         .is_ok_and(|output| output.status.success());
@@ -84,13 +85,18 @@ fn ensure_nextest() -> Result<()> {
         return Ok(());
     }
     eprintln!("xtask: cargo-nextest is missing; installing it (once, a few minutes)");
-    run(Command::new(cargo()).args(["install", "cargo-nextest", "--locked"]))
+    run(cargo().args(["install", "cargo-nextest", "--locked"]))
         .context("installing cargo-nextest failed; install it yourself (`cargo install cargo-nextest --locked`) or run `cargo test --workspace`, which runs the same tests one binary at a time")
 }
 
-/// The cargo that runs this task (cargo sets `CARGO` for `cargo run`).
-fn cargo() -> std::ffi::OsString {
-    std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into())
+/// A command of the cargo that runs this task (cargo sets `CARGO` for
+/// `cargo run`), with the environment the task was started from: its
+/// builds are then the builds a test's child cargo makes, and neither
+/// invalidates the other.
+fn cargo() -> Command {
+    let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    with_the_users_environment(&mut command);
+    command
 }
 
 /// Runs `command` with the terminal as its output; an error when it fails.
