@@ -115,7 +115,7 @@ fn preview_item(item: app::PreviewItem) -> PreviewItem {
 #[async_trait]
 impl Apps for RuntimeApps {
     async fn pre_send(&self, message: &mut Message, depth: u32) -> Result<(), Prevented> {
-        let Some(runtime) = self.runtime_with(&[Hook::PreSendPrevent, Hook::PreSendModify]) else {
+        let Some(runtime) = self.runtime_with(&PRE_SEND_HOOKS) else {
             return Ok(());
         };
         let before = convert::message(message);
@@ -132,6 +132,10 @@ impl Apps for RuntimeApps {
                 Ok(())
             }
         }
+    }
+
+    fn hears_pre_send(&self) -> bool {
+        self.runtime_with(&PRE_SEND_HOOKS).is_some()
     }
 
     fn message_sent(&self, message: &Message, depth: u32) {
@@ -230,6 +234,9 @@ impl Apps for RuntimeApps {
             .map_err(|e| call_error(&e))
     }
 }
+
+/// The hooks that run before a message is stored.
+const PRE_SEND_HOOKS: [Hook; 2] = [Hook::PreSendPrevent, Hook::PreSendModify];
 
 /// The hook a membership change raises.
 fn membership_hook(joined: bool) -> Hook {

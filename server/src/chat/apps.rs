@@ -25,6 +25,11 @@ pub trait Apps: Send + Sync + 'static {
     /// a message.
     async fn pre_send(&self, message: &mut Message, depth: u32) -> Result<(), Prevented>;
 
+    /// Whether any app has a pre-send hook, so the chat calls
+    /// [`pre_send`](Apps::pre_send) only then: its future is boxed and
+    /// large, and a message no hook will see should not pay for it.
+    fn hears_pre_send(&self) -> bool;
+
     /// `message` was stored.
     fn message_sent(&self, message: &Message, depth: u32);
 

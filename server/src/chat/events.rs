@@ -49,7 +49,7 @@ impl Chat {
         message: &mut Message,
         depth: u32,
     ) -> Result<(), ChatError> {
-        let Some(apps) = &self.apps else {
+        let Some(apps) = self.apps.as_ref().filter(|a| a.hears_pre_send()) else {
             return Ok(());
         };
         apps.pre_send(message, depth)
