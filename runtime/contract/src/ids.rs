@@ -26,9 +26,7 @@ pub enum AppIdError {
     #[error("is not a valid app id; {ID_RULE}")]
     Malformed,
     /// The id is one of [`RESERVED_APP_IDS`].
-    #[error(
-        "is reserved: the server's apps API uses it for a route of its own; choose another id"
-    )]
+    #[error("is reserved: the server's apps API uses it for a route of its own; choose another id")]
     Reserved,
 }
 

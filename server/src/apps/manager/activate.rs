@@ -5,8 +5,8 @@
 
 use capsule_contract::AppIdError;
 use capsule_package::{
-    ArchiveLimits, ManifestError, OpenError, Opened, Package, PackageError, TrustPolicy, TrustStore,
-    Verification, open_verified,
+    ArchiveLimits, ManifestError, OpenError, Opened, Package, PackageError, TrustPolicy,
+    TrustStore, Verification, open_verified,
 };
 use capsule_runtime::{AppSpec, Hook, LifecycleEvent, LoadError, LoadReport};
 use serde_json::{Map, Value};

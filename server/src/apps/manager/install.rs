@@ -14,9 +14,7 @@ use serde_json::{Value, json};
 
 use super::activate::verify;
 use super::grants::{self, Grant};
-use super::record::{
-    Actor, AppRecord, Installed, Signature, Status, StoredPackage, Upload,
-};
+use super::record::{Actor, AppRecord, Installed, Signature, Status, StoredPackage, Upload};
 use super::{AppManager, AppView, ManageError};
 use crate::apps::AppsError;
 use crate::model::{Timestamp, User};
