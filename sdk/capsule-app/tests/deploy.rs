@@ -67,33 +67,34 @@ impl Fixture {
     /// The test app `modifier` at `version` asking for `permissions`,
     /// signed by `key`; the package's path.
     fn package(&self, version: &str, permissions: Value, key: &SigningKey) -> PathBuf {
-        let app = capsule_testkit::test_apps().app("modifier");
-        let mut manifest: Value =
-            serde_json::from_slice(&std::fs::read(&app.manifest_path).unwrap()).unwrap();
-        manifest["version"] = json!(version);
-        manifest["permissions"] = permissions;
-        let files = Files::from([
-            (
-                MANIFEST_FILE.to_owned(),
-                serde_json::to_vec(&manifest).unwrap(),
-            ),
-            ("app.wasm".to_owned(), app.read_wasm().unwrap()),
-        ]);
-        let path = self
-            .dir
-            .path()
-            .join(format!("modifier-{version}-{}.zip", key.key_id()));
-        std::fs::write(&path, package::build(&package::sign(&files, key)).unwrap()).unwrap();
-        path
+        let name = format!("modifier-{version}-{}.zip", key.key_id());
+        self.modifier_package(&name, key, |manifest| {
+            manifest["version"] = json!(version);
+            manifest["permissions"] = permissions;
+        })
     }
 
     /// The test app `modifier` renamed to `id`, signed by the publisher;
     /// the package's path.
     fn package_with_id(&self, id: &str) -> PathBuf {
+        let name = format!("renamed-{}.zip", id.len());
+        self.modifier_package(&name, &self.publisher, |manifest| {
+            manifest["id"] = json!(id);
+        })
+    }
+
+    /// The test app `modifier` with its manifest changed by `edit`,
+    /// signed by `key`, written to `name` in the fixture's folder.
+    fn modifier_package(
+        &self,
+        name: &str,
+        key: &SigningKey,
+        edit: impl FnOnce(&mut Value),
+    ) -> PathBuf {
         let app = capsule_testkit::test_apps().app("modifier");
         let mut manifest: Value =
             serde_json::from_slice(&std::fs::read(&app.manifest_path).unwrap()).unwrap();
-        manifest["id"] = json!(id);
+        edit(&mut manifest);
         let files = Files::from([
             (
                 MANIFEST_FILE.to_owned(),
@@ -101,9 +102,8 @@ impl Fixture {
             ),
             ("app.wasm".to_owned(), app.read_wasm().unwrap()),
         ]);
-        let path = self.dir.path().join(format!("renamed-{}.zip", id.len()));
-        let signed = package::sign(&files, &self.publisher);
-        std::fs::write(&path, package::build(&signed).unwrap()).unwrap();
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, package::build(&package::sign(&files, key)).unwrap()).unwrap();
         path
     }
 
