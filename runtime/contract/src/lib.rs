@@ -13,7 +13,7 @@
 //!   interface each hook's export lives in ([`Hook::interface`]);
 //! - [`version`]: the contract versions this build serves and the shape of
 //!   contract import and export names;
-//! - [`ids`]: the rule for app ids.
+//! - [`ids`]: the rule for app ids, and the ids reserved for the server.
 //!
 //! It is **not** the WIT contract itself (that is `wit/<version>/`, which
 //! the runtime's bindings and the SDK are generated from) and it runs
@@ -26,5 +26,5 @@ pub mod version;
 
 pub use grants::{Capability, GrantError, GrantSet, HostRule};
 pub use hooks::{Hook, UnknownHook};
-pub use ids::valid_id;
+pub use ids::{AppIdError, RESERVED_APP_IDS, check_app_id, valid_id};
 pub use version::SUPPORTED_VERSIONS;

@@ -24,9 +24,12 @@ pub const MANIFEST_FILE: &str = "manifest.json";
 #[serde(deny_unknown_fields)]
 #[schemars(title = "Capsule app manifest")]
 pub struct Manifest {
-    /// Unique app id: 1 to 64 of a-z, 0-9, `-`, `_`, `.`. It names the app's
-    /// storage and URLs, so it never changes between versions.
-    #[schemars(regex(pattern = r"^[a-z0-9._-]{1,64}$"))]
+    /// Unique app id: 1 to 64 of a-z, 0-9, `-`, `_`, `.`, starting with a
+    /// letter or digit, and none of the ids the server's apps API keeps
+    /// for itself (`public`, `private`, `ui.interaction`, `trusted-keys`,
+    /// `development`, `audit`). It names the app's storage and URLs, so it
+    /// never changes between versions.
+    #[schemars(regex(pattern = r"^[a-z0-9][a-z0-9._-]{0,63}$"))]
     pub id: String,
     /// Display name.
     pub name: String,

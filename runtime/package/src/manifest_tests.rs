@@ -248,6 +248,30 @@ fn meaning_errors_name_the_field() {
 }
 
 #[test]
+fn path_steps_and_reserved_ids_are_not_app_ids() {
+    for (id, said) in [
+        (
+            ".",
+            "id: `.` is not a valid app id; use 1 to 64 of a-z, 0-9",
+        ),
+        (
+            "..",
+            "id: `..` is not a valid app id; use 1 to 64 of a-z, 0-9",
+        ),
+        (
+            "audit",
+            "id: `audit` is reserved: the server's apps API uses it",
+        ),
+        ("trusted-keys", "id: `trusted-keys` is reserved"),
+    ] {
+        let error = error_of(with(minimal(), "id", json!(id)));
+
+        assert_eq!(error.field(), "id");
+        assert!(error.to_string().starts_with(said), "{error}");
+    }
+}
+
+#[test]
 fn problems_lists_them_all() {
     let value = with(
         with(minimal(), "id", json!("")),

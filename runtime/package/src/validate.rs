@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use capsule_contract::Hook;
-use capsule_contract::ids::ID_RULE;
+use capsule_contract::ids::{AppIdError, ID_RULE, check_app_id};
 use capsule_contract::{Capability, GrantError, HostRule, valid_id};
 
 use super::manifest::{Manifest, SettingType};
@@ -21,8 +21,12 @@ const ICON_EXTENSIONS: [&str; 5] = ["png", "svg", "jpg", "jpeg", "webp"];
 pub enum ManifestError {
     #[error("{}{reason}", at(.field))]
     Json { field: String, reason: String },
-    #[error("{field}: `{value}` is not a valid app id; {}", ID_RULE)]
-    InvalidId { field: String, value: String },
+    #[error("{field}: `{value}` {problem}")]
+    InvalidId {
+        field: String,
+        value: String,
+        problem: AppIdError,
+    },
     #[error("{field}: must not be empty; fill it in")]
     Empty { field: String },
     #[error("{field}: is longer than {max} characters; shorten it")]
@@ -180,10 +184,11 @@ fn known_capabilities() -> String {
 /// Every problem in `manifest`, in field order.
 pub(crate) fn problems(manifest: &Manifest) -> Vec<ManifestError> {
     let mut c = Checker::default();
-    if !valid_id(&manifest.id) {
+    if let Err(problem) = check_app_id(&manifest.id) {
         c.push(ManifestError::InvalidId {
             field: "id".into(),
             value: manifest.id.clone(),
+            problem,
         });
     }
     c.text("name", &manifest.name, MAX_NAME_CHARS);

@@ -67,11 +67,34 @@ impl Fixture {
     /// The test app `modifier` at `version` asking for `permissions`,
     /// signed by `key`; the package's path.
     fn package(&self, version: &str, permissions: Value, key: &SigningKey) -> PathBuf {
+        let name = format!("modifier-{version}-{}.zip", key.key_id());
+        self.modifier_package(&name, key, |manifest| {
+            manifest["version"] = json!(version);
+            manifest["permissions"] = permissions;
+        })
+    }
+
+    /// The test app `modifier` renamed to `id`, signed by the publisher;
+    /// the package's path.
+    fn package_with_id(&self, id: &str) -> PathBuf {
+        let name = format!("renamed-{}.zip", id.len());
+        self.modifier_package(&name, &self.publisher, |manifest| {
+            manifest["id"] = json!(id);
+        })
+    }
+
+    /// The test app `modifier` with its manifest changed by `edit`,
+    /// signed by `key`, written to `name` in the fixture's folder.
+    fn modifier_package(
+        &self,
+        name: &str,
+        key: &SigningKey,
+        edit: impl FnOnce(&mut Value),
+    ) -> PathBuf {
         let app = capsule_testkit::test_apps().app("modifier");
         let mut manifest: Value =
             serde_json::from_slice(&std::fs::read(&app.manifest_path).unwrap()).unwrap();
-        manifest["version"] = json!(version);
-        manifest["permissions"] = permissions;
+        edit(&mut manifest);
         let files = Files::from([
             (
                 MANIFEST_FILE.to_owned(),
@@ -79,12 +102,42 @@ impl Fixture {
             ),
             ("app.wasm".to_owned(), app.read_wasm().unwrap()),
         ]);
-        let path = self
-            .dir
-            .path()
-            .join(format!("modifier-{version}-{}.zip", key.key_id()));
+        let path = self.dir.path().join(name);
         std::fs::write(&path, package::build(&package::sign(&files, key)).unwrap()).unwrap();
         path
+    }
+
+    /// Runs `capsule-app verify PACKAGE` trusting the publisher, as a
+    /// developer checks a package before deploying it.
+    async fn verify(&self, package: &PathBuf) -> Output {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_capsule-app"));
+        command
+            .arg("verify")
+            .arg(package)
+            .arg("--key")
+            .arg(self.dir.path().join("publisher.pub.json"));
+        tokio::task::spawn_blocking(move || command.output().expect("capsule-app runs"))
+            .await
+            .unwrap()
+    }
+
+    /// Uploads `package` as the admin over the apps admin API, as any
+    /// client would: status and JSON body.
+    async fn upload(&self, package: &PathBuf) -> (u16, Value) {
+        let part = reqwest::multipart::Part::bytes(std::fs::read(package).unwrap())
+            .file_name("app.zip")
+            .mime_str("application/zip")
+            .unwrap();
+        let response = self
+            .http
+            .post(format!("{}/api/apps", self.base))
+            .header("X-User-Id", &self.admin.user_id)
+            .header("X-Auth-Token", &self.admin.token)
+            .multipart(reqwest::multipart::Form::new().part("app", part))
+            .send()
+            .await
+            .unwrap();
+        (response.status().as_u16(), response.json().await.unwrap())
     }
 
     /// Runs `capsule-app deploy PACKAGE ARGS...` as `who`, off the
@@ -362,5 +415,49 @@ async fn refusals_say_what_to_do() {
     );
     let (_, apps) = fx.get("/api/apps").await;
     assert_eq!(apps["apps"], json!([]), "nothing was uploaded: {apps}");
+    fx.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn verify_refuses_the_ids_the_server_refuses_in_the_same_words() {
+    let fx = Fixture::start().await;
+    let refused_ids = [
+        (".", "is not a valid app id"),
+        ("..", "is not a valid app id"),
+        ("audit", "is reserved"),
+    ];
+
+    for (id, why) in refused_ids {
+        let package = fx.package_with_id(id);
+
+        let verified = fx.verify(&package).await;
+        let (status, body) = fx.upload(&package).await;
+
+        let cli_said = String::from_utf8_lossy(&verified.stderr).into_owned();
+        assert!(!verified.status.success(), "verify passed `{id}`");
+        assert_eq!(status, 400, "the server's answer to `{id}`: {body}");
+        let server_said = body["error"].as_str().unwrap();
+        let server_said = server_said
+            .strip_suffix(&format!(" [{}]", body["errorType"].as_str().unwrap()))
+            .unwrap_or(server_said);
+        assert!(
+            server_said.contains(&format!("id: `{id}` {why}")),
+            "{server_said}"
+        );
+        assert!(
+            cli_said.contains(server_said),
+            "the CLI says what the server says;\nCLI: {cli_said}\nserver: {server_said}"
+        );
+    }
+    assert_eq!(
+        fx.upload(&fx.package_with_id("..")).await.1["errorType"],
+        "error-app-invalid-package"
+    );
+    assert_eq!(
+        fx.upload(&fx.package_with_id("audit")).await.1["errorType"],
+        "error-app-reserved-id"
+    );
+    let (_, apps) = fx.get("/api/apps").await;
+    assert_eq!(apps["apps"], json!([]), "nothing was installed: {apps}");
     fx.stop().await;
 }

@@ -9,6 +9,8 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::handshake::client::Request;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 /// How long a test waits for a frame it expects.
@@ -37,10 +39,37 @@ impl Ddp {
         ddp
     }
 
+    /// Connects as the client a reverse proxy on loopback forwards for:
+    /// the upgrade request carries `X-Forwarded-For: <forwarded_for>`.
+    pub async fn connect_forwarded_for(base: &str, forwarded_for: &str) -> Ddp {
+        let mut request = Ddp::url(base)
+            .into_client_request()
+            .expect("a WebSocket URL");
+        request.headers_mut().insert(
+            "x-forwarded-for",
+            forwarded_for.parse().expect("a header value"),
+        );
+        let mut ddp = Ddp::open_request(request).await;
+        ddp.send(json!({"msg": "connect", "version": "1", "support": ["1"]}))
+            .await;
+        ddp.frame_where(|f| f["msg"] == "connected").await;
+        ddp
+    }
+
     /// Opens the socket without `connect`.
     pub async fn open(base: &str) -> Ddp {
-        let url = format!("{}/websocket", base.replacen("http://", "ws://", 1));
-        let (socket, _) = tokio_tungstenite::connect_async(url)
+        let request = Ddp::url(base)
+            .into_client_request()
+            .expect("a WebSocket URL");
+        Ddp::open_request(request).await
+    }
+
+    fn url(base: &str) -> String {
+        format!("{}/websocket", base.replacen("http://", "ws://", 1))
+    }
+
+    async fn open_request(request: Request) -> Ddp {
+        let (socket, _) = tokio_tungstenite::connect_async(request)
             .await
             .expect("the WebSocket opens");
         Ddp {

@@ -1,8 +1,6 @@
 //! `login`, `logout` and `me`.
 
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -12,11 +10,9 @@ use super::envelope::ok;
 use super::extract::{Body, Caller};
 use super::routes::{Access, Routes};
 use super::views::user_full;
-use crate::gateway::AppState;
 use crate::gateway::error::{ApiError, ApiResult};
-use crate::gateway::sign_in::{
-    PasswordField, client_address, presented_password, resume_token, sign_in,
-};
+use crate::gateway::sign_in::{PasswordField, presented_password, resume_token, sign_in};
+use crate::gateway::{AppState, ClientAddress};
 use crate::model::User;
 
 pub fn routes() -> Routes {
@@ -47,11 +43,9 @@ struct LoginRequest {
 
 async fn login(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    ClientAddress(address): ClientAddress,
     Body(request): Body<LoginRequest>,
 ) -> ApiResult {
-    let address = client_address(&headers, peer);
     if let Some(resume) = request.resume {
         let user = resume_token(&state, &resume).await?;
         return Ok(login_answer(&user, &resume));

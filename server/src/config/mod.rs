@@ -13,6 +13,7 @@
 //! | trusted publisher keys | `--trusted-key PATH` (repeat it) | `CAPSULE_TRUSTED_KEYS` (comma-separated) | `trusted_keys = [...]` | none |
 //! | development mode | `--development` | `CAPSULE_DEVELOPMENT` | `development` | `false` |
 //! | real-time queue per connection | `--realtime-queue-frames` | `CAPSULE_REALTIME_QUEUE_FRAMES` | `realtime_queue_frames` | 4096 |
+//! | trusted reverse proxies ([`trusted_proxies`]) | `--trusted-proxy ADDRESS_OR_CIDR` (repeat it) | `CAPSULE_TRUSTED_PROXIES` (comma-separated) | `trusted_proxies = [...]` | loopback |
 //!
 //! The file is `--config` / `CAPSULE_CONFIG`, or `capsule.toml` in the
 //! working folder when that exists. Paths are taken as written (relative
@@ -29,11 +30,14 @@
 //! in the log: never on a production server.
 
 pub mod scheduler;
+pub mod trusted_proxies;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
+
+pub use trusted_proxies::{ProxyRange, TrustedProxies};
 
 /// How hard a commit of the embedded store tries to reach the disk.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Deserialize, serde::Serialize)]
@@ -75,6 +79,8 @@ pub struct Config {
     /// Frames a real-time connection may have waiting before it counts
     /// as too far behind and is dropped.
     pub realtime_queue_frames: usize,
+    /// The reverse proxies whose `X-Forwarded-For` entries are believed.
+    pub trusted_proxies: TrustedProxies,
     /// The app job scheduler's limits and waits (not read from files or
     /// flags: the defaults are the server's; tests shorten them).
     pub scheduler: scheduler::Tuning,
@@ -94,6 +100,7 @@ impl Config {
             trusted_keys: Vec::new(),
             development: false,
             realtime_queue_frames: 4096,
+            trusted_proxies: TrustedProxies::loopback(),
             scheduler: scheduler::Tuning::default(),
         }
     }
@@ -113,6 +120,8 @@ pub struct FileConfig {
     pub trusted_keys: Option<Vec<PathBuf>>,
     pub development: Option<bool>,
     pub realtime_queue_frames: Option<usize>,
+    /// An empty list trusts no proxy.
+    pub trusted_proxies: Option<Vec<ProxyRange>>,
 }
 
 /// Why the configuration could not be read.
@@ -201,6 +210,14 @@ pub struct ServeArgs {
     /// Frames a real-time connection may queue before it is dropped as too slow [default: 4096]
     #[arg(long, env = "CAPSULE_REALTIME_QUEUE_FRAMES")]
     pub realtime_queue_frames: Option<usize>,
+    /// A reverse proxy (address or CIDR range) whose `X-Forwarded-For` is believed; repeat for more [default: loopback] [env: comma-separated]
+    #[arg(
+        long = "trusted-proxy",
+        value_name = "ADDRESS_OR_CIDR",
+        env = "CAPSULE_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<ProxyRange>,
 }
 
 fn parse_durability(text: &str) -> Result<Durability, String> {
@@ -245,6 +262,11 @@ fn merge(args: &ServeArgs, file: &FileConfig) -> Config {
     config.development = args.development.or(file.development).unwrap_or(false);
     if let Some(frames) = args.realtime_queue_frames.or(file.realtime_queue_frames) {
         config.realtime_queue_frames = frames.max(1);
+    }
+    if !args.trusted_proxies.is_empty() {
+        config.trusted_proxies = TrustedProxies::new(args.trusted_proxies.clone());
+    } else if let Some(ranges) = &file.trusted_proxies {
+        config.trusted_proxies = TrustedProxies::new(ranges.clone());
     }
     config
 }
@@ -331,6 +353,63 @@ mod tests {
         let cli = Cli::parse_from(["capsule", "--development=no"]);
         assert_eq!(cli.serve.development, Some(false));
         assert_eq!(Cli::parse_from(["capsule"]).serve.development, None);
+    }
+
+    #[test]
+    fn trusted_proxies_come_from_the_flags_else_the_file_else_loopback() {
+        use clap::Parser;
+        #[derive(Parser)]
+        struct Cli {
+            #[command(flatten)]
+            serve: ServeArgs,
+        }
+        let loopback = merge(&ServeArgs::default(), &FileConfig::default());
+        assert_eq!(loopback.trusted_proxies, TrustedProxies::loopback());
+        let file: FileConfig = toml::from_str("trusted_proxies = [\"10.0.0.0/8\"]").unwrap();
+        let from_file = merge(&ServeArgs::default(), &file);
+        assert!(
+            from_file
+                .trusted_proxies
+                .trusts("10.1.2.3".parse().unwrap())
+        );
+        assert!(
+            !from_file
+                .trusted_proxies
+                .trusts("127.0.0.1".parse().unwrap())
+        );
+        let none: FileConfig = toml::from_str("trusted_proxies = []").unwrap();
+        assert!(
+            merge(&ServeArgs::default(), &none)
+                .trusted_proxies
+                .ranges()
+                .is_empty()
+        );
+        let cli = Cli::parse_from([
+            "capsule",
+            "--trusted-proxy",
+            "192.0.2.1",
+            "--trusted-proxy",
+            "fd00::/8,10.0.0.0/8",
+        ]);
+        let from_flags = merge(&cli.serve, &file);
+        assert_eq!(from_flags.trusted_proxies.ranges().len(), 3);
+        assert!(
+            from_flags
+                .trusted_proxies
+                .trusts("192.0.2.1".parse().unwrap())
+        );
+    }
+
+    #[test]
+    fn a_trusted_proxy_that_is_not_an_address_is_refused() {
+        let error =
+            toml::from_str::<FileConfig>("trusted_proxies = [\"proxy.local\"]").unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("`proxy.local` is not an IP address"),
+            "{error}"
+        );
     }
 
     #[test]

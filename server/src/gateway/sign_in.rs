@@ -2,9 +2,9 @@
 //! `login` method read the same password forms, go through the same
 //! failed-login throttle and issue the same tokens.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -60,7 +60,8 @@ pub fn password_from_json(value: Option<&Value>) -> Result<Presented, ApiError> 
 }
 
 /// Signs `account` (a username or e-mail) in with `password` from
-/// `address`, under the failed-login throttle, and issues a login token.
+/// `address` (the client's, [`super::client_address`]), under the
+/// failed-login throttle, and issues a login token.
 pub async fn sign_in(
     state: &AppState,
     account: &str,
@@ -74,6 +75,7 @@ pub async fn sign_in(
             Blocked::Address { retry_after } => ("error-login-blocked-for-ip", retry_after),
         };
         metrics::counter!("capsule_sign_ins_total", "outcome" => "throttled").increment(1);
+        tracing::info!(account = %account, %address, kind, "throttled sign-in");
         let mut error = ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             kind,
@@ -97,7 +99,7 @@ pub async fn sign_in(
             "User is not activated",
         ));
     }
-    throttle.succeeded(account);
+    throttle.succeeded(account, address);
     let secret = chat.new_login_token(&user.id).await?;
     let user = chat.record_sign_in(user).await?;
     metrics::counter!("capsule_sign_ins_total", "outcome" => "success").increment(1);
@@ -113,17 +115,4 @@ pub async fn resume_token(state: &AppState, resume: &str) -> Result<User, ApiErr
         .await?
         .ok_or_else(login_failed)?;
     Ok(chat.record_sign_in(user).await?)
-}
-
-/// The client's address: the peer, or the first `X-Forwarded-For` hop
-/// when the peer is a proxy on loopback.
-pub fn client_address(headers: &HeaderMap, peer: SocketAddr) -> IpAddr {
-    if peer.ip().is_loopback()
-        && let Some(forwarded) = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok())
-        && let Some(first) = forwarded.split(',').next()
-        && let Ok(ip) = first.trim().parse()
-    {
-        return ip;
-    }
-    peer.ip()
 }

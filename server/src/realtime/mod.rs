@@ -26,19 +26,15 @@ mod protocol;
 mod startup;
 mod streams;
 
-use std::net::SocketAddr;
-
 use axum::Router;
+use axum::extract::State;
 use axum::extract::ws::WebSocketUpgrade;
-use axum::extract::{ConnectInfo, State};
-use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::get;
 
 pub use connection::Tuning;
 
-use crate::gateway::AppState;
-use crate::gateway::sign_in::client_address;
+use crate::gateway::{AppState, ClientAddress};
 
 /// The WebSocket routes: `/websocket`, and the SockJS-style path
 /// `/sockjs/<server>/<session>/websocket` that Meteor clients also use.
@@ -50,11 +46,9 @@ pub fn routes() -> Router<AppState> {
 
 async fn upgrade(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    ClientAddress(address): ClientAddress,
     socket: WebSocketUpgrade,
 ) -> Response {
-    let address = client_address(&headers, peer);
     let max_frame = state.config().max_body_bytes;
     let tuning = Tuning {
         queue_frames: state.config().realtime_queue_frames,

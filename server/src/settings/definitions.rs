@@ -123,7 +123,7 @@ pub(super) static DEFINITIONS: &[SettingDef] = &[
         SettingType::Int,
         10,
         false,
-        "Failed sign-ins for one account before it is blocked for the window (read at start)."
+        "Failed sign-ins for one account, from all addresses, before the addresses that failed for it are refused for the window; other addresses may still sign in."
     ),
     setting!(
         "Accounts_Block_Failed_Login_Attempts_Per_Ip",

@@ -3,8 +3,10 @@
 //! the runtime in the stored state, and refusing (with the reason kept)
 //! what can no longer run.
 
+use capsule_contract::AppIdError;
 use capsule_package::{
-    ArchiveLimits, Opened, Package, TrustPolicy, TrustStore, Verification, open_verified,
+    ArchiveLimits, ManifestError, OpenError, Opened, Package, PackageError, TrustPolicy,
+    TrustStore, Verification, open_verified,
 };
 use capsule_runtime::{AppSpec, Hook, LifecycleEvent, LoadError, LoadReport};
 use serde_json::{Map, Value};
@@ -26,12 +28,13 @@ pub(super) fn verify(
         package,
         verification,
         ..
-    } = open_verified(bytes, &ArchiveLimits::default(), trust, policy).map_err(|e| {
-        if e.is_refusal() {
-            ManageError::Refused(e.to_string())
-        } else {
-            ManageError::Package(e.to_string())
-        }
+    } = open_verified(bytes, &ArchiveLimits::default(), trust, policy).map_err(|e| match e {
+        OpenError::Unreadable(PackageError::Manifest(ManifestError::InvalidId {
+            problem: AppIdError::Reserved,
+            ..
+        })) => ManageError::ReservedId(e.to_string()),
+        e if e.is_refusal() => ManageError::Refused(e.to_string()),
+        e => ManageError::Package(e.to_string()),
     })?;
     Ok((package, verification))
 }

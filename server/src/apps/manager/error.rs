@@ -37,9 +37,10 @@ pub enum ManageError {
     /// without a value. `error-app-invalid-settings`.
     #[error("invalid settings: {}", .0.join("; "))]
     InvalidSettings(Vec<String>),
-    /// The app id would clash with the apps API's own routes.
-    /// `error-app-reserved-id`.
-    #[error("the app id `{0}` is reserved (it names a route of the apps API); choose another id")]
+    /// The package's app id is one the apps API keeps for its own routes
+    /// (the package format's rule, `capsule_contract::RESERVED_APP_IDS`;
+    /// the message is the package format's). `error-app-reserved-id`.
+    #[error("{0}")]
     ReservedId(String),
     /// The operation is refused for the app's state or trust (signature,
     /// contract version, a package file missing or altered, a clash with

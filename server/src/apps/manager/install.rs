@@ -14,9 +14,7 @@ use serde_json::{Value, json};
 
 use super::activate::verify;
 use super::grants::{self, Grant};
-use super::record::{
-    Actor, AppRecord, Installed, RESERVED_IDS, Signature, Status, StoredPackage, Upload,
-};
+use super::record::{Actor, AppRecord, Installed, Signature, Status, StoredPackage, Upload};
 use super::{AppManager, AppView, ManageError};
 use crate::apps::AppsError;
 use crate::model::{Timestamp, User};
@@ -50,9 +48,6 @@ impl AppManager {
         let (trust, policy) = self.trust_now();
         let (verified, verification) = verify(package, &trust, policy)?;
         let id = verified.manifest().id.clone();
-        if RESERVED_IDS.contains(&id.as_str()) {
-            return Err(ManageError::ReservedId(id));
-        }
         let mut record = super::record::read(self.inner.data.as_ref(), &id)
             .await?
             .unwrap_or_default();

@@ -13,7 +13,7 @@
 use capsule_package::{VersionError, check_update};
 
 use super::folder::digest_of;
-use super::record::{self, Actor, RESERVED_IDS, Status};
+use super::record::{self, Actor, Status};
 use super::{AppManager, Grant, ManageError, grants};
 use crate::apps::AppsError;
 use crate::apps::packages::{self, VerifiedPackage};
@@ -46,9 +46,6 @@ impl AppManager {
     async fn provision_one(&self, verified: &VerifiedPackage) -> Result<(), ManageError> {
         let manifest = verified.package.manifest();
         let id = manifest.id.as_str();
-        if RESERVED_IDS.contains(&id) {
-            return Err(ManageError::ReservedId(id.to_owned()));
-        }
         let from = verified.path.display().to_string();
         let mut record = record::read(self.inner.data.as_ref(), id)
             .await?

@@ -13,6 +13,7 @@
 //! values (read by [`crate::apps::settings::stored`], so a record holding
 //! only settings, e.g. kept over an uninstall, is valid: it is no app).
 
+use capsule_contract::RESERVED_APP_IDS;
 use capsule_package::{Manifest, Permission, Verification};
 use capsule_runtime::Capability;
 use serde::{Deserialize, Serialize};
@@ -21,17 +22,6 @@ use serde_json::{Map, Value};
 use super::ManageError;
 use crate::model::{Timestamp, User};
 use crate::store::{self, AppDataStore};
-
-/// Ids an app may not have: they name routes of the apps API
-/// (`/api/apps/<id>`) or documents of the trust settings.
-pub const RESERVED_IDS: &[&str] = &[
-    "public",
-    "private",
-    "ui.interaction",
-    "trusted-keys",
-    "development",
-    "audit",
-];
 
 /// One app's record document.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -221,12 +211,12 @@ pub async fn read(store: &dyn AppDataStore, id: &str) -> Result<Option<AppRecord
     found.map(|r| parse(&r)).transpose()
 }
 
-/// Every app's record, by id, leaving out the reserved ids (the trust
-/// documents).
+/// Every app's record, by id, leaving out the ids reserved from apps
+/// (the trust documents sit under two of them).
 pub async fn read_all(store: &dyn AppDataStore) -> Result<Vec<(String, AppRecord)>, ManageError> {
     let mut all = Vec::new();
     for record in store.app_records().await? {
-        if RESERVED_IDS.contains(&record.id.as_str()) {
+        if RESERVED_APP_IDS.contains(&record.id.as_str()) {
             continue;
         }
         all.push((record.id.clone(), parse(&record)?));
