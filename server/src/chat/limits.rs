@@ -163,6 +163,23 @@ mod tests {
     }
 
     #[test]
+    fn the_api_reference_lists_every_limit() {
+        let reference = include_str!("../../../docs/api.md");
+        for limit in TEXT_LIMITS {
+            let row = reference
+                .lines()
+                .find(|line| line.starts_with(&format!("| `{}` |", limit.field)))
+                .unwrap_or_else(|| panic!("docs/api.md has no row for `{}`", limit.field));
+            assert!(
+                row.contains(&format!("| {} |", limit.max_chars)),
+                "docs/api.md gives `{}` another limit than {}: {row}",
+                limit.field,
+                limit.max_chars
+            );
+        }
+    }
+
+    #[test]
     fn characters_are_counted_not_bytes() {
         let emoji = "é".repeat(STATUS_TEXT.max_chars);
         assert!(emoji.len() > STATUS_TEXT.max_chars);

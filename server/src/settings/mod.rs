@@ -357,6 +357,117 @@ mod tests {
         assert_eq!(settings.int("Message_MaxAllowedSize"), 5000);
     }
 
+    #[test]
+    fn the_server_guide_lists_every_range() {
+        let guide = include_str!("../../../docs/server.md");
+        for def in definitions() {
+            if def.kind == SettingType::Boolean {
+                continue;
+            }
+            let row = guide
+                .lines()
+                .find(|line| line.starts_with('|') && line.contains(&format!("`{}`", def.id)))
+                .unwrap_or_else(|| panic!("docs/server.md has no range for `{}`", def.id));
+            let bound = |n: i64| {
+                let plain = n.to_string();
+                let grouped = if n.abs() >= 10_000 {
+                    let digits = plain.trim_start_matches('-');
+                    let mut out = String::new();
+                    for (i, c) in digits.chars().enumerate() {
+                        if i > 0 && (digits.len() - i) % 3 == 0 {
+                            out.push(',');
+                        }
+                        out.push(c);
+                    }
+                    out
+                } else {
+                    plain.clone()
+                };
+                [plain, grouped]
+                    .iter()
+                    .any(|n| row.contains(&format!(" {n} ")) || row.contains(&format!(" {n},")))
+            };
+            let listed = match def.kind {
+                SettingType::Int { min, max, .. } => bound(min) && bound(max),
+                SettingType::String { max_chars } => bound(max_chars as i64),
+                _ => true,
+            };
+            assert!(
+                listed,
+                "docs/server.md gives `{}` another range: {row}",
+                def.id
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn values_out_of_range_are_refused_naming_the_range() {
+        let settings = settings().await;
+        for (id, value, range) in [
+            (
+                "API_Upper_Count_Limit",
+                json!(-1),
+                "an integer from 1 to 1000",
+            ),
+            ("API_Default_Count", json!(0), "an integer from 1 to 1000"),
+            (
+                "Message_MaxAllowedSize",
+                json!(0),
+                "an integer from 1 to 1000000",
+            ),
+            (
+                "Accounts_Block_Failed_Login_Window_Minutes",
+                json!(0),
+                "an integer from 1 to 10080",
+            ),
+            (
+                "Accounts_Password_Policy_MinLength",
+                json!(-2),
+                "from 0 to 1024, or -1 for none",
+            ),
+            ("Language", json!("x".repeat(17)), "at most 16 characters"),
+        ] {
+            let error = settings.set(id, value).await.unwrap_err().to_string();
+            assert!(error.contains(id) && error.contains(range), "{error}");
+            assert_eq!(
+                settings.get(id),
+                settings.one(id).unwrap().0.default_value()
+            );
+        }
+        settings
+            .set("Accounts_Password_Policy_MinLength", json!(-1))
+            .await
+            .unwrap();
+    }
+
+    #[test]
+    fn refusals_quote_long_values_shortened() {
+        let quoted = quoted(&json!("q".repeat(1_000_000)));
+        assert!(
+            quoted.len() < 80 && quoted.contains("1000000 characters"),
+            "{quoted}"
+        );
+        assert_eq!(super::quoted(&json!(-1)), "-1");
+    }
+
+    #[tokio::test]
+    async fn a_stored_value_out_of_range_gives_way_to_the_default() {
+        let store = Arc::new(Memory::default());
+        store
+            .set_setting("API_Upper_Count_Limit", &json!(-1))
+            .await
+            .unwrap();
+        store
+            .set_setting("API_Default_Count", &json!(20))
+            .await
+            .unwrap();
+
+        let settings = Settings::load(store).await.unwrap();
+
+        assert_eq!(settings.int("API_Upper_Count_Limit"), 100);
+        assert_eq!(settings.int("API_Default_Count"), 20);
+    }
+
     #[tokio::test]
     async fn a_unique_id_is_made_at_first_start_and_kept() {
         let store = Arc::new(Memory::default());
