@@ -1,7 +1,8 @@
 //! `settings.*` endpoints: reading and changing server settings.
 //!
-//! Validation is [`Settings::set`]'s: a value of the wrong type, or an id
-//! the server does not define, is refused naming the setting.
+//! Validation is [`Settings::set`]'s: a value of the wrong type or out of
+//! the setting's range, or an id the server does not define, is refused
+//! naming the setting and what it takes.
 
 use axum::extract::{Path, State};
 use serde::Deserialize;
@@ -23,7 +24,7 @@ pub fn routes() -> Routes {
         .get("/api/v1/settings.oauth", "The OAuth sign-in services clients may offer: none (Capsule signs in with passwords and tokens)", Access::Public, oauth)
         .get("/api/v1/settings", "Settings with type, group, public flag and default (`packageValue`); non-admins see the public ones", Access::User, list)
         .get("/api/v1/settings/{_id}", "One setting", Access::Admin, one)
-        .post("/api/v1/settings/{_id}", "Change a setting: `{\"value\": ...}` of the setting's type", Access::Admin, change)
+        .post("/api/v1/settings/{_id}", "Change a setting: `{\"value\": ...}` of the setting's type and in its range; another value is 400 `error-invalid-setting` naming the setting and what it takes, and the old value stays", Access::Admin, change)
 }
 
 /// The parameters of the setting lists besides pagination.

@@ -175,6 +175,7 @@ fn chat_error(error: ChatError, app_id: &str, room: &str) -> BridgeError {
             BridgeError::Denied(message)
         }
         ChatError::Invalid { message, .. } => BridgeError::Invalid(message),
+        too_long @ ChatError::TooLong { .. } => BridgeError::Invalid(too_long.to_string()),
         ChatError::Store(e) => store_error(e),
     }
 }

@@ -27,6 +27,12 @@ pub enum ChatError {
     /// The request is wrong; `kind` is the `errorType` clients switch on.
     #[error("{message}")]
     Invalid { kind: &'static str, message: String },
+    /// A free-text field is longer than its limit (see `chat::limits`).
+    #[error("`{field}` is too long: it takes at most {max_chars} characters")]
+    TooLong {
+        field: &'static str,
+        max_chars: usize,
+    },
     #[error(transparent)]
     Store(StoreError),
 }

@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 
 use super::mentions::{room_mentions, user_mentions};
 use super::rooms::{RoomRef, RoomView};
-use super::{Chat, ChatError};
+use super::{Chat, ChatError, limits};
 use crate::model::{Message, MessageId, RoomId, RoomKind, Star, Timestamp, User};
 use crate::store::StoreError;
 
@@ -189,6 +189,9 @@ impl Chat {
                 format!("`bot` must be an object such as {{\"i\": \"integration\"}}, not {bot}"),
             ));
         }
+        limits::MESSAGE_ALIAS.check_some(new.alias.as_deref())?;
+        limits::MESSAGE_EMOJI.check_some(new.emoji.as_deref())?;
+        limits::MESSAGE_AVATAR.check_some(new.avatar.as_deref())?;
         if (new.alias.is_some() || new.avatar.is_some())
             && !(actor.is_admin() || actor.has_role("bot"))
         {

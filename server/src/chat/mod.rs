@@ -22,6 +22,7 @@ mod commands;
 mod error;
 mod events;
 mod interactions;
+pub mod limits;
 mod mentions;
 mod messages;
 pub mod permissions;

@@ -29,6 +29,7 @@
 //! unsigned packages and packages signed by unknown keys, with a warning
 //! in the log: never on a production server.
 
+mod ranges;
 pub mod scheduler;
 pub mod trusted_proxies;
 
@@ -137,6 +138,18 @@ pub enum ConfigError {
         path: PathBuf,
         source: Box<toml::de::Error>,
     },
+    /// A value is out of its range (see `ranges.rs`).
+    #[error(
+        "`{key}` (flag `--{flag}`, environment `CAPSULE_{env}`) is {value}; it takes a number from {min} to {max}",
+        flag = .key.replace('_', "-"),
+        env = .key.to_uppercase()
+    )]
+    OutOfRange {
+        key: &'static str,
+        value: usize,
+        min: usize,
+        max: usize,
+    },
 }
 
 impl FileConfig {
@@ -234,7 +247,9 @@ impl ServeArgs {
     /// Merges these over the file's settings and the defaults.
     pub fn resolve(&self) -> Result<Config, ConfigError> {
         let file = FileConfig::load(self.config.as_deref())?;
-        Ok(merge(self, &file))
+        let config = merge(self, &file);
+        ranges::check(&config)?;
+        Ok(config)
     }
 }
 

@@ -112,6 +112,8 @@ impl From<ChatError> for ApiError {
             }
             ChatError::NotAllowed(_) => ApiError::forbidden(message),
             ChatError::Invalid { kind, .. } => ApiError::bad_request(kind, message),
+            // Rocket.Chat answers a string over a schema's `maxLength` so.
+            ChatError::TooLong { .. } => ApiError::invalid_params(message),
             ChatError::Store(e) => e.into(),
         }
     }

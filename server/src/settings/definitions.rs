@@ -1,7 +1,11 @@
 //! The settings the server defines, with their defaults: Rocket.Chat's ids
 //! where it has the same setting, and those Rocket.Chat's clients read to
 //! decide what they show (the sign-in form, message times, the room
-//! list's last messages).
+//! list's last messages). Each declares the type and range its value
+//! must have; Rocket.Chat declares none for these, so the ranges are
+//! Capsule's: wide enough for any sensible use, narrow enough that no
+//! value stops the server serving (a page of -1 items, messages of 0
+//! characters).
 
 use serde_json::json;
 
@@ -20,11 +24,34 @@ macro_rules! setting {
     };
 }
 
+/// An integer from `min` to `max`.
+const fn int(min: i64, max: i64) -> SettingType {
+    SettingType::Int {
+        min,
+        max,
+        off: None,
+    }
+}
+
+/// An integer from `min` to `max`, or `off` for no limit.
+const fn int_or_none(off: i64, min: i64, max: i64) -> SettingType {
+    SettingType::Int {
+        min,
+        max,
+        off: Some(off),
+    }
+}
+
+/// Text of at most `max_chars` characters.
+const fn text(max_chars: usize) -> SettingType {
+    SettingType::String { max_chars }
+}
+
 pub(super) static DEFINITIONS: &[SettingDef] = &[
     setting!(
         "Site_Name",
         "General",
-        SettingType::String,
+        text(255),
         "Capsule",
         true,
         "The server's name, shown to users."
@@ -32,7 +59,7 @@ pub(super) static DEFINITIONS: &[SettingDef] = &[
     setting!(
         "Site_Url",
         "General",
-        SettingType::String,
+        text(2048),
         "",
         true,
         "The URL users reach the server at."
@@ -40,7 +67,7 @@ pub(super) static DEFINITIONS: &[SettingDef] = &[
     setting!(
         "Language",
         "General",
-        SettingType::String,
+        text(16),
         "en",
         true,
         "Default language of the web client."
@@ -104,7 +131,7 @@ pub(super) static DEFINITIONS: &[SettingDef] = &[
     setting!(
         "Accounts_Password_Policy_MinLength",
         "Accounts",
-        SettingType::Int,
+        int_or_none(-1, 0, 1024),
         7,
         true,
         "Fewest characters a password may have (-1: no minimum)."
@@ -112,7 +139,7 @@ pub(super) static DEFINITIONS: &[SettingDef] = &[
     setting!(
         "Accounts_Password_Policy_MaxLength",
         "Accounts",
-        SettingType::Int,
+        int_or_none(-1, 1, 1024),
         -1,
         true,
         "Most characters a password may have (-1: no maximum)."
@@ -120,7 +147,7 @@ pub(super) static DEFINITIONS: &[SettingDef] = &[
     setting!(
         "Accounts_Block_Failed_Login_Attempts_Per_User",
         "Accounts",
-        SettingType::Int,
+        int(1, 10_000),
         10,
         false,
         "Failed sign-ins for one account, from all addresses, before the addresses that failed for it are refused for the window; other addresses may still sign in."
@@ -128,7 +155,7 @@ pub(super) static DEFINITIONS: &[SettingDef] = &[
     setting!(
         "Accounts_Block_Failed_Login_Attempts_Per_Ip",
         "Accounts",
-        SettingType::Int,
+        int(1, 100_000),
         50,
         false,
         "Failed sign-ins from one address before it is blocked for the window (read at start)."
@@ -136,7 +163,7 @@ pub(super) static DEFINITIONS: &[SettingDef] = &[
     setting!(
         "Accounts_Block_Failed_Login_Window_Minutes",
         "Accounts",
-        SettingType::Int,
+        int(1, 10_080),
         5,
         false,
         "How long failed sign-ins are remembered, in minutes (read at start)."
@@ -144,7 +171,7 @@ pub(super) static DEFINITIONS: &[SettingDef] = &[
     setting!(
         "API_Default_Count",
         "General",
-        SettingType::Int,
+        int(1, 1000),
         50,
         true,
         "Items in a page when a request names no `count`."
@@ -152,7 +179,7 @@ pub(super) static DEFINITIONS: &[SettingDef] = &[
     setting!(
         "API_Upper_Count_Limit",
         "General",
-        SettingType::Int,
+        int(1, 1000),
         100,
         true,
         "Most items a page may hold."
@@ -168,7 +195,7 @@ pub(super) static DEFINITIONS: &[SettingDef] = &[
     setting!(
         "Message_MaxAllowedSize",
         "Message",
-        SettingType::Int,
+        int(1, 1_000_000),
         5000,
         true,
         "Most characters in one message."
@@ -232,7 +259,7 @@ pub(super) static DEFINITIONS: &[SettingDef] = &[
     setting!(
         "uniqueID",
         "General",
-        SettingType::String,
+        text(64),
         "",
         true,
         "This server's random id, made at first start; clients send it when they look up supported versions."
@@ -248,7 +275,7 @@ pub(super) static DEFINITIONS: &[SettingDef] = &[
     setting!(
         "Accounts_EmailOrUsernamePlaceholder",
         "Accounts",
-        SettingType::String,
+        text(255),
         "",
         true,
         "Placeholder of the sign-in form's username field (empty: the client's own)."
@@ -256,7 +283,7 @@ pub(super) static DEFINITIONS: &[SettingDef] = &[
     setting!(
         "Accounts_PasswordPlaceholder",
         "Accounts",
-        SettingType::String,
+        text(255),
         "",
         true,
         "Placeholder of the sign-in form's password field (empty: the client's own)."
@@ -264,7 +291,7 @@ pub(super) static DEFINITIONS: &[SettingDef] = &[
     setting!(
         "Accounts_RegistrationForm_LinkReplacementText",
         "Accounts",
-        SettingType::String,
+        text(1024),
         "New user registration is currently disabled",
         true,
         "What clients show instead of the registration link when registration is disabled."
@@ -280,7 +307,7 @@ pub(super) static DEFINITIONS: &[SettingDef] = &[
     setting!(
         "Message_TimeFormat",
         "Message",
-        SettingType::String,
+        text(64),
         "LT",
         true,
         "How clients show a message's time (a moment.js format)."
@@ -288,7 +315,7 @@ pub(super) static DEFINITIONS: &[SettingDef] = &[
     setting!(
         "Message_TimeAndDateFormat",
         "Message",
-        SettingType::String,
+        text(64),
         "LLL",
         true,
         "How clients show a message's date and time (a moment.js format)."
@@ -296,7 +323,7 @@ pub(super) static DEFINITIONS: &[SettingDef] = &[
     setting!(
         "Message_GroupingPeriod",
         "Message",
-        SettingType::Int,
+        int(0, 86_400),
         300,
         true,
         "Seconds within which clients show one sender's messages as a group."

@@ -16,12 +16,22 @@ mod definitions;
 
 use definitions::DEFINITIONS;
 
-/// The type a setting's value must have.
+/// The type a setting's value must have, with the range it must be in.
+/// Each definition declares its own beside its default.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SettingType {
     Boolean,
-    Int,
-    String,
+    /// An integer from `min` to `max`; `off`, when given, is accepted too
+    /// and switches the setting off (Rocket.Chat's `-1`: no limit).
+    Int {
+        min: i64,
+        max: i64,
+        off: Option<i64>,
+    },
+    /// Text of at most `max_chars` characters.
+    String {
+        max_chars: usize,
+    },
     /// One of fixed string values.
     Select(&'static [&'static str]),
     /// A release number, `major.minor.patch` (`7.10.0`).
@@ -33,22 +43,81 @@ impl SettingType {
     pub fn name(self) -> &'static str {
         match self {
             SettingType::Boolean => "boolean",
-            SettingType::Int => "int",
-            SettingType::String | SettingType::Release => "string",
+            SettingType::Int { .. } => "int",
+            SettingType::String { .. } | SettingType::Release => "string",
             SettingType::Select(_) => "select",
         }
     }
 
-    /// Whether `value` is of this type.
+    /// Whether `value` is of this type and in its range.
     fn fits(self, value: &Value) -> bool {
         match self {
             SettingType::Boolean => value.is_boolean(),
-            SettingType::Int => value.is_i64(),
-            SettingType::String => value.is_string(),
+            SettingType::Int { min, max, off } => value
+                .as_i64()
+                .is_some_and(|v| (min..=max).contains(&v) || Some(v) == off),
+            SettingType::String { max_chars } => value
+                .as_str()
+                .is_some_and(|v| v.chars().take(max_chars + 1).count() <= max_chars),
             SettingType::Select(options) => value.as_str().is_some_and(|v| options.contains(&v)),
             SettingType::Release => value.as_str().and_then(release_line).is_some(),
         }
     }
+
+    /// What a value must be, in words, for refusals.
+    pub fn expected(self) -> String {
+        match self {
+            SettingType::Boolean => "a boolean".to_owned(),
+            SettingType::Int {
+                min,
+                max,
+                off: Some(off),
+            } => format!("an integer from {min} to {max}, or {off} for none"),
+            SettingType::Int {
+                min,
+                max,
+                off: None,
+            } => {
+                format!("an integer from {min} to {max}")
+            }
+            SettingType::String { max_chars } => {
+                format!("a string of at most {max_chars} characters")
+            }
+            SettingType::Select(options) => format!("one of {}", options.join(", ")),
+            SettingType::Release => {
+                "a release number (`major.minor.patch`, such as 7.10.0)".to_owned()
+            }
+        }
+    }
+}
+
+/// A value as a refusal quotes it: long text is shortened, so that a
+/// refused megabyte is not sent back.
+fn quoted(value: &Value) -> String {
+    const SHOWN: usize = 40;
+    match value {
+        Value::String(text) if text.chars().count() > SHOWN => {
+            let head: String = text.chars().take(SHOWN).collect();
+            format!("\"{head}...\" ({} characters)", text.chars().count())
+        }
+        Value::Array(_) | Value::Object(_) => {
+            let text = value.to_string();
+            if text.chars().count() > SHOWN {
+                format!(
+                    "a {} of {} characters",
+                    json_kind(value),
+                    text.chars().count()
+                )
+            } else {
+                text
+            }
+        }
+        other => other.to_string(),
+    }
+}
+
+fn json_kind(value: &Value) -> &'static str {
+    if value.is_array() { "list" } else { "object" }
 }
 
 /// The `major.minor` line of a `major.minor.patch` release number.
@@ -110,11 +179,12 @@ impl SettingDef {
 pub enum SettingError {
     #[error("there is no setting `{0}`")]
     Unknown(String),
-    #[error("setting `{id}` takes a {expected} value, not `{got}`")]
-    WrongType {
+    /// The value is of the wrong type or out of the setting's range.
+    #[error("setting `{id}` takes {expected}, not {got}")]
+    Refused {
         id: String,
         expected: String,
-        got: Value,
+        got: String,
     },
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -133,7 +203,18 @@ impl Settings {
             DEFINITIONS.iter().map(|d| (d.id, (d.default)())).collect();
         for (id, value) in store.settings().await? {
             if let Some(def) = DEFINITIONS.iter().find(|d| d.id == id) {
-                values.insert(def.id, value);
+                if def.kind.fits(&value) {
+                    values.insert(def.id, value);
+                } else {
+                    // Kept by a server that did not check ranges yet: the
+                    // default serves until an admin sets a valid value.
+                    tracing::warn!(
+                        setting = %id,
+                        value = %quoted(&value),
+                        expected = %def.kind.expected(),
+                        "a stored setting is out of its range; using its default until it is set again"
+                    );
+                }
             } else {
                 tracing::warn!(setting = %id, "ignoring a stored setting this server does not know");
             }
@@ -193,17 +274,10 @@ impl Settings {
     pub async fn set(&self, id: &str, value: Value) -> Result<(), SettingError> {
         let def = definition(id).ok_or_else(|| SettingError::Unknown(id.to_owned()))?;
         if !def.kind.fits(&value) {
-            let expected = match def.kind {
-                SettingType::Select(options) => format!("one of {}", options.join(", ")),
-                SettingType::Release => {
-                    "release number (`major.minor.patch`, such as 7.10.0)".to_owned()
-                }
-                other => other.name().to_owned(),
-            };
-            return Err(SettingError::WrongType {
+            return Err(SettingError::Refused {
                 id: id.to_owned(),
-                expected,
-                got: value,
+                expected: def.kind.expected(),
+                got: quoted(&value),
             });
         }
         self.store.set_setting(id, &value).await?;
@@ -281,6 +355,117 @@ mod tests {
             Err(SettingError::Unknown(_))
         ));
         assert_eq!(settings.int("Message_MaxAllowedSize"), 5000);
+    }
+
+    #[test]
+    fn the_server_guide_lists_every_range() {
+        let guide = include_str!("../../../docs/server.md");
+        for def in definitions() {
+            if def.kind == SettingType::Boolean {
+                continue;
+            }
+            let row = guide
+                .lines()
+                .find(|line| line.starts_with('|') && line.contains(&format!("`{}`", def.id)))
+                .unwrap_or_else(|| panic!("docs/server.md has no range for `{}`", def.id));
+            let bound = |n: i64| {
+                let plain = n.to_string();
+                let grouped = if n.abs() >= 10_000 {
+                    let digits = plain.trim_start_matches('-');
+                    let mut out = String::new();
+                    for (i, c) in digits.chars().enumerate() {
+                        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                            out.push(',');
+                        }
+                        out.push(c);
+                    }
+                    out
+                } else {
+                    plain.clone()
+                };
+                [plain, grouped]
+                    .iter()
+                    .any(|n| row.contains(&format!(" {n} ")) || row.contains(&format!(" {n},")))
+            };
+            let listed = match def.kind {
+                SettingType::Int { min, max, .. } => bound(min) && bound(max),
+                SettingType::String { max_chars } => bound(max_chars as i64),
+                _ => true,
+            };
+            assert!(
+                listed,
+                "docs/server.md gives `{}` another range: {row}",
+                def.id
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn values_out_of_range_are_refused_naming_the_range() {
+        let settings = settings().await;
+        for (id, value, range) in [
+            (
+                "API_Upper_Count_Limit",
+                json!(-1),
+                "an integer from 1 to 1000",
+            ),
+            ("API_Default_Count", json!(0), "an integer from 1 to 1000"),
+            (
+                "Message_MaxAllowedSize",
+                json!(0),
+                "an integer from 1 to 1000000",
+            ),
+            (
+                "Accounts_Block_Failed_Login_Window_Minutes",
+                json!(0),
+                "an integer from 1 to 10080",
+            ),
+            (
+                "Accounts_Password_Policy_MinLength",
+                json!(-2),
+                "from 0 to 1024, or -1 for none",
+            ),
+            ("Language", json!("x".repeat(17)), "at most 16 characters"),
+        ] {
+            let error = settings.set(id, value).await.unwrap_err().to_string();
+            assert!(error.contains(id) && error.contains(range), "{error}");
+            assert_eq!(
+                settings.get(id),
+                settings.one(id).unwrap().0.default_value()
+            );
+        }
+        settings
+            .set("Accounts_Password_Policy_MinLength", json!(-1))
+            .await
+            .unwrap();
+    }
+
+    #[test]
+    fn refusals_quote_long_values_shortened() {
+        let quoted = quoted(&json!("q".repeat(1_000_000)));
+        assert!(
+            quoted.len() < 80 && quoted.contains("1000000 characters"),
+            "{quoted}"
+        );
+        assert_eq!(super::quoted(&json!(-1)), "-1");
+    }
+
+    #[tokio::test]
+    async fn a_stored_value_out_of_range_gives_way_to_the_default() {
+        let store = Arc::new(Memory::default());
+        store
+            .set_setting("API_Upper_Count_Limit", &json!(-1))
+            .await
+            .unwrap();
+        store
+            .set_setting("API_Default_Count", &json!(20))
+            .await
+            .unwrap();
+
+        let settings = Settings::load(store).await.unwrap();
+
+        assert_eq!(settings.int("API_Upper_Count_Limit"), 100);
+        assert_eq!(settings.int("API_Default_Count"), 20);
     }
 
     #[tokio::test]

@@ -11,6 +11,18 @@ use super::record::Status;
 use super::{AppManager, ManageError, SettingView};
 use crate::model::User;
 
+/// The most characters an app setting's text value takes: room for a
+/// long API token, URL or template, not for a document. (Capsule's
+/// choice; Rocket.Chat's apps engine has no limit.)
+pub const APP_SETTING_TEXT_MAX_CHARS: usize = 8192;
+
+/// Whether `value` is text longer than [`APP_SETTING_TEXT_MAX_CHARS`].
+fn too_long(value: &Value) -> bool {
+    value.as_str().is_some_and(|text| {
+        text.chars().take(APP_SETTING_TEXT_MAX_CHARS + 1).count() > APP_SETTING_TEXT_MAX_CHARS
+    })
+}
+
 /// The required settings of `manifest` that have neither a stored value
 /// nor a default, as problems an admin reads.
 pub(super) fn missing_required(manifest: &Manifest, stored: &Map<String, Value>) -> Vec<String> {
@@ -86,6 +98,9 @@ impl AppManager {
                         .join(", ")
                 )),
                 Some(_) if value.is_null() => {}
+                Some(_) if too_long(value) => problems.push(format!(
+                    "the setting `{key}` is too long: it takes at most {APP_SETTING_TEXT_MAX_CHARS} characters"
+                )),
                 Some(setting) if !setting.kind.accepts(value) => problems.push(format!(
                     "the setting `{key}` takes a {} value, not `{value}`",
                     setting.kind
@@ -172,6 +187,13 @@ mod tests {
                    {"id": "tag", "type": "text", "label": "Tag"}]}"#,
         )
         .unwrap()
+    }
+
+    #[test]
+    fn text_values_are_bounded_in_characters() {
+        assert!(!too_long(&json!("é".repeat(APP_SETTING_TEXT_MAX_CHARS))));
+        assert!(too_long(&json!("x".repeat(APP_SETTING_TEXT_MAX_CHARS + 1))));
+        assert!(!too_long(&json!(3)));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! type, read-only, archived, default.
 
 use super::*;
+use crate::chat::limits;
 
 impl Chat {
     /// `actor` changes a setting of a room they manage. Setting a value
@@ -68,14 +69,17 @@ impl Chat {
                 (Some(MessageKind::RoomRenamed), name)
             }
             RoomChange::Topic(topic) => {
+                limits::TOPIC.check(&topic)?;
                 room.topic = Some(topic.clone());
                 (Some(MessageKind::TopicChanged), topic)
             }
             RoomChange::Description(text) => {
+                limits::DESCRIPTION.check(&text)?;
                 room.description = Some(text.clone());
                 (Some(MessageKind::DescriptionChanged), text)
             }
             RoomChange::Announcement(text) => {
+                limits::ANNOUNCEMENT.check(&text)?;
                 room.announcement = Some(text.clone());
                 (Some(MessageKind::AnnouncementChanged), text)
             }

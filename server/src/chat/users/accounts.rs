@@ -128,7 +128,7 @@ impl Chat {
             user.require_password_change = required;
         }
         if let Some(text) = &change.status_text {
-            user.status_text = status_text(text);
+            user.status_text = status_text(text)?;
         }
         if let Some(password) = &change.password {
             self.check_password(password)?;
@@ -205,7 +205,7 @@ impl Chat {
             set_email(&mut user, email)?;
         }
         if let Some(text) = &change.status_text {
-            user.status_text = status_text(text);
+            user.status_text = status_text(text)?;
         }
         if let Some(password) = &change.new_password {
             self.check_password(password)?;
@@ -383,7 +383,7 @@ impl Chat {
             user.status_default = presence;
         }
         if let Some(message) = message {
-            user.status_text = status_text(message);
+            user.status_text = status_text(message)?;
         }
         user.updated_at = Timestamp::now();
         self.store.update_user(&user).await?;

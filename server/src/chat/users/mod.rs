@@ -13,7 +13,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{Chat, ChatError};
+use super::{Chat, ChatError, limits};
 use crate::auth::password::{self, Presented};
 use crate::auth::token;
 use crate::model::{
@@ -75,8 +75,9 @@ pub(super) fn check_username(username: &str) -> Result<(), ChatError> {
     }
 }
 
-/// Checks the shape of an e-mail address.
+/// Checks the length and shape of an e-mail address.
 pub(super) fn check_email(email: &str) -> Result<(), ChatError> {
+    limits::EMAIL.check(email)?;
     if EMAIL.is_match(email) {
         Ok(())
     } else {
@@ -107,6 +108,7 @@ impl Chat {
     /// default room.
     pub async fn create_user(&self, new: NewUser) -> Result<User, ChatError> {
         check_username(&new.username)?;
+        limits::USER_NAME.check(&new.name)?;
         if let Some(email) = &new.email {
             check_email(email)?;
         }
@@ -249,9 +251,6 @@ impl Chat {
 /// The global roles a user may hold.
 pub const GLOBAL_ROLES: &[&str] = &["admin", "user", "bot"];
 
-/// The longest status message; longer ones are cut, as Rocket.Chat does.
-const STATUS_TEXT_MAX: usize = 120;
-
 /// How many trailing characters of a personal access token its owner is
 /// shown (`lastTokenPart`).
 const TOKEN_HINT_LENGTH: usize = 6;
@@ -335,7 +334,7 @@ fn check_roles(roles: &[String]) -> Result<(), ChatError> {
     }
 }
 
-/// A name must have something besides spaces.
+/// A name must have something besides spaces, and fit its limit.
 fn check_name(name: &str) -> Result<String, ChatError> {
     let name = name.trim();
     if name.is_empty() {
@@ -344,12 +343,16 @@ fn check_name(name: &str) -> Result<String, ChatError> {
             "The field Name is required",
         ));
     }
+    limits::USER_NAME.check(name)?;
     Ok(name.to_owned())
 }
 
-/// A status message trimmed and cut to [`STATUS_TEXT_MAX`] characters.
-fn status_text(text: &str) -> String {
-    text.trim().chars().take(STATUS_TEXT_MAX).collect()
+/// A status message trimmed; refused over its limit. (Rocket.Chat cuts
+/// it instead; a refusal tells the client its text was not kept.)
+fn status_text(text: &str) -> Result<String, ChatError> {
+    let text = text.trim();
+    limits::STATUS_TEXT.check(text)?;
+    Ok(text.to_owned())
 }
 
 /// A password as a client typed or hashed it: 64 hex digits are taken for
@@ -415,7 +418,22 @@ mod tests {
     }
 
     #[test]
-    fn status_messages_are_cut_at_120_characters() {
-        assert_eq!(status_text(&"x".repeat(200)).len(), STATUS_TEXT_MAX);
+    fn status_messages_are_trimmed_and_refused_past_120_characters() {
+        let padded = format!("  {}  ", "x".repeat(120));
+        assert_eq!(status_text(&padded).unwrap().len(), 120);
+        let error = status_text(&"x".repeat(121)).unwrap_err();
+        assert!(matches!(
+            error,
+            ChatError::TooLong {
+                field: "statusText",
+                max_chars: 120
+            }
+        ));
+    }
+
+    #[test]
+    fn names_over_their_limit_are_refused() {
+        assert!(check_name(&"n".repeat(limits::USER_NAME.max_chars)).is_ok());
+        assert!(check_name(&"n".repeat(limits::USER_NAME.max_chars + 1)).is_err());
     }
 }

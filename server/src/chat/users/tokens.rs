@@ -75,6 +75,7 @@ impl Chat {
                 "The 'tokenName' param is required",
             ));
         }
+        limits::TOKEN_NAME.check(name)?;
         let exists = || {
             ChatError::invalid(
                 "error-token-already-exists",

@@ -22,6 +22,8 @@
 //! | `joinRoom` | `rid, code?` | `true` |
 //! | `leaveRoom` | `rid` | none |
 //! | `createDirectMessage` | `username, ...` | the room, with `rid` |
+//! | `saveRoomSettings` | `rid, "roomTopic", value` or `rid, {"roomTopic": value, ...}` (also `roomName`, `roomDescription`, `roomAnnouncement`, `roomType`, `readOnly`, `default`), saved in the order given | `{"result": true, "rid"}` |
+//! | `setUserStatus` | `status?, statusText?` (`online`, `away`, `busy`, `offline`) | none |
 //! | `license:getModules` | none | `[]` (no enterprise modules) |
 //! | `slashCommand` | `{"cmd", "params"?, "msg": {"rid", "tmid"?}, "triggerId"?}` | `{"outcome": "answered" \| "refused" \| "failed", "text"}`, also told privately on `stream-notify-user` `<uid>/message` |
 //! | `capsule/uiInteraction` | `appId, {"type"?: "blockAction", "actionId", "rid", "mid"?, "value"?, "triggerId"?}` | `{"outcome": "answered" \| "refused", "text"}`, also told privately on `stream-notify-user` `<uid>/message` (Rocket.Chat has no DDP method for it; the same as REST `ui.interaction`) |
@@ -33,6 +35,7 @@
 //! before the parameters are read.
 
 mod history;
+mod profile;
 mod rooms;
 
 use serde::Deserialize;
@@ -276,6 +279,7 @@ pub async fn call(state: &AppState, user: &User, method: &str, params: &[Value])
         | "joinRoom"
         | "leaveRoom"
         | "createDirectMessage" => rooms::call(chat, user, method, params).await,
+        "saveRoomSettings" | "setUserStatus" => profile::call(chat, user, method, params).await,
         // Capsule has no enterprise modules.
         "license:getModules" => Ok(Some(json!([]))),
         "userSetUtcOffset" => {
