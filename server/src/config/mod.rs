@@ -13,6 +13,10 @@
 //! | trusted publisher keys | `--trusted-key PATH` (repeat it) | `CAPSULE_TRUSTED_KEYS` (comma-separated) | `trusted_keys = [...]` | none |
 //! | development mode | `--development` | `CAPSULE_DEVELOPMENT` | `development` | `false` |
 //! | real-time queue per connection | `--realtime-queue-frames` | `CAPSULE_REALTIME_QUEUE_FRAMES` | `realtime_queue_frames` | 4096 |
+//! | header read timeout (seconds) | `--header-read-timeout-secs` | `CAPSULE_HEADER_READ_TIMEOUT_SECS` | `header_read_timeout_secs` | 30 |
+//! | body read timeout (seconds) | `--body-read-timeout-secs` | `CAPSULE_BODY_READ_TIMEOUT_SECS` | `body_read_timeout_secs` | 30 |
+//! | open connections in all | `--max-connections` | `CAPSULE_MAX_CONNECTIONS` | `max_connections` | 16384 |
+//! | open connections per client address | `--max-connections-per-address` | `CAPSULE_MAX_CONNECTIONS_PER_ADDRESS` | `max_connections_per_address` | 256 |
 //!
 //! The file is `--config` / `CAPSULE_CONFIG`, or `capsule.toml` in the
 //! working folder when that exists. Paths are taken as written (relative
@@ -28,6 +32,7 @@
 //! unsigned packages and packages signed by unknown keys, with a warning
 //! in the log: never on a production server.
 
+pub mod edge;
 pub mod scheduler;
 
 use std::net::SocketAddr;
@@ -78,6 +83,8 @@ pub struct Config {
     /// The app job scheduler's limits and waits (not read from files or
     /// flags: the defaults are the server's; tests shorten them).
     pub scheduler: scheduler::Tuning,
+    /// Timeouts and connection caps at the HTTP edge.
+    pub edge: edge::EdgeLimits,
 }
 
 impl Config {
@@ -95,6 +102,7 @@ impl Config {
             development: false,
             realtime_queue_frames: 4096,
             scheduler: scheduler::Tuning::default(),
+            edge: edge::EdgeLimits::default(),
         }
     }
 }
@@ -113,6 +121,11 @@ pub struct FileConfig {
     pub trusted_keys: Option<Vec<PathBuf>>,
     pub development: Option<bool>,
     pub realtime_queue_frames: Option<usize>,
+    // The edge's timeouts and connection caps (`edge::EdgeLimits`).
+    pub header_read_timeout_secs: Option<u64>,
+    pub body_read_timeout_secs: Option<u64>,
+    pub max_connections: Option<usize>,
+    pub max_connections_per_address: Option<usize>,
 }
 
 /// Why the configuration could not be read.
@@ -201,6 +214,18 @@ pub struct ServeArgs {
     /// Frames a real-time connection may queue before it is dropped as too slow [default: 4096]
     #[arg(long, env = "CAPSULE_REALTIME_QUEUE_FRAMES")]
     pub realtime_queue_frames: Option<usize>,
+    /// Seconds a client has to send a request's headers [default: 30]
+    #[arg(long, env = "CAPSULE_HEADER_READ_TIMEOUT_SECS")]
+    pub header_read_timeout_secs: Option<u64>,
+    /// Seconds a request body may go without a byte arriving [default: 30]
+    #[arg(long, env = "CAPSULE_BODY_READ_TIMEOUT_SECS")]
+    pub body_read_timeout_secs: Option<u64>,
+    /// Open connections the server holds in all [default: 16384]
+    #[arg(long, env = "CAPSULE_MAX_CONNECTIONS")]
+    pub max_connections: Option<usize>,
+    /// Open connections one client address may hold [default: 256]
+    #[arg(long, env = "CAPSULE_MAX_CONNECTIONS_PER_ADDRESS")]
+    pub max_connections_per_address: Option<usize>,
 }
 
 fn parse_durability(text: &str) -> Result<Durability, String> {
@@ -246,6 +271,20 @@ fn merge(args: &ServeArgs, file: &FileConfig) -> Config {
     if let Some(frames) = args.realtime_queue_frames.or(file.realtime_queue_frames) {
         config.realtime_queue_frames = frames.max(1);
     }
+    config.edge = edge::EdgeLimits::merge(
+        edge::EdgeSettings {
+            header_read_timeout_secs: args.header_read_timeout_secs,
+            body_read_timeout_secs: args.body_read_timeout_secs,
+            max_connections: args.max_connections,
+            max_connections_per_address: args.max_connections_per_address,
+        },
+        edge::EdgeSettings {
+            header_read_timeout_secs: file.header_read_timeout_secs,
+            body_read_timeout_secs: file.body_read_timeout_secs,
+            max_connections: file.max_connections,
+            max_connections_per_address: file.max_connections_per_address,
+        },
+    );
     config
 }
 

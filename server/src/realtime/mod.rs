@@ -30,6 +30,7 @@ use std::net::SocketAddr;
 
 use axum::Router;
 use axum::extract::ws::WebSocketUpgrade;
+use axum::Extension;
 use axum::extract::{ConnectInfo, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
@@ -37,6 +38,7 @@ use axum::routing::get;
 
 pub use connection::Tuning;
 
+use crate::edge::HeldConnection;
 use crate::gateway::AppState;
 use crate::gateway::sign_in::client_address;
 
@@ -52,6 +54,7 @@ async fn upgrade(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
+    held: Option<Extension<HeldConnection>>,
     socket: WebSocketUpgrade,
 ) -> Response {
     let address = client_address(&headers, peer);
@@ -66,5 +69,9 @@ async fn upgrade(
         .write_buffer_size(16 * 1024)
         .max_message_size(max_frame)
         .max_frame_size(max_frame)
-        .on_upgrade(move |socket| connection::serve(state, socket, address, tuning))
+        .on_upgrade(move |socket| async move {
+            // The connection counts against the edge's caps until it closes.
+            let _held = held;
+            connection::serve(state, socket, address, tuning).await;
+        })
 }
