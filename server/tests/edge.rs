@@ -237,9 +237,9 @@ async fn json_declared_as_another_type_is_refused_with_415() {
         .await
         .fails(415, "error-unsupported-media-type");
 
-    TestServer::answer(post("application/json; charset=utf-8"))
-        .await
-        .ok();
+    let accepted = TestServer::answer(post("application/json; charset=utf-8")).await;
+    assert_eq!(accepted.status, 200, "{}", accepted.body);
+    assert_eq!(accepted.body["status"], "success", "{}", accepted.body);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
