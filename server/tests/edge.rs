@@ -30,7 +30,9 @@ async fn server_with_short_timeouts() -> TestServer {
 
 async fn connect(server: &TestServer) -> TcpStream {
     let address = server.base.trim_start_matches("http://");
-    TcpStream::connect(address).await.expect("the server accepts")
+    TcpStream::connect(address)
+        .await
+        .expect("the server accepts")
 }
 
 /// Everything the server sends until it closes the connection, or `None`
@@ -167,7 +169,9 @@ async fn the_connection_over_the_per_address_cap_is_refused_with_a_503_naming_th
             .write_all(b"GET /health HTTP/1.1\r\nhost: capsule\r\nconnection: close\r\n\r\n")
             .await
             .unwrap();
-        let answer = read_until_closed(&mut again, GRACE).await.unwrap_or_default();
+        let answer = read_until_closed(&mut again, GRACE)
+            .await
+            .unwrap_or_default();
         if answer.starts_with("HTTP/1.1 200") {
             break;
         }
@@ -256,5 +260,9 @@ async fn anonymous_health_has_no_counts_and_an_admin_sees_them() {
 
     let as_admin = server.get("/health", Some(&admin)).await;
     assert_eq!(as_admin.body["status"], "ok");
-    assert!(as_admin.body["users"].as_u64().unwrap() >= 2, "{}", as_admin.body);
+    assert!(
+        as_admin.body["users"].as_u64().unwrap() >= 2,
+        "{}",
+        as_admin.body
+    );
 }

@@ -162,8 +162,14 @@ fn is_json(declared: &HeaderValue) -> bool {
     let Ok(text) = declared.to_str() else {
         return false;
     };
-    let essence = text.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
+    let essence = text
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
 fn is_blank(bytes: &[u8]) -> bool {
@@ -228,10 +234,19 @@ mod tests {
 
     #[test]
     fn json_and_json_suffixed_types_are_json() {
-        for declared in ["application/json", "Application/JSON; charset=utf-8", "application/ld+json"] {
+        for declared in [
+            "application/json",
+            "Application/JSON; charset=utf-8",
+            "application/ld+json",
+        ] {
             assert!(is_json(&HeaderValue::from_static(declared)), "{declared}");
         }
-        for declared in ["text/plain", "application/x-www-form-urlencoded", "text/json+x", ""] {
+        for declared in [
+            "text/plain",
+            "application/x-www-form-urlencoded",
+            "text/json+x",
+            "",
+        ] {
             assert!(!is_json(&HeaderValue::from_static(declared)), "{declared}");
         }
     }

@@ -120,8 +120,14 @@ mod tests {
         let admission = Admission::new(10, 2);
         let first = admission.admit(address(1)).unwrap();
         let _second = admission.admit(address(1)).unwrap();
-        assert_eq!(admission.admit(address(1)).err(), Some(Refusal::PerAddress(2)));
-        assert!(admission.admit(address(2)).is_ok(), "another address is not capped");
+        assert_eq!(
+            admission.admit(address(1)).err(),
+            Some(Refusal::PerAddress(2))
+        );
+        assert!(
+            admission.admit(address(2)).is_ok(),
+            "another address is not capped"
+        );
         drop(first);
         assert!(admission.admit(address(1)).is_ok());
     }

@@ -23,9 +23,7 @@ pub fn routes() -> Router<AppState> {
 async fn health(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let admin = is_admin(&state, &headers).await;
     match state.chat().records().count_users().await {
-        Ok(users) if admin => {
-            axum::Json(json!({"status": "ok", "users": users})).into_response()
-        }
+        Ok(users) if admin => axum::Json(json!({"status": "ok", "users": users})).into_response(),
         Ok(_) => axum::Json(json!({"status": "ok"})).into_response(),
         Err(error) => {
             tracing::error!(%error, "health check: the store does not answer");

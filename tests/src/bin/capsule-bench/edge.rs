@@ -97,12 +97,13 @@ pub async fn run(args: EdgeArgs) -> Result<()> {
             "half_open_after_close_rss_mib": TARGET_AFTER_CLOSE_MIB,
         },
     });
-    let path = args
-        .out
-        .clone()
-        .map_or_else(|| Ok::<_, anyhow::Error>(target_dir()?.join("capsule-bench").join("edge.json")), Ok)?;
+    let path = args.out.clone().map_or_else(
+        || Ok::<_, anyhow::Error>(target_dir()?.join("capsule-bench").join("edge.json")),
+        Ok,
+    )?;
     if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(folder).with_context(|| format!("creating {}", folder.display()))?;
+        std::fs::create_dir_all(folder)
+            .with_context(|| format!("creating {}", folder.display()))?;
     }
     std::fs::write(&path, serde_json::to_string_pretty(&figures)? + "\n")
         .with_context(|| format!("writing {}", path.display()))?;
@@ -157,7 +158,7 @@ async fn half_open(server: SocketAddr, n: usize) -> Result<TcpStream> {
         .connect(server)
         .await
         .with_context(|| format!("connecting from {source}"))?;
-    let request: &[u8] = if n % 2 == 0 {
+    let request: &[u8] = if n.is_multiple_of(2) {
         b"GET /api/info HTTP/1.1\r\nhost: bench\r\nuser-agent: half-open"
     } else {
         b"POST /api/v1/login HTTP/1.1\r\nhost: bench\r\ncontent-type: application/json\r\n\
