@@ -25,6 +25,7 @@ pub mod apps;
 pub mod auth;
 pub mod chat;
 pub mod config;
+pub mod edge;
 pub mod gateway;
 pub mod model;
 pub mod ops;

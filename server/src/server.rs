@@ -5,7 +5,6 @@
 use std::net::SocketAddr;
 use std::sync::{Arc, OnceLock};
 
-use axum::serve::ListenerExt;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -15,6 +14,7 @@ use crate::api;
 use crate::apps::AppManager;
 use crate::chat::Chat;
 use crate::config::Config;
+use crate::edge;
 use crate::gateway::AppState;
 use crate::reactivity::{Bus, LocalBus, PublishingStore};
 use crate::settings::Settings;
@@ -214,11 +214,16 @@ fn return_large_blocks_to_the_system() {
 /// layers.
 pub fn router(state: AppState) -> axum::Router {
     let max_body = state.config().max_body_bytes;
+    let body_timeout = state.config().edge.body_read_timeout;
     let transports = api::router()
         .merge(crate::realtime::routes())
         .merge(crate::ops::routes())
         .merge(crate::web::routes());
-    api::layered(transports, max_body).with_state(state)
+    api::layered(transports, max_body)
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
+            body_timeout,
+        ))
+        .with_state(state)
 }
 
 /// Opens the store, prepares the chat and starts serving.
@@ -236,23 +241,14 @@ pub async fn start(config: Config, admin: Option<AdminSeed>) -> Result<RunningSe
         addr: config.listen,
         source,
     })?;
-    // Answers are small and written at once: send them without waiting for
-    // the client's acknowledgement of the previous segment (Nagle).
-    let listener = listener.tap_io(|stream| {
-        if let Err(error) = stream.set_nodelay(true) {
-            tracing::debug!(%error, "cannot set TCP_NODELAY on a connection");
-        }
-    });
+    let limits = config.edge;
     let state = AppState::new(chat.clone(), Some(apps.clone()), config, metrics_handle());
-    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let app = router(state.clone());
     let (stop, stopped) = oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = stopped.await;
-            })
-            .await
-    });
+    let task = tokio::spawn(edge::serve(listener, app, limits, async move {
+        let _ = stopped.await;
+        state.announce_shutdown();
+    }));
     tracing::info!(%addr, "Capsule is listening");
     Ok(RunningServer {
         addr,

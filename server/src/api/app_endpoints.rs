@@ -18,8 +18,8 @@
 //! and the cause.
 
 use axum::Router;
-use axum::body::{Body, Bytes};
-use axum::extract::{FromRequest, FromRequestParts, Request, State};
+use axum::body::Body;
+use axum::extract::{FromRequestParts, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
@@ -27,7 +27,7 @@ use capsule_package::{Endpoint, Visibility};
 use capsule_runtime::TargetError;
 use std::sync::Arc;
 
-use super::extract::Caller;
+use super::extract::{Caller, read_body};
 use crate::apps::convert;
 use crate::apps::endpoints::{self, EndpointTable, Missing};
 use crate::apps::port::call_error;
@@ -121,7 +121,7 @@ async fn serve(
     };
     let (parts, body) = request.into_parts();
     let headers = parts.headers.clone();
-    let body = read_body(state, Request::from_parts(parts, body)).await?;
+    let body = read_body(Request::from_parts(parts, body), state).await?;
     let record = endpoints::request_record(&method, url, &headers, body.to_vec());
     let manager = state.apps().ok_or_else(|| app_not_found(app))?;
     let response = manager
@@ -198,26 +198,6 @@ fn method_not_allowed(app: &str, endpoint: &Endpoint, method: &str) -> Response 
         response.headers_mut().insert(header::ALLOW, value);
     }
     response
-}
-
-/// The raw body, at most `max_body_bytes` (the router's body limit).
-async fn read_body(state: &AppState, request: Request) -> Result<Bytes, ApiError> {
-    Bytes::from_request(request, state)
-        .await
-        .map_err(|rejection| {
-            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "error-payload-too-large",
-                    format!(
-                        "the request body is larger than the {} bytes the server accepts",
-                        state.config().max_body_bytes
-                    ),
-                )
-            } else {
-                ApiError::invalid_params(format!("cannot read the request body: {rejection}"))
-            }
-        })
 }
 
 /// The endpoints of the loaded apps now (none without an app manager).

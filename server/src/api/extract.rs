@@ -4,6 +4,7 @@
 use axum::body::Bytes;
 use axum::extract::{FromRef, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
 use serde::de::DeserializeOwned;
 
 use crate::gateway::AppState;
@@ -64,8 +65,15 @@ where
     }
 }
 
+/// The request body limit in bytes, put on every request by the HTTP
+/// layers so that extractors can refuse an announced oversized body
+/// before reading it.
+#[derive(Clone, Copy, Debug)]
+pub struct BodyLimit(pub usize);
+
 /// A JSON body parsed into `T`. Bad JSON, a missing field or a field of the
-/// wrong type is a 400 naming the field; a body over the limit is a 413.
+/// wrong type is a 400 naming the field; a body over the limit is a 413; a
+/// body declared as anything but JSON is a 415.
 pub struct Body<T>(pub T);
 
 impl<S, T> FromRequest<S> for Body<T>
@@ -76,27 +84,101 @@ where
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let bytes = Bytes::from_request(request, state)
-            .await
-            .map_err(|rejection| {
-                let status = rejection.status();
-                if status == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                    ApiError::new(
-                        status,
-                        "error-payload-too-large",
-                        "the request body is larger than the server accepts",
-                    )
-                } else {
-                    ApiError::invalid_params(format!("cannot read the request body: {rejection}"))
-                }
-            })?;
+        let declared = request.headers().get(header::CONTENT_TYPE).cloned();
+        let bytes = read_body(request, state).await?;
+        if !is_blank(&bytes)
+            && let Some(declared) = declared
+            && !is_json(&declared)
+        {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "error-unsupported-media-type",
+                format!(
+                    "the request body is declared as `{}`; this endpoint takes `application/json`",
+                    declared.to_str().unwrap_or("(not text)")
+                ),
+            ));
+        }
         parse_json(&bytes).map(Body)
     }
 }
 
+/// Reads a request body whole. A `Content-Length` over the limit is a 413
+/// before a byte of the body is read; a body over the limit as it
+/// arrives is a 413 too; a body that stops arriving (the body read
+/// timeout) is a 408.
+pub async fn read_body<S: Send + Sync>(request: Request, state: &S) -> Result<Bytes, ApiError> {
+    if let Some(BodyLimit(limit)) = request.extensions().get::<BodyLimit>().copied() {
+        let announced = request
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.parse::<u64>().ok());
+        if announced.is_some_and(|length| length > limit as u64) {
+            return Err(too_large(limit));
+        }
+    }
+    let limit = request.extensions().get::<BodyLimit>().map(|limit| limit.0);
+    Bytes::from_request(request, state)
+        .await
+        .map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                too_large(limit.unwrap_or_default())
+            } else if caused_by_timeout(&rejection) {
+                ApiError::new(
+                    StatusCode::REQUEST_TIMEOUT,
+                    "error-request-timeout",
+                    "the request body stopped arriving before it was complete",
+                )
+            } else {
+                ApiError::invalid_params(format!("cannot read the request body: {rejection}"))
+            }
+        })
+}
+
+fn too_large(limit: usize) -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "error-payload-too-large",
+        format!("the request body is larger than the {limit} bytes the server accepts"),
+    )
+}
+
+/// Whether the body read timeout is somewhere in `error`'s causes.
+fn caused_by_timeout(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cause = Some(error);
+    while let Some(error) = cause {
+        if error.is::<tower_http::timeout::TimeoutError>() {
+            return true;
+        }
+        cause = error.source();
+    }
+    false
+}
+
+/// `application/json`, or a `+json` type (`application/ld+json`), with
+/// any parameters (`; charset=utf-8`).
+fn is_json(declared: &HeaderValue) -> bool {
+    let Ok(text) = declared.to_str() else {
+        return false;
+    };
+    let essence = text
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+fn is_blank(bytes: &[u8]) -> bool {
+    bytes.iter().all(u8::is_ascii_whitespace)
+}
+
 /// Parses a JSON body, naming the field on a type error.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    let bytes = if bytes.iter().all(u8::is_ascii_whitespace) {
+    let bytes = if is_blank(bytes) {
         b"{}" as &[u8]
     } else {
         bytes
@@ -143,5 +225,29 @@ where
                     ApiError::invalid_params(format!("invalid query parameter `{path}`: {inner}"))
                 }
             })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_and_json_suffixed_types_are_json() {
+        for declared in [
+            "application/json",
+            "Application/JSON; charset=utf-8",
+            "application/ld+json",
+        ] {
+            assert!(is_json(&HeaderValue::from_static(declared)), "{declared}");
+        }
+        for declared in [
+            "text/plain",
+            "application/x-www-form-urlencoded",
+            "text/json+x",
+            "",
+        ] {
+            assert!(!is_json(&HeaderValue::from_static(declared)), "{declared}");
+        }
     }
 }

@@ -81,6 +81,7 @@ pub fn router() -> Router<AppState> {
 pub fn layered(app: Router<AppState>, max_body: usize) -> Router<AppState> {
     app.fallback(middleware::not_found)
         .layer(DefaultBodyLimit::max(max_body))
+        .layer(axum::Extension(extract::BodyLimit(max_body)))
         .layer(axum::middleware::from_fn(middleware::record_request))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
             middleware::panic_response,

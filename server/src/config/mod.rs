@@ -14,6 +14,10 @@
 //! | development mode | `--development` | `CAPSULE_DEVELOPMENT` | `development` | `false` |
 //! | real-time queue per connection | `--realtime-queue-frames` | `CAPSULE_REALTIME_QUEUE_FRAMES` | `realtime_queue_frames` | 4096 |
 //! | trusted reverse proxies ([`trusted_proxies`]) | `--trusted-proxy ADDRESS_OR_CIDR` (repeat it) | `CAPSULE_TRUSTED_PROXIES` (comma-separated) | `trusted_proxies = [...]` | loopback |
+//! | header read timeout (seconds) | `--header-read-timeout-secs` | `CAPSULE_HEADER_READ_TIMEOUT_SECS` | `header_read_timeout_secs` | 30 |
+//! | body read timeout (seconds) | `--body-read-timeout-secs` | `CAPSULE_BODY_READ_TIMEOUT_SECS` | `body_read_timeout_secs` | 30 |
+//! | open connections in all | `--max-connections` | `CAPSULE_MAX_CONNECTIONS` | `max_connections` | 16384 |
+//! | open connections per client address | `--max-connections-per-address` | `CAPSULE_MAX_CONNECTIONS_PER_ADDRESS` | `max_connections_per_address` | 256 |
 //!
 //! The file is `--config` / `CAPSULE_CONFIG`, or `capsule.toml` in the
 //! working folder when that exists. Paths are taken as written (relative
@@ -30,6 +34,7 @@
 //! in the log: never on a production server.
 
 mod ranges;
+pub mod edge;
 pub mod scheduler;
 pub mod trusted_proxies;
 
@@ -85,6 +90,8 @@ pub struct Config {
     /// The app job scheduler's limits and waits (not read from files or
     /// flags: the defaults are the server's; tests shorten them).
     pub scheduler: scheduler::Tuning,
+    /// Timeouts and connection caps at the HTTP edge.
+    pub edge: edge::EdgeLimits,
 }
 
 impl Config {
@@ -103,6 +110,7 @@ impl Config {
             realtime_queue_frames: 4096,
             trusted_proxies: TrustedProxies::loopback(),
             scheduler: scheduler::Tuning::default(),
+            edge: edge::EdgeLimits::default(),
         }
     }
 }
@@ -123,6 +131,11 @@ pub struct FileConfig {
     pub realtime_queue_frames: Option<usize>,
     /// An empty list trusts no proxy.
     pub trusted_proxies: Option<Vec<ProxyRange>>,
+    // The edge's timeouts and connection caps (`edge::EdgeLimits`).
+    pub header_read_timeout_secs: Option<u64>,
+    pub body_read_timeout_secs: Option<u64>,
+    pub max_connections: Option<usize>,
+    pub max_connections_per_address: Option<usize>,
 }
 
 /// Why the configuration could not be read.
@@ -231,6 +244,18 @@ pub struct ServeArgs {
         value_delimiter = ','
     )]
     pub trusted_proxies: Vec<ProxyRange>,
+    /// Seconds a client has to send a request's headers [default: 30]
+    #[arg(long, env = "CAPSULE_HEADER_READ_TIMEOUT_SECS")]
+    pub header_read_timeout_secs: Option<u64>,
+    /// Seconds a request body may go without a byte arriving [default: 30]
+    #[arg(long, env = "CAPSULE_BODY_READ_TIMEOUT_SECS")]
+    pub body_read_timeout_secs: Option<u64>,
+    /// Open connections the server holds in all [default: 16384]
+    #[arg(long, env = "CAPSULE_MAX_CONNECTIONS")]
+    pub max_connections: Option<usize>,
+    /// Open connections one client address may hold [default: 256]
+    #[arg(long, env = "CAPSULE_MAX_CONNECTIONS_PER_ADDRESS")]
+    pub max_connections_per_address: Option<usize>,
 }
 
 fn parse_durability(text: &str) -> Result<Durability, String> {
@@ -283,6 +308,21 @@ fn merge(args: &ServeArgs, file: &FileConfig) -> Config {
     } else if let Some(ranges) = &file.trusted_proxies {
         config.trusted_proxies = TrustedProxies::new(ranges.clone());
     }
+
+    config.edge = edge::EdgeLimits::merge(
+        edge::EdgeSettings {
+            header_read_timeout_secs: args.header_read_timeout_secs,
+            body_read_timeout_secs: args.body_read_timeout_secs,
+            max_connections: args.max_connections,
+            max_connections_per_address: args.max_connections_per_address,
+        },
+        edge::EdgeSettings {
+            header_read_timeout_secs: file.header_read_timeout_secs,
+            body_read_timeout_secs: file.body_read_timeout_secs,
+            max_connections: file.max_connections,
+            max_connections_per_address: file.max_connections_per_address,
+        },
+    );
     config
 }
 

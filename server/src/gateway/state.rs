@@ -27,6 +27,8 @@ struct Shared {
     throttle: LoginThrottle,
     metrics: PrometheusHandle,
     started: Instant,
+    /// `true` once the server is shutting down.
+    closing: tokio::sync::watch::Sender<bool>,
 }
 
 impl AppState {
@@ -47,6 +49,7 @@ impl AppState {
                 throttle: LoginThrottle::default(),
                 metrics,
                 started: Instant::now(),
+                closing: tokio::sync::watch::Sender::new(false),
             }),
         }
     }
@@ -100,5 +103,19 @@ impl AppState {
     /// When the server started.
     pub fn started(&self) -> Instant {
         self.inner.started
+    }
+
+    /// Tells long-lived connections (WebSockets) that the server is
+    /// shutting down, so they say goodbye and close.
+    pub fn announce_shutdown(&self) {
+        self.inner.closing.send_replace(true);
+    }
+
+    /// Completes once the server is shutting down.
+    pub fn shutting_down(&self) -> impl std::future::Future<Output = ()> + Send + 'static {
+        let mut closing = self.inner.closing.subscribe();
+        async move {
+            let _ = closing.wait_for(|closing| *closing).await;
+        }
     }
 }

@@ -3,7 +3,7 @@
 
 use axum::Router;
 use axum::extract::State;
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::json;
@@ -17,10 +17,14 @@ pub fn routes() -> Router<AppState> {
         .route("/metrics", get(metrics))
 }
 
-/// 200 when the store answers, 503 when it does not.
-async fn health(State(state): State<AppState>) -> Response {
+/// 200 when the store answers, 503 when it does not. Only an admin sees
+/// the number of users: anyone may call it, and that number is not
+/// anyone's business.
+async fn health(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let admin = is_admin(&state, &headers).await;
     match state.chat().records().count_users().await {
-        Ok(users) => axum::Json(json!({"status": "ok", "users": users})).into_response(),
+        Ok(users) if admin => axum::Json(json!({"status": "ok", "users": users})).into_response(),
+        Ok(_) => axum::Json(json!({"status": "ok"})).into_response(),
         Err(error) => {
             tracing::error!(%error, "health check: the store does not answer");
             (
@@ -30,6 +34,18 @@ async fn health(State(state): State<AppState>) -> Response {
                 .into_response()
         }
     }
+}
+
+/// Whether the request carries an admin's session.
+async fn is_admin(state: &AppState, headers: &HeaderMap) -> bool {
+    let header = |name: &str| headers.get(name).and_then(|value| value.to_str().ok());
+    let (Some(token), Some(user_id)) = (header("x-auth-token"), header("x-user-id")) else {
+        return false;
+    };
+    matches!(
+        state.sessions().authenticate(token, user_id).await,
+        Ok(Some(user)) if user.is_admin()
+    )
 }
 
 async fn metrics(State(state): State<AppState>) -> Response {

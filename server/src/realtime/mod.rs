@@ -26,6 +26,7 @@ mod protocol;
 mod startup;
 mod streams;
 
+use axum::Extension;
 use axum::Router;
 use axum::extract::State;
 use axum::extract::ws::WebSocketUpgrade;
@@ -34,6 +35,7 @@ use axum::routing::get;
 
 pub use connection::Tuning;
 
+use crate::edge::HeldConnection;
 use crate::gateway::{AppState, ClientAddress};
 
 /// The WebSocket routes: `/websocket`, and the SockJS-style path
@@ -47,6 +49,7 @@ pub fn routes() -> Router<AppState> {
 async fn upgrade(
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
+    held: Option<Extension<HeldConnection>>,
     socket: WebSocketUpgrade,
 ) -> Response {
     let max_frame = state.config().max_body_bytes;
@@ -60,5 +63,9 @@ async fn upgrade(
         .write_buffer_size(16 * 1024)
         .max_message_size(max_frame)
         .max_frame_size(max_frame)
-        .on_upgrade(move |socket| connection::serve(state, socket, address, tuning))
+        .on_upgrade(move |socket| async move {
+            // The connection counts against the edge's caps until it closes.
+            let _held = held;
+            connection::serve(state, socket, address, tuning).await;
+        })
 }

@@ -31,6 +31,23 @@ const CLOSE_TIMEOUT: Duration = Duration::from_millis(200);
 /// later").
 const LAGGING_CLOSE_CODE: u16 = 1013;
 
+/// Close codes of RFC 6455 (section 7.4.1) the server ends a connection
+/// with.
+pub mod close_code {
+    /// The server is shutting down.
+    pub const GOING_AWAY: u16 = 1001;
+    /// The client broke the WebSocket protocol.
+    pub const PROTOCOL_ERROR: u16 = 1002;
+    /// A text message that is not UTF-8.
+    pub const INVALID_DATA: u16 = 1007;
+    /// The connection may not go on (its sign-in ended).
+    pub const POLICY_VIOLATION: u16 = 1008;
+    /// A frame or message over the size limit.
+    pub const MESSAGE_TOO_BIG: u16 = 1009;
+    /// The server failed.
+    pub const INTERNAL_ERROR: u16 = 1011;
+}
+
 /// One item of a connection's queue.
 pub enum Outbound {
     /// A frame of this connection only.
@@ -48,11 +65,13 @@ pub struct Outbox {
     lag: Arc<Lag>,
 }
 
-/// Set once, when the connection fell behind.
+/// Set once, when the connection fell behind; and the goodbye the
+/// writer closes the socket with once the queue closes.
 #[derive(Default)]
 pub struct Lag {
     behind: AtomicBool,
     notify: Notify,
+    farewell: parking_lot::Mutex<Option<CloseFrame>>,
 }
 
 impl Lag {
@@ -89,6 +108,18 @@ impl Outbox {
     /// the connection is gone.
     pub async fn send(&self, frame: Bytes) -> bool {
         self.queue.send(Outbound::Frame(frame)).await.is_ok()
+    }
+
+    /// Sets the close code and reason the socket closes with once this
+    /// connection's queue is written out. The first one set wins.
+    pub fn farewell(&self, code: u16, reason: &'static str) {
+        let mut farewell = self.lag.farewell.lock();
+        if farewell.is_none() {
+            *farewell = Some(CloseFrame {
+                code,
+                reason: Utf8Bytes::from_static(reason),
+            });
+        }
     }
 
     /// Offers a live event, shown as `shown`, without waiting; a full
@@ -143,7 +174,14 @@ pub async fn write(
             _ = lag.notify.notified() => break,
             more = write_batch(&mut socket, &mut queue, encode) => {
                 if !more {
-                    let _ = tokio::time::timeout(CLOSE_TIMEOUT, socket.close()).await;
+                    let farewell = lag.farewell.lock().take();
+                    let _ = tokio::time::timeout(CLOSE_TIMEOUT, async {
+                        if let Some(frame) = farewell {
+                            socket.send(Message::Close(Some(frame))).await?;
+                        }
+                        socket.close().await
+                    })
+                    .await;
                     return;
                 }
             }

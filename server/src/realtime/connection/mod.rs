@@ -17,7 +17,7 @@ use tokio::sync::mpsc;
 use super::frames::shared_frame;
 use super::member_rooms::{Follows, MemberRoom};
 use super::methods::{self, login_result};
-use super::outbox::{self, Outbox};
+use super::outbox::{self, Outbox, close_code};
 use super::protocol::{self, ClientFrame, DdpError, VERSIONS};
 use super::startup;
 use super::streams::{
@@ -111,6 +111,8 @@ pub async fn serve(state: AppState, socket: WebSocket, address: IpAddr, tuning: 
     connection.outbox.send(protocol::greeting()).await;
     let mut pinged = false;
     let mut writer_done = false;
+    let shutting_down = connection.state.shutting_down();
+    tokio::pin!(shutting_down);
     loop {
         let silence = if pinged {
             tuning.close_after
@@ -122,6 +124,10 @@ pub async fn serve(state: AppState, socket: WebSocket, address: IpAddr, tuning: 
             // behind: nothing more can reach it.
             _ = &mut writer => {
                 writer_done = true;
+                break;
+            }
+            () = &mut shutting_down => {
+                connection.outbox.farewell(close_code::GOING_AWAY, "the server is shutting down");
                 break;
             }
             Some(control) = controls.recv() => {
@@ -138,7 +144,13 @@ pub async fn serve(state: AppState, socket: WebSocket, address: IpAddr, tuning: 
                     pinged = true;
                     connection.outbox.send(protocol::ping()).await;
                 }
-                Ok(None) | Ok(Some(Err(_))) | Ok(Some(Ok(Message::Close(_)))) => break,
+                Ok(Some(Err(error))) => {
+                    let (code, reason) = close_for(&error);
+                    tracing::debug!(%address, %error, code, "closing a real-time connection after a bad frame");
+                    connection.outbox.farewell(code, reason);
+                    break;
+                }
+                Ok(None) | Ok(Some(Ok(Message::Close(_)))) => break,
                 Ok(Some(Ok(message))) => {
                     pinged = false;
                     if connection.on_message(message, &mut controls).await == Continue::Close {
@@ -160,6 +172,28 @@ pub async fn serve(state: AppState, socket: WebSocket, address: IpAddr, tuning: 
         writer.abort();
     }
     metrics::gauge!("capsule_realtime_connections").decrement(1.0);
+}
+
+/// The close code and reason for a connection whose reading failed.
+fn close_for(error: &axum::Error) -> (u16, &'static str) {
+    use std::error::Error as _;
+    let cause = error
+        .source()
+        .and_then(|cause| cause.downcast_ref::<tungstenite::Error>());
+    match cause {
+        Some(tungstenite::Error::Capacity(_)) => (
+            close_code::MESSAGE_TOO_BIG,
+            "the frame or message is larger than the server accepts",
+        ),
+        Some(tungstenite::Error::Protocol(_)) => (
+            close_code::PROTOCOL_ERROR,
+            "the WebSocket protocol was broken",
+        ),
+        Some(tungstenite::Error::Utf8(_)) => {
+            (close_code::INVALID_DATA, "a text message was not UTF-8")
+        }
+        _ => (close_code::INTERNAL_ERROR, "the connection failed"),
+    }
 }
 
 impl Connection {
@@ -453,6 +487,8 @@ impl Connection {
                     // The client learns it is signed out by the closed
                     // connection; resuming with the old token fails.
                     tracing::debug!("closing a real-time session whose sign-in ended");
+                    self.outbox
+                        .farewell(close_code::POLICY_VIOLATION, "the sign-in ended");
                     return Continue::Close;
                 }
             }

@@ -10,10 +10,15 @@
 //! phases (see `run.rs`): capacity, with senders that wait for every
 //! delivery before sending again, and latency at a fixed offered rate. It
 //! prints a summary and writes `target/capsule-bench/chat.json`.
+//!
+//! `capsule-bench edge` measures instead the server's memory while it
+//! holds thousands of connections that never finish a request, and after
+//! they close ([`edge`]; writes `target/capsule-bench/edge.json`).
 
 mod apps;
 mod cpu;
 mod ddp;
+mod edge;
 mod phase;
 mod report;
 mod rest;
@@ -34,13 +39,16 @@ use clap::{Parser, Subcommand};
 #[command(args_conflicts_with_subcommands = true)]
 struct Cli {
     #[command(subcommand)]
-    child: Option<Hidden>,
+    mode: Option<Mode>,
     #[command(flatten)]
     bench: BenchArgs,
 }
 
 #[derive(Subcommand)]
-enum Hidden {
+enum Mode {
+    /// Server memory with thousands of half-open connections held, and
+    /// after they close.
+    Edge(edge::EdgeArgs),
     /// Serve as `capsule serve` does, for the benchmark that started this
     /// process (prints the bound address, stops when stdin closes).
     #[command(hide = true)]
@@ -93,10 +101,20 @@ pub struct BenchArgs {
 
 fn main() -> Result<()> {
     let cli = Cli::parse();
-    if let Some(Hidden::ServeChild(args)) = cli.child {
-        return server_process::serve_child(args);
-    }
-    let args = cli.bench;
+    let args = match cli.mode {
+        Some(Mode::ServeChild(args)) => return server_process::serve_child(args),
+        Some(Mode::Edge(args)) => {
+            let limit = server_process::raise_open_file_limit()?;
+            eprintln!("open-file limit raised to {limit} (the server inherits it)");
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(1)
+                .enable_all()
+                .build()
+                .context("building the tokio runtime")?;
+            return runtime.block_on(edge::run(args));
+        }
+        None => cli.bench,
+    };
     anyhow::ensure!(args.subscribers > 0, "--subscribers must be at least 1");
     anyhow::ensure!(args.senders > 0, "--senders must be at least 1");
     anyhow::ensure!(

@@ -262,7 +262,7 @@ impl Report {
 
 /// `CARGO_TARGET_DIR` when it is absolute, else two folders above this
 /// executable (`target/release/capsule-bench`).
-fn target_dir() -> Result<PathBuf> {
+pub fn target_dir() -> Result<PathBuf> {
     if let Some(dir) = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .filter(|d| d.is_absolute())
