@@ -104,6 +104,10 @@ async fn a_body_announced_but_never_sent_is_answered_within_the_body_timeout() {
     let (status, body) = status_and_body(&answer);
     assert_eq!(status, 408, "{answer}");
     assert_eq!(body["errorType"], "error-request-timeout", "{body}");
+    assert!(
+        answer.to_ascii_lowercase().contains("connection: close"),
+        "the client is told not to reuse the connection: {answer}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -127,6 +131,10 @@ async fn an_oversized_content_length_is_refused_before_the_body_is_read() {
     let (status, body) = status_and_body(&answer);
     assert_eq!(status, 413, "{answer}");
     assert_eq!(body["errorType"], "error-payload-too-large", "{body}");
+    assert!(
+        answer.to_ascii_lowercase().contains("connection: close"),
+        "the client is told not to reuse the connection: {answer}"
+    );
     assert!(
         body["error"].as_str().unwrap().contains("65536"),
         "the limit is named: {body}"

@@ -28,6 +28,24 @@ pub async fn record_request(request: Request, next: Next) -> Response {
     response
 }
 
+/// Ends the connection after a 413 or 408: the request's body was not read
+/// to its end, so the connection cannot carry another request. Saying so
+/// (`Connection: close`) keeps a client from sending its next request on
+/// a connection the server is closing, where it would fail half-way.
+pub async fn close_after_unread_body(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    if matches!(
+        response.status(),
+        StatusCode::PAYLOAD_TOO_LARGE | StatusCode::REQUEST_TIMEOUT
+    ) {
+        response.headers_mut().insert(
+            axum::http::header::CONNECTION,
+            axum::http::HeaderValue::from_static("close"),
+        );
+    }
+    response
+}
+
 /// The answer for a path no endpoint serves.
 pub async fn not_found(request: Request) -> Response {
     ApiError::new(

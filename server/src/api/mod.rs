@@ -76,13 +76,17 @@ pub fn router() -> Router<AppState> {
 }
 
 /// `app` behind the HTTP layers every route of the server has: the body
-/// limit, request metrics, a 500 in Rocket.Chat's shape for a handler
-/// that panics, and its 404 for a path nothing serves.
+/// limit, request metrics, `Connection: close` after a body left unread,
+/// a 500 in Rocket.Chat's shape for a handler that panics, and its 404
+/// for a path nothing serves.
 pub fn layered(app: Router<AppState>, max_body: usize) -> Router<AppState> {
     app.fallback(middleware::not_found)
         .layer(DefaultBodyLimit::max(max_body))
         .layer(axum::Extension(extract::BodyLimit(max_body)))
         .layer(axum::middleware::from_fn(middleware::record_request))
+        .layer(axum::middleware::from_fn(
+            middleware::close_after_unread_body,
+        ))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
             middleware::panic_response,
         ))

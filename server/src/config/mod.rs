@@ -33,8 +33,8 @@
 //! unsigned packages and packages signed by unknown keys, with a warning
 //! in the log: never on a production server.
 
-mod ranges;
 pub mod edge;
+mod ranges;
 pub mod scheduler;
 pub mod trusted_proxies;
 

@@ -12,9 +12,10 @@ use super::{AppManager, ManageError, SettingView};
 use crate::model::User;
 
 /// The most characters an app setting's text value takes: room for a
-/// long API token, URL or template, not for a document. (Capsule's
-/// choice; Rocket.Chat's apps engine has no limit.)
-pub const APP_SETTING_TEXT_MAX_CHARS: usize = 8192;
+/// list of a few thousand entries (the moderation app's words), a long
+/// token or a template, not for a document. (Capsule's choice;
+/// Rocket.Chat's apps engine has no limit.)
+pub const APP_SETTING_TEXT_MAX_CHARS: usize = 65_536;
 
 /// Whether `value` is text longer than [`APP_SETTING_TEXT_MAX_CHARS`].
 fn too_long(value: &Value) -> bool {
