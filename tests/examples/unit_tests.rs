@@ -40,17 +40,8 @@ fn the_example_apps_unit_tests_pass() {
         .arg(&manifest)
         .env("CARGO_TARGET_DIR", &target)
         .current_dir(&repo);
-    let output = command
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {command:?}: {e}"));
-
-    assert!(
-        output.status.success(),
-        "the example apps' unit tests failed ({}):\n--- stdout\n{}\n--- stderr\n{}",
-        output.status,
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr),
-    );
+    let output =
+        capsule_server_harness::tools::run_to_end(&mut command, "the example apps' unit tests");
     // A run that found no tests at all would pass silently; the apps have
     // unit tests, so none passing means the command ran something else.
     let stdout = String::from_utf8_lossy(&output.stdout);

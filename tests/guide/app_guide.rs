@@ -254,8 +254,8 @@ fn every_command_in_the_app_guide_works() {
         install_root.join("bin").display(),
         std::env::var("PATH").unwrap_or_default()
     );
-    let mut bash = Command::new("bash");
-    let mut bash = capsule_xtask::with_the_users_environment(&mut bash)
+    let mut command = Command::new("bash");
+    let mut bash = capsule_xtask::with_the_users_environment(&mut command)
         .arg("-c")
         .arg(&script)
         .current_dir(work.path())
