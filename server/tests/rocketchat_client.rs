@@ -9,10 +9,10 @@
 
 use capsule_server_harness as common;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
-use common::tools::{run_to_end, target_dir};
+use common::tools::python_venv;
 use common::{ADMIN, ADMIN_PASSWORD, TestServer};
 
 /// The client library, as PyPI names it.
@@ -23,33 +23,11 @@ const SCRIPT: &str = concat!(
     "/tests/python/rocketchat_client.py"
 );
 
-/// The venv's python, after creating the venv and installing the library
-/// when they are missing.
+/// The venv's python, with the library installed.
 fn python_with_library() -> PathBuf {
-    let venv = target_dir().join("python-venv");
-    let python = venv.join("bin").join("python");
-    if !has_library(&python) {
-        run_to_end(
-            Command::new("python3").args(["-m", "venv"]).arg(&venv),
-            "python3 -m venv",
-        );
-        run_to_end(
-            Command::new(venv.join("bin").join("pip")).args(["install", "--quiet", PACKAGE]),
-            &format!("pip install {PACKAGE}"),
-        );
-        assert!(
-            has_library(&python),
-            "{PACKAGE} is installed but `rocketchat_API` does not import"
-        );
-    }
-    python
-}
-
-fn has_library(python: &Path) -> bool {
-    Command::new(python)
-        .args(["-c", "import rocketchat_API.rocketchat"])
-        .output()
-        .is_ok_and(|o| o.status.success())
+    python_venv("python-venv", PACKAGE, "import rocketchat_API.rocketchat")
+        .join("bin")
+        .join("python")
 }
 
 #[tokio::test(flavor = "multi_thread")]

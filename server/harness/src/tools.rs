@@ -1,8 +1,8 @@
 //! What tests that drive outside tools (Python and Node client libraries,
-//! Chromium) share: where the build's target folder is, and running a
-//! command to its end.
+//! Chromium, schemathesis) share: where the build's target folder is, a
+//! Python virtualenv with a PyPI package, and running a command to its end.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 /// `CARGO_TARGET_DIR` when absolute, else the `target` folder the running
@@ -36,4 +36,37 @@ pub fn run_to_end(command: &mut Command, what: &str) -> Output {
         String::from_utf8_lossy(&output.stderr)
     );
     output
+}
+
+/// The folder of a Python virtualenv `<target>/<name>` holding the PyPI
+/// `requirement` (`schemathesis==4.32.5`), created and installed when
+/// `python -c <probe>` fails in it. Needs `python3` with `venv`; pip
+/// reaches PyPI. One venv per tool: tests run side by side, and two
+/// installs into one venv at once could break it.
+pub fn python_venv(name: &str, requirement: &str, probe: &str) -> PathBuf {
+    let venv = target_dir().join(name);
+    let python = venv.join("bin").join("python");
+    if !runs(&python, probe) {
+        run_to_end(
+            Command::new("python3").args(["-m", "venv"]).arg(&venv),
+            "python3 -m venv",
+        );
+        run_to_end(
+            Command::new(venv.join("bin").join("pip")).args(["install", "--quiet", requirement]),
+            &format!("pip install {requirement}"),
+        );
+        assert!(
+            runs(&python, probe),
+            "{requirement} is installed in {} but `{probe}` fails",
+            venv.display()
+        );
+    }
+    venv
+}
+
+fn runs(python: &Path, probe: &str) -> bool {
+    Command::new(python)
+        .args(["-c", probe])
+        .output()
+        .is_ok_and(|o| o.status.success())
 }

@@ -1,7 +1,7 @@
 //! `login`, `logout` and `me`.
 
 use axum::extract::State;
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -23,6 +23,7 @@ pub fn routes() -> Routes {
             Access::Public,
             login,
         )
+        .answers(&[StatusCode::UNAUTHORIZED, StatusCode::TOO_MANY_REQUESTS])
         .post(
             "/api/v1/logout",
             "Revoke the token of this request",
@@ -32,7 +33,7 @@ pub fn routes() -> Routes {
         .get("/api/v1/me", "The signed-in user", Access::User, me)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 struct LoginRequest {
     user: Option<String>,
     username: Option<String>,

@@ -69,10 +69,14 @@ pub fn routes() -> Routes {
 }
 
 /// `roomId` or `roomName`, as channel endpoints take them.
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RoomParam {
+    /// The room's id.
+    #[schemars(example = crate::chat::GENERAL_ROOM_ID)]
     pub room_id: Option<String>,
+    /// The room's name (without `#`).
+    #[schemars(example = &"general")]
     pub room_name: Option<String>,
 }
 
@@ -98,7 +102,7 @@ impl RoomParam {
 }
 
 /// The parameters of `*.history`.
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub(super) struct HistoryParams {
     #[serde(flatten)]
@@ -146,7 +150,7 @@ async fn join(
     Ok(ok(keyed("channel", room_json(&room))))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 struct DefaultBody {
     #[serde(flatten)]
     room: RoomParam,
@@ -200,7 +204,7 @@ async fn set_default(
     Ok(ok(keyed("channel", room_json(&room))))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 struct OnlineParams {
     #[serde(rename = "_id")]
     id: Option<String>,

@@ -50,7 +50,7 @@ fn message_action_error(error: ChatError) -> ApiError {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 struct PostMessage {
     /// A room id, or several (Rocket.Chat posts to each).
@@ -138,12 +138,12 @@ async fn post_message(
     })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 struct SendMessage {
     message: OutgoingMessage,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 struct OutgoingMessage {
     #[serde(rename = "_id")]
     id: Option<String>,
@@ -197,7 +197,7 @@ async fn send_message(
     Ok(ok(json!({ "message": to_json(&sent) })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 struct UpdateMessage {
     room_id: Option<String>,
@@ -223,7 +223,7 @@ async fn update(
     Ok(ok(json!({ "message": to_json(&message) })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 struct DeleteMessage {
     room_id: Option<String>,
@@ -251,7 +251,7 @@ async fn delete(
     })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 struct React {
     message_id: Option<String>,
@@ -289,7 +289,7 @@ async fn react(
     Ok(ok(json!({})))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 struct MessageAction {
     message_id: Option<String>,

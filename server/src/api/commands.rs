@@ -69,7 +69,7 @@ fn command_name(command: Option<String>) -> Result<String, ApiError> {
     Ok(command.trim().trim_start_matches('/').to_owned())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 struct GetParams {
     command: Option<String>,
 }
@@ -131,7 +131,7 @@ async fn list(
     })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 struct RunCommand {
     command: Option<String>,
@@ -166,7 +166,7 @@ async fn run(
     Ok(ok(json!({ "result": outcome_json(&outcome) })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 struct PreviewParams {
     command: Option<String>,
@@ -193,12 +193,12 @@ async fn preview(
     Ok(ok(json!({ "preview": preview_json(&preview) })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 struct PreviewItemParam {
     id: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 struct ExecutePreview {
     #[serde(flatten)]

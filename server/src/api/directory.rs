@@ -34,7 +34,7 @@ pub fn routes() -> Routes {
 
 /// `text`, `type` and `workspace`, as query parameters or, as older
 /// Rocket.Chat clients send them, inside the `query` JSON object.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, schemars::JsonSchema)]
 struct DirectoryParams {
     text: Option<String>,
     #[serde(rename = "type")]
@@ -161,7 +161,7 @@ async fn directory(
     })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 struct SpotlightParams {
     query: Option<String>,
 }

@@ -145,7 +145,7 @@ pub fn routes() -> Routes {
 }
 
 /// `roomId` or `username`, as `im.*` endpoints take them.
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 struct DirectParam {
     room_id: Option<String>,
@@ -169,8 +169,9 @@ impl DirectParam {
 
 const DIRECT: Option<RoomKind> = Some(RoomKind::Direct);
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[schemars(rename = "DirectMessageCreateBody")]
 struct CreateBody {
     username: Option<String>,
     usernames: Option<String>,
@@ -298,7 +299,7 @@ async fn close(
     open_answer(&state, &user, &room, RoomKind::Direct, NOUN, false, true).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 struct TopicBody {
     #[serde(flatten)]
     room: DirectParam,

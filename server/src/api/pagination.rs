@@ -9,7 +9,7 @@ use crate::settings::Settings;
 use crate::store::{Page, Paged, Sort};
 
 /// The pagination parameters of a list request.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
 pub struct PageParams {
     pub offset: Option<u64>,
     pub count: Option<u64>,

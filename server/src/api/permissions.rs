@@ -23,7 +23,7 @@ pub fn routes() -> Routes {
         .get("/api/v1/roles.getUsersInPublicRoles", "Users holding a role clients show beside names (`admin`), as `{_id, username, roles}`", Access::User, users_in_public_roles)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 struct ListAllParams {
     updated_since: Option<String>,

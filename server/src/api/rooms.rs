@@ -65,7 +65,7 @@ pub fn routes() -> Routes {
         )
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 struct GetParams {
     updated_since: Option<String>,
@@ -108,7 +108,7 @@ async fn info(
     Ok(ok(json!({ "room": room_json(&view.room) })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 struct FavoriteBody {
     #[serde(flatten)]
     room: RoomParam,
@@ -140,7 +140,7 @@ async fn leave(
     Ok(ok(json!({})))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 struct CleanHistoryBody {
     #[serde(flatten)]
     room: RoomParam,
@@ -176,7 +176,7 @@ async fn clean_history(
     Ok(ok(json!({ "_id": room.id, "count": count })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 struct AdminRoomsParams {
     filter: Option<String>,
 }

@@ -28,7 +28,7 @@ pub fn routes() -> Routes {
 }
 
 /// The parameters of the setting lists besides pagination.
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 struct ListParams {
     /// Comma-separated setting ids.
     #[serde(rename = "_id")]
@@ -185,7 +185,7 @@ async fn one(State(state): State<AppState>, Admin(_): Admin, Path(id): Path<Stri
     Ok(ok(setting_full(def, value)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 struct ChangeRequest {
     value: Option<Value>,
 }

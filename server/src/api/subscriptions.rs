@@ -23,7 +23,7 @@ pub fn routes() -> Routes {
         .post("/api/v1/subscriptions.unread", "Mark a room unread from its newest message by someone else (`roomId`) or from `firstUnreadMessage` (`{_id}`)", Access::User, unread)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 struct GetParams {
     updated_since: Option<String>,
@@ -58,7 +58,7 @@ async fn get(
     Ok(ok(json!({ "update": update, "remove": [] })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 struct GetOneParams {
     room_id: Option<String>,
@@ -79,7 +79,7 @@ async fn get_one(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 struct ReadRequest {
     rid: Option<String>,
@@ -102,13 +102,13 @@ async fn read(
     Ok(ok(json!({})))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 struct FirstUnread {
     #[serde(rename = "_id")]
     id: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 struct UnreadRequest {
     room_id: Option<String>,

@@ -15,6 +15,7 @@
 //! a disabled or busy app 503, its fault 502, its deadline 504.
 
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::response::Response;
 
 use super::envelope::ok;
@@ -27,6 +28,7 @@ use crate::gateway::error::ApiResult;
 pub fn routes() -> Routes {
     Routes::new("apps")
         .post("/api/apps/ui.interaction/{appId}", "A UI interaction for an app: Rocket.Chat's block action (`type` `blockAction`, `actionId`, `rid`, `mid`, `value`, `triggerId`) on a button of a message the app posted; the app's answer also reaches the caller privately", Access::User, interact)
+        .answers(&[StatusCode::BAD_GATEWAY, StatusCode::GATEWAY_TIMEOUT])
 }
 
 async fn interact(

@@ -46,7 +46,7 @@ pub fn routes() -> Routes {
 }
 
 /// `userId` or `username`, as user endpoints take them.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 struct UserParam {
     user_id: Option<String>,
@@ -81,7 +81,7 @@ impl UserParam {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 struct RegisterRequest {
     username: String,
     email: String,
@@ -109,7 +109,7 @@ fn yes() -> bool {
     true
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 struct CreateRequest {
     email: String,
@@ -148,7 +148,7 @@ async fn create(
     Ok(ok(json!({ "user": user_full(&user) })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 struct InfoParams {
     /// A JSON object; `{"userRooms": 1}` adds the user's rooms.
     fields: Option<String>,
@@ -214,7 +214,7 @@ async fn list(
     Ok(ok(listing("users", users, &page)))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 struct UpdateData {
     email: Option<String>,
@@ -228,7 +228,7 @@ struct UpdateData {
     status_text: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 struct UpdateRequest {
     user_id: String,
@@ -259,7 +259,7 @@ async fn update(
     Ok(ok(json!({ "user": user_full(&user) })))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 struct OwnData {
     email: Option<String>,
@@ -270,7 +270,7 @@ struct OwnData {
     new_password: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 struct OwnRequest {
     data: OwnData,
 }
@@ -318,7 +318,7 @@ async fn delete(
     Ok(ok(json!({})))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 struct PasswordRequest {
     password: Option<String>,
 }
@@ -337,7 +337,7 @@ async fn delete_own_account(
     Ok(ok(json!({})))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 struct StatusRequest {
     status: Option<String>,
@@ -394,7 +394,7 @@ async fn get_presence(
     Ok(ok(body))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 struct PresenceParams {
     /// Comma-separated user ids.
     ids: Option<String>,
@@ -417,7 +417,7 @@ async fn presence(
     Ok(ok(json!({ "users": users, "full": ids.is_none() })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 struct ActiveRequest {
     user_id: String,
@@ -452,7 +452,7 @@ async fn create_token(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 struct TokenNameRequest {
     token_name: Option<String>,

@@ -26,7 +26,7 @@ pub fn outcome_json(outcome: &AppOutcome) -> Value {
 }
 
 /// The part of Rocket.Chat's `container` Capsule reads.
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 struct Container {
     #[serde(rename = "type")]
     kind: Option<String>,
@@ -34,13 +34,13 @@ struct Container {
 }
 
 /// The part of Rocket.Chat's `payload` Capsule reads.
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 struct Payload {
     value: Option<String>,
 }
 
 /// A block-action payload (REST body, DDP parameter).
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct InteractionRequest {
     #[serde(rename = "type")]

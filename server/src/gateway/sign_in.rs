@@ -16,7 +16,7 @@ use crate::auth::token;
 use crate::model::User;
 
 /// A password as plain text or as `{"digest", "algorithm": "sha-256"}`.
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(untagged)]
 pub enum PasswordField {
     Plain(String),

@@ -99,6 +99,24 @@ impl<'de> Deserialize<'de> for Timestamp {
     }
 }
 
+/// The forms [`Timestamp`]'s `Deserialize` takes, for the OpenAPI document.
+impl schemars::JsonSchema for Timestamp {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Timestamp".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A time: ISO 8601 text, milliseconds since the epoch, or EJSON `{\"$date\": milliseconds}`",
+            "anyOf": [
+                {"type": "string", "format": "date-time"},
+                {"type": "integer"},
+                {"type": "object", "required": ["$date"], "properties": {"$date": {"type": "integer"}}},
+            ],
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

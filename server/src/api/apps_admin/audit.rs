@@ -15,7 +15,7 @@ use crate::api::pagination::PageParams;
 use crate::gateway::AppState;
 use crate::store::AuditEntry;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 pub(super) struct AuditParams {
     app: Option<String>,
     offset: Option<u64>,

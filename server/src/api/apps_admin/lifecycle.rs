@@ -35,7 +35,7 @@ pub(super) async fn one(
     Ok(ok(json!({"app": to_json(&app)})))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub(super) struct UninstallParams {
     /// Keep the app's key-value data (for a reinstall).
@@ -55,7 +55,7 @@ pub(super) async fn uninstall(
     Ok(ok(json!({"appId": id, "keptData": params.keep_data})))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 pub(super) struct GrantBody {
     permissions: Option<Value>,
 }
@@ -76,7 +76,7 @@ pub(super) async fn grant(
     Ok(ok(json!({"app": to_json(&app)})))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 pub(super) struct StatusBody {
     status: Option<String>,
 }

@@ -19,7 +19,7 @@ const DEFAULT_COUNT: usize = 100;
 /// The most entries one call answers.
 const MAX_COUNT: usize = 1000;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 pub(super) struct LogParams {
     count: Option<usize>,
 }

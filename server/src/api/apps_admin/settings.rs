@@ -28,7 +28,7 @@ pub(super) async fn list(
     Ok(ok(json!({"settings": keyed_by_id(to_json(&settings))})))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 pub(super) struct ChangeBody {
     settings: Option<Value>,
 }

@@ -24,7 +24,7 @@ pub(super) async fn keys(State(state): State<AppState>, Admin(_): Admin) -> Admi
     Ok(ok(json!({"keys": to_json(&keys)})))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 pub(super) struct KeyBody {
     key: Option<String>,
 }
@@ -57,7 +57,7 @@ pub(super) async fn development(State(state): State<AppState>, Admin(_): Admin) 
     Ok(ok(json!({"enabled": enabled})))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 pub(super) struct DevelopmentBody {
     enabled: Option<bool>,
 }

@@ -65,7 +65,7 @@ fn date(text: &str, name: &str, kind: &'static str) -> Result<Timestamp, ApiErro
     })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 struct GetMessage {
     msg_id: Option<String>,
@@ -81,7 +81,7 @@ async fn get_message(
     Ok(ok(json!({ "message": to_json(&message) })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 struct ThreadParams {
     tmid: Option<String>,
 }
@@ -101,7 +101,7 @@ async fn thread_messages(
     Ok(message_listing("messages", paged, &page))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 struct ThreadsListParams {
     rid: Option<String>,
     /// `all` (the default) or `following`: threads the caller replied in.
@@ -171,7 +171,7 @@ fn page_of<T>(items: Vec<T>, page: &Page) -> Paged<T> {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 struct RoomIdParam {
     room_id: Option<String>,
@@ -235,7 +235,7 @@ async fn pinned(
     room_list(&state, &user, params.room_id, RoomMessages::Pinned, &paging).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 struct SearchParams {
     room_id: Option<String>,
@@ -273,7 +273,7 @@ async fn search(
     Ok(ok(json!({ "messages": messages })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 struct SyncParams {
     room_id: Option<String>,
@@ -392,7 +392,7 @@ async fn sync_messages(
     } })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 struct DeletedParams {
     room_id: Option<String>,
@@ -417,7 +417,7 @@ async fn deleted_messages(
     Ok(ok(listing("messages", page_of(ids, &page), &page)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 struct IgnoreParams {
     rid: Option<String>,

@@ -3,7 +3,7 @@
 use super::*;
 
 /// `userId` or `username` (or `user`), as kick and role endpoints take them.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub(in crate::api) struct UserParam {
     pub user_id: Option<String>,
@@ -32,7 +32,7 @@ pub(super) fn user_param_missing() -> ApiError {
 }
 
 /// A body naming a room and a user.
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 pub(in crate::api) struct RoomUserBody {
     #[serde(flatten)]
     pub(super) room: RoomParam,
@@ -41,7 +41,7 @@ pub(in crate::api) struct RoomUserBody {
 }
 
 /// The users `invite` adds: `userId`, `userIds`, `username` or `usernames`.
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub(in crate::api) struct InviteBody {
     #[serde(flatten)]
@@ -73,8 +73,9 @@ impl InviteBody {
 }
 
 /// What `create` takes.
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[schemars(rename = "RoomCreateBody")]
 pub(in crate::api) struct CreateBody {
     pub(super) name: Option<String>,
     #[serde(default)]
@@ -84,7 +85,7 @@ pub(in crate::api) struct CreateBody {
 }
 
 /// A body naming a room and one text setting.
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 pub(in crate::api) struct TextBody {
     #[serde(flatten)]
     pub(super) room: RoomParam,
@@ -97,7 +98,7 @@ pub(in crate::api) struct TextBody {
 }
 
 /// `readOnly`.
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub(in crate::api) struct ReadOnlyBody {
     #[serde(flatten)]
@@ -106,14 +107,14 @@ pub(in crate::api) struct ReadOnlyBody {
 }
 
 /// `userId`, for counters of someone else.
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub(in crate::api) struct CountersParams {
     pub user_id: Option<String>,
 }
 
 /// The filters of `*.messages`.
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub(in crate::api) struct MessageParams {
     pub mention_ids: Option<String>,
@@ -122,7 +123,7 @@ pub(in crate::api) struct MessageParams {
 }
 
 /// `filter` of member lists (`status[]` is read from the raw query).
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 pub(in crate::api) struct MemberParams {
     pub filter: Option<String>,
 }
