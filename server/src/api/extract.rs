@@ -1,6 +1,8 @@
 //! Extractors: who is calling, and the request's JSON body and query, with
 //! errors that name the problem.
 
+use std::marker::PhantomData;
+
 use axum::body::Bytes;
 use axum::extract::{FromRef, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
@@ -228,9 +230,69 @@ where
     }
 }
 
+/// A query parameter that may repeat, as Rocket.Chat's clients send
+/// arrays (`status[]=online&status[]=away`); `status=online,away` is read
+/// too. `L` names it and the values it may hold.
+pub struct QueryList<L>(pub Vec<String>, pub PhantomData<L>);
+
+/// What a [`QueryList`] is called and holds.
+pub trait ListParam {
+    /// The name, without `[]`.
+    const NAME: &'static str;
+    /// The values it may hold; any other is a 400 naming them.
+    const VALUES: &'static [&'static str];
+}
+
+impl<S, L> FromRequestParts<S> for QueryList<L>
+where
+    S: Send + Sync,
+    L: ListParam,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let values = query_values(parts.uri.query().unwrap_or(""), L::NAME);
+        if let Some(stranger) = values.iter().find(|v| !L::VALUES.contains(&v.as_str())) {
+            return Err(ApiError::invalid_params(format!(
+                "`{}` holds {}, not `{stranger}`",
+                L::NAME,
+                L::VALUES.join(", ")
+            )));
+        }
+        Ok(QueryList(values, PhantomData))
+    }
+}
+
+/// Every value of `name` (or `name[]`) in `query`, each value also split
+/// at commas.
+fn query_values(query: &str, name: &str) -> Vec<String> {
+    let bracketed = format!("{name}[]");
+    form_urlencoded::parse(query.as_bytes())
+        .filter(|(key, _)| key == name || *key == bracketed)
+        .flat_map(|(_, value)| {
+            value
+                .split(',')
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_list_is_read_bracketed_plain_and_comma_separated() {
+        assert_eq!(
+            query_values(
+                "status[]=online&status=away,busy&other=x&status[]=",
+                "status"
+            ),
+            ["online", "away", "busy"]
+        );
+    }
 
     #[test]
     fn json_and_json_suffixed_types_are_json() {

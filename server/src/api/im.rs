@@ -10,18 +10,17 @@
 //! direct messages have no settings in Capsule (see `chat::access`).
 
 use axum::extract::State;
-use axum::http::Uri;
 use axum::response::Response;
 use serde::Deserialize;
 use serde_json::json;
 
 use super::channels::HistoryParams;
 use super::channels::area::{
-    CountersParams, MemberParams, MessageParams, ROOM_SORTS, counters_answer, history_answer,
-    members_answer, messages_answer, open_answer, room_json,
+    CountersParams, MemberParams, MemberStatuses, MessageParams, ROOM_SORTS, counters_answer,
+    history_answer, members_answer, messages_answer, open_answer, room_json,
 };
 use super::envelope::ok;
-use super::extract::{Admin, Body, Caller, Params};
+use super::extract::{Admin, Body, Caller, Params, QueryList};
 use super::pagination::{PageParams, listing};
 use super::routes::{Access, Routes};
 use crate::chat::{RoomChange, RoomRef};
@@ -258,13 +257,13 @@ async fn messages(
 async fn members(
     State(state): State<AppState>,
     Caller(user): Caller,
-    uri: Uri,
+    QueryList(statuses, _): QueryList<MemberStatuses>,
     Params(direct): Params<DirectParam>,
     Params(params): Params<MemberParams>,
     Params(page): Params<PageParams>,
 ) -> ApiResult<Response> {
     let room = direct.room(&state, &user).await?;
-    members_answer(&state, &user, &room, DIRECT, &uri, &params, &page).await
+    members_answer(&state, &user, &room, DIRECT, &statuses, &params, &page).await
 }
 
 async fn counters(

@@ -5,15 +5,14 @@
 //! Capsule keeps no record of deleted rooms to report.
 
 use axum::extract::State;
-use axum::http::Uri;
 use axum::response::Response;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::channels::RoomParam;
-use super::channels::area::{ROOM_SORTS, query_values, room_json};
+use super::channels::area::{ROOM_SORTS, room_json};
 use super::envelope::ok;
-use super::extract::{Admin, Body, Caller, Params};
+use super::extract::{Admin, Body, Caller, ListParam, Params, QueryList};
 use super::pagination::{PageParams, listing};
 use super::routes::{Access, Routes};
 use super::views::with_last_message;
@@ -181,19 +180,27 @@ struct AdminRoomsParams {
     filter: Option<String>,
 }
 
+/// `types[]` of `rooms.adminRooms`: the kinds of room to list (`c`
+/// channels, `p` private groups, `d` direct messages).
+struct RoomTypes;
+
+impl ListParam for RoomTypes {
+    const NAME: &'static str = "types";
+    const VALUES: &'static [&'static str] = &["c", "p", "d"];
+}
+
 async fn admin_rooms(
     State(state): State<AppState>,
     Admin(user): Admin,
-    uri: Uri,
+    QueryList(types, _): QueryList<RoomTypes>,
     Params(params): Params<AdminRoomsParams>,
     Params(page_params): Params<PageParams>,
 ) -> ApiResult<Response> {
-    let mut kinds = Vec::new();
-    for code in query_values(&uri, "types") {
-        kinds.push(RoomKind::from_code(&code).ok_or_else(|| {
-            ApiError::invalid_params(format!("`types` holds `c`, `p` or `d`, not `{code}`"))
-        })?);
-    }
+    // RoomTypes holds the codes RoomKind parses.
+    let kinds: Vec<RoomKind> = types
+        .iter()
+        .filter_map(|code| RoomKind::from_code(code))
+        .collect();
     let page = page_params.page(state.chat().settings(), ROOM_SORTS)?;
     let text = params.filter.filter(|f| !f.is_empty());
     let rooms = state.chat().all_rooms(&user, &kinds, text, &page).await?;

@@ -16,7 +16,7 @@ use axum::http::{HeaderMap, StatusCode, Uri};
 use schemars::{JsonSchema, SchemaGenerator};
 use serde_json::{Map, Value, json};
 
-use crate::api::extract::{Admin, Body, Caller, Params};
+use crate::api::extract::{Admin, Body, Caller, ListParam, Params, QueryList};
 use crate::gateway::{AppState, ClientAddress};
 
 /// One operation's inputs and refusals, as its extractors describe them.
@@ -162,6 +162,22 @@ impl<T: JsonSchema> DescribeInput for Params<T> {
             }
             operation.query.push(parameter);
         }
+        operation.refusals.insert(StatusCode::BAD_REQUEST);
+    }
+}
+
+/// `name[]=a&name[]=b`: an array in OpenAPI's `form` style, exploded.
+impl<L: ListParam> DescribeInput for QueryList<L> {
+    fn describe(operation: &mut Operation, _: &mut SchemaGenerator) {
+        operation.query.push(json!({
+            "name": format!("{}[]", L::NAME),
+            "in": "query",
+            "required": false,
+            "style": "form",
+            "explode": true,
+            "schema": {"type": "array", "items": {"type": "string", "enum": L::VALUES}},
+            "description": format!("Repeatable; `{}=a,b` is read too", L::NAME),
+        }));
         operation.refusals.insert(StatusCode::BAD_REQUEST);
     }
 }

@@ -7,7 +7,6 @@
 //! exactly as for a missing room (see [`crate::chat::Chat::view_room_kind`]).
 
 use axum::extract::State;
-use axum::http::Uri;
 use axum::response::Response;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
@@ -20,7 +19,7 @@ pub(in crate::api) use reads::*;
 
 use super::{HistoryParams, RoomParam, parse_date};
 use crate::api::envelope::{ok, to_json};
-use crate::api::extract::{Admin, Body, Caller, Params};
+use crate::api::extract::{Admin, Body, Caller, ListParam, Params, QueryList};
 use crate::api::pagination::{PageParams, listing};
 use crate::api::views::user_public;
 use crate::chat::{Chat, MemberQuery, NewRoom, RoomChange, RoomRef};
@@ -185,7 +184,7 @@ pub(in crate::api) async fn messages<A: Area>(
 pub(in crate::api) async fn members<A: Area>(
     State(state): State<AppState>,
     Caller(user): Caller,
-    uri: Uri,
+    QueryList(statuses, _): QueryList<MemberStatuses>,
     Params(room): Params<RoomParam>,
     Params(params): Params<MemberParams>,
     Params(page): Params<PageParams>,
@@ -195,7 +194,7 @@ pub(in crate::api) async fn members<A: Area>(
         &user,
         &room.room()?,
         Some(A::KIND),
-        &uri,
+        &statuses,
         &params,
         &page,
     )

@@ -122,28 +122,18 @@ pub(in crate::api) struct MessageParams {
     pub pinned: Option<String>,
 }
 
-/// `filter` of member lists (`status[]` is read from the raw query).
+/// `filter` of member lists (`status[]` is [`MemberStatuses`]).
 #[derive(Deserialize, schemars::JsonSchema)]
 pub(in crate::api) struct MemberParams {
     pub filter: Option<String>,
 }
 
-/// Every value of `name` (or `name[]`) in the query, as Rocket.Chat's
-/// clients send arrays (`types[]=c&types[]=p`); a value may also list
-/// several, comma-separated.
-pub(in crate::api) fn query_values(uri: &Uri, name: &str) -> Vec<String> {
-    let query = uri.query().unwrap_or("");
-    let bracketed = format!("{name}[]");
-    form_urlencoded::parse(query.as_bytes())
-        .filter(|(key, _)| key == name || *key == bracketed)
-        .flat_map(|(_, value)| {
-            value
-                .split(',')
-                .map(|v| v.trim().to_owned())
-                .filter(|v| !v.is_empty())
-                .collect::<Vec<_>>()
-        })
-        .collect()
+/// `status[]` of member lists: the presences to keep.
+pub(in crate::api) struct MemberStatuses;
+
+impl ListParam for MemberStatuses {
+    const NAME: &'static str = "status";
+    const VALUES: &'static [&'static str] = &["online", "away", "busy", "offline"];
 }
 
 pub(super) fn required(value: Option<String>, field: &str) -> Result<String, ApiError> {

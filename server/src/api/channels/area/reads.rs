@@ -132,19 +132,16 @@ pub(in crate::api) async fn members_answer(
     user: &User,
     room: &RoomRef,
     kind: Option<RoomKind>,
-    uri: &Uri,
+    statuses: &[String],
     params: &MemberParams,
     page_params: &PageParams,
 ) -> ApiResult<Response> {
     let page = page_params.page(state.chat().settings(), &["username"])?;
-    let mut statuses = Vec::new();
-    for status in query_values(uri, "status") {
-        statuses.push(Presence::parse(&status).ok_or_else(|| {
-            ApiError::invalid_params(format!(
-                "`status` must be online, away, busy or offline, not `{status}`"
-            ))
-        })?);
-    }
+    // MemberStatuses holds the names Presence parses.
+    let statuses = statuses
+        .iter()
+        .filter_map(|status| Presence::parse(status))
+        .collect();
     let query = MemberQuery {
         text: params.filter.clone().filter(|f| !f.is_empty()),
         statuses,
