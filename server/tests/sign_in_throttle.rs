@@ -191,3 +191,51 @@ async fn the_owner_signs_in_over_ddp_while_an_attacker_guesses_from_other_addres
         "{refused}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn guesses_count_against_the_account_however_it_is_named() {
+    let server = TestServer::start().await;
+    server.user("carol").await;
+    let per_account = 10; // Accounts_Block_Failed_Login_Attempts_Per_User's default
+    let names = ["carol", "carol@example.com", "CAROL", "Carol@Example.com"];
+    for n in 0..per_account {
+        let attacker = format!("198.51.100.{}", n % 2);
+        let name = names[n % names.len()];
+        assert_eq!(login_from(&server, &attacker, name, "guess").await.0, 401);
+    }
+
+    for name in names {
+        assert_eq!(
+            login_from(&server, "198.51.100.0", name, "guess").await,
+            (429, "error-login-blocked-for-user".to_owned()),
+            "{name} names the guarded account"
+        );
+    }
+    let owner = login_from(
+        &server,
+        "203.0.113.5",
+        "carol@example.com",
+        "carol-password",
+    )
+    .await;
+    assert_eq!(owner.0, 200, "the owner by e-mail from home: {owner:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn guesses_for_names_no_account_has_are_throttled_too() {
+    let server = TestServer::start().await;
+    let per_account = 10;
+    for n in 0..per_account {
+        let attacker = format!("198.51.100.{}", n % 2);
+        assert_eq!(
+            login_from(&server, &attacker, "nobody", "guess").await.0,
+            401
+        );
+    }
+
+    assert_eq!(
+        login_from(&server, "198.51.100.1", "nobody", "guess").await,
+        (429, "error-login-blocked-for-user".to_owned()),
+        "an unknown name is answered as a known one, throttle included"
+    );
+}

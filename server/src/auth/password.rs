@@ -10,6 +10,7 @@
 //! (a thousand people signing in at once would otherwise ask for 19 GiB).
 
 use std::sync::LazyLock;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -67,9 +68,37 @@ pub async fn hash(password: &str) -> String {
     .expect("hashing does not panic")
 }
 
+/// A hash of a random password, made once: verifying against it costs
+/// what verifying against a real hash does.
+static DECOY: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+
+/// Spends on `presented` the work of verifying a password, matching
+/// nothing: what a sign-in for an account without a password does, so it
+/// takes as long as a wrong password for a real one.
+pub async fn verify_nothing(presented: &Presented) {
+    let decoy = DECOY
+        .get_or_init(|| async {
+            let mut secret = [0u8; 32];
+            rand::RngCore::fill_bytes(&mut OsRng, &mut secret);
+            hash(&hex::encode(secret)).await
+        })
+        .await;
+    verify(presented, decoy).await;
+}
+
+/// Argon2 verifications run so far (tests read it: a decoy verification
+/// cannot be seen otherwise but by timing).
+static VERIFICATIONS: AtomicU64 = AtomicU64::new(0);
+
+#[cfg(test)]
+fn verifications() -> u64 {
+    VERIFICATIONS.load(Ordering::Relaxed)
+}
+
 /// Whether `presented` matches the stored `hash`. A malformed hash never
 /// matches.
 pub async fn verify(presented: &Presented, hash: &str) -> bool {
+    VERIFICATIONS.fetch_add(1, Ordering::Relaxed);
     let digest = presented.digest();
     let hash = hash.to_owned();
     hashing(move || {
@@ -98,5 +127,20 @@ mod tests {
         assert!(verify(&Presented::Sha256(digest), &stored).await);
         assert!(!verify(&Presented::Plain("wrong".into()), &stored).await);
         assert!(!verify(&Presented::Plain("x".into()), "not a hash").await);
+    }
+
+    #[tokio::test]
+    async fn verifying_nothing_runs_argon2_as_a_wrong_password_does() {
+        let before = verifications();
+        verify_nothing(&Presented::Plain("wrong".into())).await;
+        assert!(
+            verifications() > before,
+            "an account without a password must cost an argon2 verification"
+        );
+        let decoy = DECOY.get().expect("the decoy is made on first use");
+        assert!(
+            decoy.starts_with("$argon2id$"),
+            "the same parameters as real hashes"
+        );
     }
 }

@@ -62,14 +62,24 @@ pub fn password_from_json(value: Option<&Value>) -> Result<Presented, ApiError> 
 /// Signs `account` (a username or e-mail) in with `password` from
 /// `address` (the client's, [`super::client_address`]), under the
 /// failed-login throttle, and issues a login token.
+///
+/// The throttle counts an existing account under its username, however
+/// it was named (username or e-mail, any case), so naming it both ways
+/// does not double the guesses; a name no account has counts as typed.
 pub async fn sign_in(
     state: &AppState,
     account: &str,
     password: Presented,
     address: IpAddr,
 ) -> Result<(User, String), ApiError> {
+    let chat = state.chat();
+    let found = chat.account_named(account).await?;
+    let counted_as = found
+        .as_ref()
+        .map_or_else(|| account.to_owned(), |user| user.username.clone());
+    let counted_as = counted_as.as_str();
     let throttle = state.throttle();
-    if let Err(blocked) = throttle.check(account, address) {
+    if let Err(blocked) = throttle.check(counted_as, address) {
         let (kind, retry_after) = match blocked {
             Blocked::Account { retry_after } => ("error-login-blocked-for-user", retry_after),
             Blocked::Address { retry_after } => ("error-login-blocked-for-ip", retry_after),
@@ -84,9 +94,9 @@ pub async fn sign_in(
         error.retry_after = Some(retry_after.as_secs().max(1));
         return Err(error);
     }
-    let chat = state.chat();
-    let Some(user) = chat.check_credentials(account, &password).await? else {
-        throttle.failed(account, address);
+    let matches = chat.password_matches(found.as_ref(), &password).await?;
+    let Some(user) = found.filter(|_| matches) else {
+        throttle.failed(counted_as, address);
         metrics::counter!("capsule_sign_ins_total", "outcome" => "failed").increment(1);
         tracing::info!(account = %account, %address, "failed sign-in");
         return Err(login_failed());
@@ -99,7 +109,7 @@ pub async fn sign_in(
             "User is not activated",
         ));
     }
-    throttle.succeeded(account, address);
+    throttle.succeeded(&user.username, address);
     let secret = chat.new_login_token(&user.id).await?;
     let user = chat.record_sign_in(user).await?;
     metrics::counter!("capsule_sign_ins_total", "outcome" => "success").increment(1);

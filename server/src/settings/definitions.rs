@@ -158,7 +158,7 @@ pub(super) static DEFINITIONS: &[SettingDef] = &[
         int(1, 100_000),
         50,
         false,
-        "Failed sign-ins from one address before it is blocked for the window (read at start)."
+        "Failed sign-ins from one address before it is blocked for the window."
     ),
     setting!(
         "Accounts_Block_Failed_Login_Window_Minutes",
@@ -166,7 +166,7 @@ pub(super) static DEFINITIONS: &[SettingDef] = &[
         int(1, 10_080),
         5,
         false,
-        "How long failed sign-ins are remembered, in minutes (read at start)."
+        "How long failed sign-ins are remembered, in minutes."
     ),
     setting!(
         "API_Default_Count",

@@ -5,29 +5,37 @@
 use super::*;
 
 impl Chat {
-    /// The account `account` (a username, or an e-mail address when it
-    /// holds `@`) whose password `password` is; `None` when the account
-    /// is unknown, has no password, or the password is wrong, so a caller
-    /// cannot tell which. A deactivated account with the right password
-    /// is answered: the caller refuses it, saying so (as Rocket.Chat).
-    pub async fn check_credentials(
-        &self,
-        account: &str,
-        password: &Presented,
-    ) -> Result<Option<User>, ChatError> {
-        let user = if account.contains('@') {
+    /// The account `account` names: a username, or an e-mail address
+    /// when it holds `@`.
+    pub async fn account_named(&self, account: &str) -> Result<Option<User>, ChatError> {
+        Ok(if account.contains('@') {
             self.store.user_by_email(account).await?
         } else {
             self.store.user_by_username(account).await?
+        })
+    }
+
+    /// Whether `password` is `user`'s. An unknown account, or one without
+    /// a password, is answered `false` after the same argon2 work as a
+    /// wrong password, so the time taken does not tell which accounts
+    /// exist. A deactivated account with the right password is answered
+    /// `true`: the caller refuses it, saying so (as Rocket.Chat).
+    pub async fn password_matches(
+        &self,
+        user: Option<&User>,
+        password: &Presented,
+    ) -> Result<bool, ChatError> {
+        let hash = match user {
+            Some(user) => self.store.password_hash(&user.id).await?,
+            None => None,
         };
-        let verified = match &user {
-            Some(user) => match self.store.password_hash(&user.id).await? {
-                Some(hash) => password::verify(password, &hash).await,
-                None => false,
-            },
-            None => false,
-        };
-        Ok(user.filter(|_| verified))
+        Ok(match hash {
+            Some(hash) => password::verify(password, &hash).await,
+            None => {
+                password::verify_nothing(password).await;
+                false
+            }
+        })
     }
 
     /// The active user the login token with `digest` belongs to.
