@@ -4,7 +4,7 @@
 //! They are independent of any WIT version: each version's bindings convert
 //! to and from these, so the server never sees generated types.
 
-use capsule_package::SettingType;
+use capsule_contract::SettingType;
 use serde::{Deserialize, Serialize};
 
 /// Milliseconds since the Unix epoch.

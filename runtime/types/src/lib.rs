@@ -1,0 +1,15 @@
+//! `capsule-runtime-types`: the runtime's data, without the runtime.
+//!
+//! What crosses into and out of an app ([`model`]: messages, rooms,
+//! users, setting values, HTTP requests and responses, commands, jobs),
+//! the [`Limits`] an app runs under and the [`Fault`]s it can make. The
+//! runtime (`capsule-runtime`) re-exports all of it; the test kit's client
+//! side, which drives apps running in another process, names the same
+//! types without linking wasmtime.
+
+pub mod fault;
+pub mod limits;
+pub mod model;
+
+pub use fault::Fault;
+pub use limits::{CallKind, Deadline, Limits};
