@@ -88,11 +88,11 @@ pub use fault::Fault;
 pub use http_transport::{HttpTransport, OutboundRequest, ReqwestTransport, TransportError};
 pub use limits::{CallKind, Deadline, Limits};
 pub use loader::{ComponentShape, LoadError};
-pub use memory::{MemoryBridge, Notification, ScheduledJob};
+pub use memory::MemoryBridge;
 pub use model::{
     Attachment, HttpRequest, HttpResponse, Interaction, Invocation, Job, Message, MessageEdit,
-    OutgoingMessage, PreviewItem, Room, RoomKind, Schedule, SettingValue, User, UserRef,
-    UserStatus, Verdict,
+    Notification, OutgoingMessage, PreviewItem, Room, RoomKind, Schedule, ScheduledJob,
+    SettingValue, User, UserRef, UserStatus, Verdict,
 };
 pub use runtime::{
     EnableError, LoadReport, NotLoaded, Runtime, RuntimeConfig, RuntimeError, WeakRuntime,

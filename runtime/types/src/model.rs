@@ -291,3 +291,22 @@ pub struct Interaction {
     pub message_id: Option<String>,
     pub trigger_id: String,
 }
+
+/// A job an app scheduled.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScheduledJob {
+    pub id: String,
+    pub app_id: String,
+    pub name: String,
+    pub when: Schedule,
+    pub payload: Vec<u8>,
+}
+
+/// A message shown to one user only.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notification {
+    pub app_id: String,
+    pub room_id: String,
+    pub user_id: String,
+    pub text: String,
+}
