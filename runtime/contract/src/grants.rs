@@ -325,7 +325,10 @@ mod tests {
         let back: GrantSet = serde_json::from_value(json.clone()).unwrap();
 
         assert_eq!(back, grants);
-        assert_eq!(json["hosts"], serde_json::json!(["*.example.test", "127.0.0.1:8080"]));
+        assert_eq!(
+            json["hosts"],
+            serde_json::json!(["*.example.test", "127.0.0.1:8080"])
+        );
         let bad = serde_json::json!({"capabilities": [], "rooms": null, "hosts": ["*"]});
         assert!(serde_json::from_value::<GrantSet>(bad).is_err());
     }

@@ -42,6 +42,10 @@ enum Command {
     Inspect(commands::inspect::Args),
     /// Install or update a package on a Capsule server: upload, grant, enable.
     Deploy(commands::deploy::Args),
+    /// Run apps for an app's tests in this process, talking over stdin and
+    /// stdout (started by the test kit; see `capsule_testkit::RemoteApp`).
+    #[command(hide = true)]
+    TestHost,
 }
 
 fn main() -> ExitCode {
@@ -56,6 +60,7 @@ fn main() -> ExitCode {
         Command::Verify(args) => commands::verify::run(args),
         Command::Inspect(args) => commands::inspect::run(args),
         Command::Deploy(args) => commands::deploy::run(args),
+        Command::TestHost => commands::test::host(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

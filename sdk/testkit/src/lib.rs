@@ -133,12 +133,17 @@ mod builder;
 mod command;
 mod error;
 #[cfg(feature = "runtime")]
-mod http;
+pub mod host;
 #[cfg(feature = "runtime")]
+mod http;
+mod remote;
+mod requests;
 mod setting;
+mod stubs;
 #[cfg(feature = "runtime")]
 mod test_app;
 mod toolchain;
+mod wire;
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -146,27 +151,31 @@ use std::sync::OnceLock;
 pub use artifacts::{GuestApp, GuestArtifacts, build_app, build_guests};
 #[cfg(feature = "runtime")]
 pub use builder::TestAppBuilder;
-pub use error::BuildError;
+pub use error::{BuildError, TestkitError};
 #[cfg(feature = "runtime")]
-pub use error::TestkitError;
-#[cfg(feature = "runtime")]
-pub use http::{HttpStub, RecordedRequest, RecordingTransport};
-#[cfg(feature = "runtime")]
+pub use http::RecordingTransport;
+/// Without the `runtime` feature, apps run in the test host.
+#[cfg(not(feature = "runtime"))]
+pub use remote::{RemoteApp as TestApp, RemoteAppBuilder as TestAppBuilder};
+pub use remote::{RemoteApp, RemoteAppBuilder, TEST_HOST_VARIABLE};
 pub use setting::IntoSetting;
+pub use stubs::{HttpStub, RecordedRequest};
 #[cfg(feature = "runtime")]
 pub use test_app::TestApp;
 pub use toolchain::{WASM_TARGET, ensure_wasm_target};
 
-/// The runtime the kit runs apps in, re-exported so an app's tests need
-/// no dependency of their own to name its types (`GrantSet`, `Limits`,
-/// `Message`, ...).
+/// The records a test names (`GrantSet`, `Limits`, `Message`, ...): the
+/// runtime's own types, also without the runtime.
+pub use capsule_contract::{Capability, GrantSet};
+/// The runtime the kit runs apps in, re-exported so a test can reach
+/// what the kit does not wrap.
 #[cfg(feature = "runtime")]
 pub use capsule_runtime as runtime;
-#[cfg(feature = "runtime")]
-pub use capsule_runtime::{
-    Capability, Fault, GrantSet, HttpRequest, HttpResponse, Limits, LogEntry, Message,
-    Notification, Room, ScheduledJob, SettingValue, User,
+pub use capsule_runtime_types::model::{
+    HttpRequest, HttpResponse, Invocation, Message, Notification, Room, ScheduledJob, SettingValue,
+    User,
 };
+pub use capsule_runtime_types::{Fault, Limits, LogEntry, LogLevel, LogSource};
 
 /// The repository's root: the directory of the root `Cargo.toml`, two
 /// levels above this crate (`sdk/testkit`).
