@@ -4,11 +4,11 @@
 //!
 //! The CLI is installed into a temporary root, and the builds use the
 //! workspace's own target folder: the workspace-hack crate
-//! (`tests/workspace-hack`, kept by cargo-hakari) gives every member, and
-//! the test kit the new app depends on, the same dependency features as the
-//! workspace build, and `capsule-app new` writes the workspace's lock file,
-//! so the install and the new app's tests reuse what the test run compiled
-//! instead of compiling wasmtime again. The guide ends by deploying to a server: here a
+//! (`tests/workspace-hack`, kept by cargo-hakari) gives the CLI the same
+//! dependency features as the workspace build, and `capsule-app new`
+//! writes the workspace's lock file, so the install reuses the runtime the
+//! test run compiled. The new app's tests run the app in the installed
+//! CLI's `test-host`. The guide ends by deploying to a server: here a
 //! real Capsule server on 127.0.0.1, whose admin (this test) trusts the
 //! publisher key the guide creates, and whose REST API then shows the app
 //! enabled and doing what the guide says it does.

@@ -13,15 +13,19 @@
 //!
 //! ```toml
 //! [dev-dependencies]
-//! capsule-testkit = { path = "../../sdk/testkit" }
+//! capsule-testkit = { path = "../../sdk/testkit", default-features = false }
 //! tokio = { version = "1", features = ["macros", "rt"] }
-//!
-//! # The runtime compiles the app with wasmtime's Cranelift, which is very
-//! # slow unoptimised: seconds per test instead of milliseconds. (In a
-//! # workspace, this goes in the workspace's Cargo.toml.)
-//! [profile.dev.package."*"]
-//! opt-level = 2
 //! ```
+//!
+//! Without its `runtime` feature the kit is its client half: each
+//! [`TestApp`] runs its app in the test host, `capsule-app test-host`
+//! ([`RemoteApp`]; the host is `$CAPSULE_TEST_HOST`, which `capsule-app
+//! test` sets to itself, else `capsule-app` on `PATH`), so the tests link
+//! no wasmtime and a new app's first test compiles in seconds. With the
+//! `runtime` feature (the default, what Capsule's own tests use) the app
+//! runs in the test's process, and [`TestApp::runtime`] and
+//! [`TestApp::chat`] reach what the kit does not wrap. Both have the same
+//! methods and give the same answers.
 //!
 //! `cargo test` builds the app crate for the host too, so its tests can
 //! link. Export the app only when building the component:
@@ -122,10 +126,13 @@
 //!
 //! # Features
 //!
-//! `runtime` (on by default) is everything that runs an app: [`TestApp`]
-//! and the runtime's types. Without it the kit is only its build half
-//! ([`build_app`], [`build_guests`], [`ensure_wasm_target`]) and links no
-//! wasmtime; the `capsule-app` CLI uses it so.
+//! `runtime` (on by default) runs apps in this process ([`TestApp`] is the
+//! in-process kit) and serves them to other processes ([`host`], what
+//! `capsule-app test-host` runs). Without it [`TestApp`] is [`RemoteApp`]
+//! and the kit links no wasmtime: what apps' own tests use. The build half
+//! ([`build_app`], [`build_guests`], [`ensure_wasm_target`]) and the
+//! records ([`Message`], [`GrantSet`], [`Limits`], ...) are the same in
+//! both.
 
 mod artifacts;
 #[cfg(feature = "runtime")]
