@@ -265,6 +265,9 @@ fn every_command_in_the_app_guide_works() {
             "CARGO_TARGET_DIR",
             capsule_server_harness::tools::target_dir(),
         )
+        // Everything the guide builds is on the machine once the workspace
+        // is: a new app builds without the network.
+        .env("CARGO_NET_OFFLINE", "true")
         // The new app builds for wasm32-wasip2, where flags meant for the
         // host (coverage, sanitizers) would break it.
         .env_remove("RUSTFLAGS")
@@ -319,6 +322,15 @@ fn every_command_in_the_app_guide_works() {
         log.contains("2 passed"),
         "the new app's own tests ran: {log}"
     );
+    // Neither the install (which reuses the workspace's runtime) nor the
+    // new app's tests (which run the app in capsule-app test-host) compile
+    // the runtime.
+    for runtime_crate in ["wasmtime ", "cranelift-codegen ", "capsule-runtime "] {
+        assert!(
+            !log.contains(&format!("Compiling {runtime_crate}")),
+            "the guide compiled {runtime_crate}again:\n{log}"
+        );
+    }
     assert!(
         log.contains("weather-bot 0.1.0: enabled"),
         "deploy says the app runs: {log}"

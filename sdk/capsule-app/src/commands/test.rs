@@ -8,7 +8,6 @@
 //! runtime is the one this CLI was built with.
 
 use std::path::PathBuf;
-use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
@@ -35,7 +34,7 @@ pub fn run(args: Args) -> Result<()> {
     )?;
     // The tests' own output is the point: stream it.
     let this = std::env::current_exe().context("cannot find the capsule-app executable")?;
-    let status = Command::new("cargo")
+    let status = cargo::command()
         .arg("test")
         .env(capsule_testkit::TEST_HOST_VARIABLE, this)
         .args(&args.cargo_args)

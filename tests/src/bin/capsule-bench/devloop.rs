@@ -3,9 +3,9 @@
 //! On a warm machine (the cargo registry holds the sources, and
 //! `capsule-app` is installed: the benchmark installs it from this
 //! checkout into its own folder first, untimed), it does what
-//! `docs/app-guide.md` tells a new developer to do, in a fresh folder and
-//! with cargo's defaults (each app builds in its own `target`, as a
-//! developer's would):
+//! `docs/app-guide.md` tells a new developer to do, in a fresh folder,
+//! with `capsule-app`'s defaults: its build folder shared by all apps
+//! starts empty, as on a machine where no app was built before:
 //!
 //! - `new_to_deployed_s`: `capsule-app new`, an edit of the app's answer
 //!   (and of its test), `capsule-app test`, `build`, `sign`, `deploy` to a
@@ -44,8 +44,8 @@ pub struct DevloopArgs {
     /// Keep the work folder (apps, keys, the CLI) and print where it is.
     #[arg(long)]
     pub keep: bool,
-    /// Build the apps in this folder instead of each in its own `target`
-    /// (a build folder shared between apps; the figures then say so).
+    /// Use this build folder for the apps instead of an empty one (e.g.
+    /// the workspace's `target`, warm; the figures then say so).
     #[arg(long)]
     pub target_dir: Option<PathBuf>,
 }
@@ -98,7 +98,7 @@ pub async fn run(args: DevloopArgs) -> Result<()> {
         "new_to_deployed_s": seconds(new_to_deployed),
         "rebuild_deploy_s": seconds(rebuild_deploy),
         "second_app_first_test_s": seconds(second_first_test),
-        "apps_build_in": args.target_dir.as_ref().map_or("their own target folders".to_owned(), |d| d.display().to_string()),
+        "apps_build_in": args.target_dir.as_ref().map_or("capsule-app's shared build folder, empty at the start".to_owned(), |d| d.display().to_string()),
         "targets": {"first_test_s": TARGET_FIRST_TEST_S, "first_test_s_goal": GOAL_FIRST_TEST_S},
     });
     let path = args.out.clone().map_or_else(
@@ -125,8 +125,8 @@ pub async fn run(args: DevloopArgs) -> Result<()> {
 struct Developer {
     work: PathBuf,
     cli: PathBuf,
-    /// A build folder shared by the apps, when the run asks for one.
-    target_dir: Option<PathBuf>,
+    /// The build folder `capsule-app` shares between the apps.
+    build_dir: PathBuf,
 }
 
 impl Developer {
@@ -146,7 +146,7 @@ impl Developer {
         Ok(Developer {
             work: work.to_owned(),
             cli: root.join("bin").join("capsule-app"),
-            target_dir,
+            build_dir: target_dir.unwrap_or_else(|| work.join("capsule-app-cache")),
         })
     }
 
@@ -159,15 +159,14 @@ impl Developer {
         capsule_xtask::with_the_users_environment(&mut command)
             .args(args)
             .current_dir(dir)
-            // A developer's app builds in its own target folder, for
-            // wasm32-wasip2, with no flags meant for the host.
+            // capsule-app's shared build folder (a fresh machine's, or the
+            // one the run names), for wasm32-wasip2, with no flags meant
+            // for the host.
             .env_remove("CARGO_TARGET_DIR")
+            .env("CAPSULE_APP_BUILD_DIR", &self.build_dir)
             .env_remove("RUSTFLAGS")
             .env_remove("CARGO_ENCODED_RUSTFLAGS")
             .env_remove("CARGO_BUILD_TARGET");
-        if let Some(shared) = &self.target_dir {
-            command.env("CARGO_TARGET_DIR", shared);
-        }
         run_to_end(&mut command, &format!("capsule-app {}", args.join(" ")))
     }
 }
