@@ -318,10 +318,24 @@ fn every_command_in_the_app_guide_works() {
         .join("weather-bot/target/capsule/weather-bot-0.1.0.zip");
     assert!(package.is_file(), "the guide builds a package: {log}");
     assert!(log.contains("signed by Acme Apps"), "{log}");
-    assert!(
-        log.contains("2 passed"),
-        "the new app's own tests ran: {log}"
+    assert_eq!(
+        log.matches("2 passed").count(),
+        2,
+        "both new apps' own tests ran: {log}"
     );
+    // The second app's test compiled the app alone: the SDK and the test
+    // kit were compiled for the first.
+    let second = log
+        .rsplit_once("capsule-app new standup-bot")
+        .map(|(_, after)| after)
+        .expect("the guide makes a second app");
+    assert!(second.contains("Compiling standup-bot"), "{second}");
+    for shared in ["capsule-sdk ", "capsule-testkit ", "tokio "] {
+        assert!(
+            !second.contains(&format!("Compiling {shared}")),
+            "the second app compiled {shared}again:\n{second}"
+        );
+    }
     // Neither the install (which reuses the workspace's runtime) nor the
     // new app's tests (which run the app in capsule-app test-host) compile
     // the runtime.
