@@ -28,7 +28,7 @@ use anyhow::{Context, Result, bail};
 use serde_json::{Value, json};
 
 use crate::phase::round;
-use crate::report::{Machine, target_dir};
+use crate::report::{Machine, write_figures};
 use crate::server_process::{ADMIN, ADMIN_PASSWORD, ServerOptions, ServerProcess};
 
 /// The goals from the issue (seconds).
@@ -101,16 +101,7 @@ pub async fn run(args: DevloopArgs) -> Result<()> {
         "apps_build_in": args.target_dir.as_ref().map_or("capsule-app's shared build folder, empty at the start".to_owned(), |d| d.display().to_string()),
         "targets": {"first_test_s": TARGET_FIRST_TEST_S, "first_test_s_goal": GOAL_FIRST_TEST_S},
     });
-    let path = args.out.clone().map_or_else(
-        || Ok::<_, anyhow::Error>(target_dir()?.join("capsule-bench").join("devloop.json")),
-        Ok,
-    )?;
-    if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(folder)
-            .with_context(|| format!("creating {}", folder.display()))?;
-    }
-    std::fs::write(&path, serde_json::to_string_pretty(&figures)? + "\n")
-        .with_context(|| format!("writing {}", path.display()))?;
+    let path = write_figures("devloop", args.out.as_deref(), &figures)?;
     println!("{}", serde_json::to_string_pretty(&figures)?);
     eprintln!("figures written to {}", path.display());
     if args.keep {

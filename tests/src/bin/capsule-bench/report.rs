@@ -246,18 +246,26 @@ impl Report {
 
     /// Writes the figures to `out`, or `<target>/capsule-bench/chat.json`.
     pub fn write(&self, out: Option<&Path>) -> Result<PathBuf> {
-        let path = match out {
-            Some(path) => path.to_owned(),
-            None => target_dir()?.join("capsule-bench").join("chat.json"),
-        };
-        if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(folder)
-                .with_context(|| format!("creating {}", folder.display()))?;
-        }
-        let text = serde_json::to_string_pretty(&self.figures())? + "\n";
-        std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
-        Ok(path)
+        write_figures("chat", out, &self.figures())
     }
+}
+
+/// Writes a benchmark's `figures` to `out`, or to
+/// `<target>/capsule-bench/<name>.json`; the path written.
+pub fn write_figures(name: &str, out: Option<&Path>, figures: &Value) -> Result<PathBuf> {
+    let path = match out {
+        Some(path) => path.to_owned(),
+        None => target_dir()?
+            .join("capsule-bench")
+            .join(format!("{name}.json")),
+    };
+    if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(folder)
+            .with_context(|| format!("creating {}", folder.display()))?;
+    }
+    let text = serde_json::to_string_pretty(figures)? + "\n";
+    std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+    Ok(path)
 }
 
 /// `CARGO_TARGET_DIR` when it is absolute, else two folders above this
