@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 use axum::body::Bytes;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Path, Request, State};
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::http::{HeaderMap, StatusCode};
 use schemars::{JsonSchema, SchemaGenerator};
 use serde_json::{Map, Value, json};
 
@@ -69,8 +69,11 @@ describe_arguments!(T1, T2, T3, T4, T5, T6, T7);
 describe_arguments!(T1, T2, T3, T4, T5, T6, T7, T8);
 
 /// Extractors that read nothing the document describes: the server's
-/// state, the raw request line and headers (a handler reading a header
-/// says so in its summary), the caller's address.
+/// state, the headers (a handler reading one besides the credentials says
+/// so in its summary), the caller's address. The raw `Uri` is left out on
+/// purpose: a handler reading the query itself would take parameters the
+/// document does not list, so it does not compile; it takes `Params<T>` or
+/// a `QueryList<L>`.
 macro_rules! describes_nothing {
     ($($extractor:ty),+) => {
         $(impl DescribeInput for $extractor {
@@ -79,7 +82,7 @@ macro_rules! describes_nothing {
     };
 }
 
-describes_nothing!(State<AppState>, Uri, HeaderMap, ClientAddress);
+describes_nothing!(State<AppState>, HeaderMap, ClientAddress);
 
 /// A path segment is described by the route's path template; one that
 /// names nothing is a 404.
