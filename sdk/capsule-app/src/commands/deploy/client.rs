@@ -75,7 +75,7 @@ pub fn explain(status: StatusCode, error_type: &str, message: &str, url: &str) -
         (_, "error-app-refused") if message.contains("key") || message.contains("signed") => {
             format!(
                 "the server refuses to run the app{said}; an admin must trust your publisher key \
-                 (POST /api/apps/trusted-keys, or the server's --trusted-key)"
+                 (`capsule-app trust add KEY.pub.json`, or the server's --trusted-key)"
             )
         }
         (_, "error-app-refused") => format!("the server refuses to run the app{said}"),
