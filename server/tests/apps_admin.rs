@@ -556,7 +556,11 @@ async fn a_key_file_is_trusted_as_it_is_sent_as_the_body_uploaded_or_under_key()
     let by_upload = trust_file_uploaded(&server, &admin, "key", &file_of(&uploaded)).await;
     let object: Value = serde_json::from_slice(&file_of(&as_object)).unwrap();
     let by_object = server
-        .post("/api/apps/trusted-keys", json!({"key": object}), Some(&admin))
+        .post(
+            "/api/apps/trusted-keys",
+            json!({"key": object}),
+            Some(&admin),
+        )
         .await;
     let listed = server
         .get("/api/apps/trusted-keys", Some(&admin))
@@ -568,7 +572,11 @@ async fn a_key_file_is_trusted_as_it_is_sent_as_the_body_uploaded_or_under_key()
         .post("/api/apps/trusted-keys", json!({"key": 7}), Some(&admin))
         .await;
 
-    for (answer, publisher) in [(by_body, &as_body), (by_upload, &uploaded), (by_object, &as_object)] {
+    for (answer, publisher) in [
+        (by_body, &as_body),
+        (by_upload, &uploaded),
+        (by_object, &as_object),
+    ] {
         let answer = answer.ok();
         assert_eq!(answer["key"]["keyId"], publisher.key.key_id(), "{answer}");
     }
@@ -583,12 +591,21 @@ async fn a_key_file_is_trusted_as_it_is_sent_as_the_body_uploaded_or_under_key()
         assert!(trusted.contains(&name), "{listed}");
     }
     let refused = wrong_field.fails(400, "error-invalid-params");
-    assert!(refused["error"].as_str().unwrap().contains("`file`"), "{refused}");
+    assert!(
+        refused["error"].as_str().unwrap().contains("`file`"),
+        "{refused}"
+    );
     let refused = secret.fails(400, "error-app-invalid-key");
-    assert!(refused["error"].as_str().unwrap().contains("SECRET"), "{refused}");
+    assert!(
+        refused["error"].as_str().unwrap().contains("SECRET"),
+        "{refused}"
+    );
     let refused = not_a_file.fails(400, "error-invalid-params");
     assert!(
-        refused["error"].as_str().unwrap().contains("public key file"),
+        refused["error"]
+            .as_str()
+            .unwrap()
+            .contains("public key file"),
         "{refused}"
     );
 }

@@ -190,11 +190,17 @@ async fn a_key_added_on_the_data_folder_is_trusted_by_the_server_started_on_it()
     let removed = stdout(&keys(data.path(), &["remove", &key_id]));
     let after = stdout(&keys(data.path(), &["list"]));
 
-    assert!(added.contains(&key_id) && added.contains("Acme Apps"), "{added}");
+    assert!(
+        added.contains(&key_id) && added.contains("Acme Apps"),
+        "{added}"
+    );
     assert!(listed.contains(&key_id), "{listed}");
     assert!(!refused.status.success());
     let said = String::from_utf8_lossy(&refused.stderr);
-    assert!(said.contains("acme.json") && said.contains("SECRET"), "{said}");
+    assert!(
+        said.contains("acme.json") && said.contains("SECRET"),
+        "{said}"
+    );
     assert_eq!(
         trusted["keys"],
         json!([{"keyId": key_id, "publisher": "Acme Apps", "source": "api"}]),

@@ -500,13 +500,28 @@ async fn trust_adds_lists_and_removes_a_publisher_key_from_its_file() {
 
     assert!(failed(&untrusted).contains("capsule-app trust add"));
     let said = succeeded(&added);
-    assert!(said.contains(&other_id) && said.contains("Other Publisher"), "{said}");
+    assert!(
+        said.contains(&other_id) && said.contains("Other Publisher"),
+        "{said}"
+    );
     succeeded(&deployed);
     let said = succeeded(&listed);
-    assert!(said.contains(&format!("{other_id}  Other Publisher  (api)")), "{said}");
-    assert!(said.contains(&format!("{}  Deploy Tests  (config)", fx.publisher.key_id())), "{said}");
+    assert!(
+        said.contains(&format!("{other_id}  Other Publisher  (api)")),
+        "{said}"
+    );
+    assert!(
+        said.contains(&format!(
+            "{}  Deploy Tests  (config)",
+            fx.publisher.key_id()
+        )),
+        "{said}"
+    );
     let said = succeeded(&removed);
-    assert!(said.contains("apps refused (signed by it): modifier"), "{said}");
+    assert!(
+        said.contains("apps refused (signed by it): modifier"),
+        "{said}"
+    );
     assert_eq!(app["app"]["status"], "refused", "{app}");
     let said = failed(&secret);
     assert!(said.contains("SECRET"), "{said}");

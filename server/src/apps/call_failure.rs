@@ -19,16 +19,17 @@ pub fn call_error(error: &TargetError, name: &str) -> AppCallError {
         ),
         TargetError::Call(CallError::NotImplemented { hook, .. }) => (
             AppFailure::NotImplemented,
-            format!("The {name} app does not answer {} calls.", hook_words(hook.name())),
+            format!(
+                "The {name} app does not answer {} calls.",
+                hook_words(hook.name())
+            ),
         ),
         TargetError::Call(CallError::Disabled { status, .. }) => {
             (AppFailure::Disabled, disabled(name, status))
         }
         TargetError::Call(CallError::Busy { limit, .. }) => (
             AppFailure::Busy,
-            format!(
-                "The {name} app is busy with {limit} other requests. Try again in a moment."
-            ),
+            format!("The {name} app is busy with {limit} other requests. Try again in a moment."),
         ),
         TargetError::Call(CallError::Fault {
             fault: fault @ (Fault::CpuDeadline(_) | Fault::WallDeadline(_)),
@@ -120,7 +121,13 @@ mod tests {
         for error in &errors {
             let message = call_error(error, "Polls").message;
             assert!(message.starts_with("The Polls app "), "{message}");
-            for internal in ["DisabledAfterFaults", "Refused {", "CpuDeadline", "{ ", "Some("] {
+            for internal in [
+                "DisabledAfterFaults",
+                "Refused {",
+                "CpuDeadline",
+                "{ ",
+                "Some(",
+            ] {
                 assert!(!message.contains(internal), "{message}");
             }
         }

@@ -15,13 +15,23 @@ pub struct Args {
     #[command(subcommand)]
     pub command: Command,
     /// The server's base URL.
-    #[arg(long, env = "CAPSULE_URL", default_value = "http://localhost:3000", global = true)]
+    #[arg(
+        long,
+        env = "CAPSULE_URL",
+        default_value = "http://localhost:3000",
+        global = true
+    )]
     pub server: String,
     /// An admin's user id (sent as X-User-Id).
     #[arg(long, env = "CAPSULE_USER_ID", global = true)]
     pub user_id: Option<String>,
     /// That admin's auth or personal access token (sent as X-Auth-Token).
-    #[arg(long, env = "CAPSULE_AUTH_TOKEN", hide_env_values = true, global = true)]
+    #[arg(
+        long,
+        env = "CAPSULE_AUTH_TOKEN",
+        hide_env_values = true,
+        global = true
+    )]
     pub token: Option<String>,
 }
 
@@ -46,9 +56,10 @@ pub enum Command {
 pub fn run(args: Args) -> Result<()> {
     // clap's `required` does not mix with `global`, so the credentials are
     // checked here, naming both ways to give them.
-    let user_id = args.user_id.as_deref().context(
-        "an admin's user id is needed: pass --user-id or set CAPSULE_USER_ID",
-    )?;
+    let user_id = args
+        .user_id
+        .as_deref()
+        .context("an admin's user id is needed: pass --user-id or set CAPSULE_USER_ID")?;
     let token = args.token.as_deref().context(
         "an admin's auth or personal access token is needed: pass --token or set CAPSULE_AUTH_TOKEN",
     )?;

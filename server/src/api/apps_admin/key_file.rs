@@ -49,7 +49,11 @@ impl KeyBody {
         match (self.key, self.file.is_empty()) {
             (Some(_), false) => Err(ApiError::invalid_params(format!(
                 "the body has `key` and other fields ({}); send either the key file itself or `{{\"key\": ...}}`",
-                self.file.keys().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+                self.file
+                    .keys()
+                    .map(|k| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ))),
             (Some(Value::String(text)), true) if !text.trim().is_empty() => Ok(text),
             (Some(Value::Object(file)), true) => Ok(Value::Object(file).to_string()),
@@ -169,7 +173,8 @@ mod tests {
 
     #[test]
     fn the_file_itself_the_file_as_text_and_the_file_as_object_give_the_same_file() {
-        let file = json!({"kind": "capsule-public-key", "key_id": "k", "name": "Acme", "public": "AAAA"});
+        let file =
+            json!({"kind": "capsule-public-key", "key_id": "k", "name": "Acme", "public": "AAAA"});
         let as_body: Value = serde_json::from_str(&text_of(file.clone()).unwrap()).unwrap();
         let as_text: Value =
             serde_json::from_str(&text_of(json!({"key": file.to_string()})).unwrap()).unwrap();
@@ -182,9 +187,18 @@ mod tests {
 
     #[test]
     fn no_key_an_empty_key_or_a_key_of_the_wrong_type_says_what_to_send() {
-        for body in [json!({}), json!({"key": ""}), json!({"key": 7}), json!({"key": null})] {
+        for body in [
+            json!({}),
+            json!({"key": ""}),
+            json!({"key": 7}),
+            json!({"key": null}),
+        ] {
             let error = text_of(body.clone()).unwrap_err();
-            assert!(error.message.contains("public key file"), "{body}: {}", error.message);
+            assert!(
+                error.message.contains("public key file"),
+                "{body}: {}",
+                error.message
+            );
         }
     }
 

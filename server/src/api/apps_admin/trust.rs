@@ -41,7 +41,9 @@ pub(super) async fn remove_key(
     Admin(user): Admin,
     Path(key_id): Path<String>,
 ) -> AdminResult {
-    let refused = manager(&state)?.remove_trusted_key((&user).into(), &key_id).await?;
+    let refused = manager(&state)?
+        .remove_trusted_key((&user).into(), &key_id)
+        .await?;
     Ok(ok(json!({"keyId": key_id, "refused": refused})))
 }
 
