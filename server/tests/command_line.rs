@@ -86,9 +86,11 @@ impl Served {
         }
         let mut log = Vec::new();
         loop {
-            let line = lines.recv_timeout(PATIENCE).unwrap_or_else(|_| {
-                panic!("the server did not say it listens:\n{}", log.join("\n"))
-            });
+            let Ok(line) = lines.recv_timeout(PATIENCE) else {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("the server did not say it listens:\n{}", log.join("\n"));
+            };
             let address = listening_address(&line);
             log.push(line);
             if let Some(address) = address {
