@@ -195,29 +195,16 @@ impl AdminClient {
         let body = self
             .call(Method::GET, "/api/apps/trusted-keys", None)
             .await?;
-        serde_json::from_value(body.get("keys").cloned().unwrap_or(Value::Null)).map_err(|e| {
-            ApiError::Unexpected {
-                url: format!("{}/api/apps/trusted-keys", self.base),
-                status: StatusCode::OK,
-                reason: format!("no readable `keys`: {e}"),
-                body: body.to_string(),
-            }
-        })
+        field_of(body, "keys")
     }
 
     /// `POST /api/apps/trusted-keys` with a public key file's JSON as the
     /// body: the key the server trusts now.
     pub async fn trust(&self, key_file: Value) -> Result<TrustedKey, ApiError> {
-        let path = "/api/apps/trusted-keys";
-        let body = self.call(Method::POST, path, Some(key_file)).await?;
-        serde_json::from_value(body.get("key").cloned().unwrap_or(Value::Null)).map_err(|e| {
-            ApiError::Unexpected {
-                url: format!("{}{path}", self.base),
-                status: StatusCode::OK,
-                reason: format!("no readable `key`: {e}"),
-                body: body.to_string(),
-            }
-        })
+        let body = self
+            .call(Method::POST, "/api/apps/trusted-keys", Some(key_file))
+            .await?;
+        field_of(body, "key")
     }
 
     /// `DELETE /api/apps/trusted-keys/{keyId}`: the ids of the apps the
@@ -309,11 +296,16 @@ pub struct TrustedKey {
 
 /// The `app` of an answer.
 fn app_of(body: Value) -> Result<AppView, ApiError> {
-    let app = body.get("app").cloned().unwrap_or(Value::Null);
-    serde_json::from_value(app).map_err(|e| ApiError::Unexpected {
+    field_of(body, "app")
+}
+
+/// The field `name` of a success's body.
+fn field_of<T: serde::de::DeserializeOwned>(body: Value, name: &str) -> Result<T, ApiError> {
+    let field = body.get(name).cloned().unwrap_or(Value::Null);
+    serde_json::from_value(field).map_err(|e| ApiError::Unexpected {
         url: "the apps API".into(),
         status: StatusCode::OK,
-        reason: format!("no readable `app`: {e}"),
+        reason: format!("no readable `{name}`: {e}"),
         body: body.to_string(),
     })
 }
