@@ -20,7 +20,7 @@ pub fn call_error(error: &TargetError, name: &str) -> AppCallError {
         TargetError::Call(CallError::NotImplemented { hook, .. }) => (
             AppFailure::NotImplemented,
             format!(
-                "The {name} app does not answer {} calls.",
+                "The {name} app does not handle {}.",
                 hook_words(hook.name())
             ),
         ),
@@ -71,9 +71,16 @@ fn disabled(name: &str, status: &AppStatus) -> String {
     }
 }
 
-/// A hook's name as words: `command-preview` → `command preview`.
+/// What a hook handles, in words: `ui-action` → `button presses`.
 fn hook_words(hook: &str) -> String {
-    hook.replace('-', " ")
+    match hook {
+        "command" => "slash commands".into(),
+        "command-preview" => "command previews".into(),
+        "ui-action" => "button presses".into(),
+        "endpoint" => "HTTP requests".into(),
+        "job" => "scheduled jobs".into(),
+        other => format!("`{other}` calls"),
+    }
 }
 
 #[cfg(test)]
