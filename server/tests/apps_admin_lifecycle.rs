@@ -364,7 +364,7 @@ async fn a_restart_keeps_every_app_its_grants_settings_state_data_and_trust() {
         ran["result"]["text"]
             .as_str()
             .unwrap()
-            .contains("not enabled"),
+            .contains("is disabled by an admin"),
         "a disabled app stays disabled: {ran}"
     );
     assert_eq!(development["enabled"], true, "development mode is kept");
