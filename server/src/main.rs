@@ -98,6 +98,18 @@ fn init_logging(format: LogFormat) {
     }
 }
 
+/// Logging for a command that prints its own answer on stdout: only
+/// warnings and errors by default, and on stderr, so the answer stays
+/// readable (and parseable) on its own.
+fn init_command_logging() {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none())
+        .init();
+}
+
 #[tokio::main]
 async fn main() -> Result<()> {
     let cli = Cli::parse();
@@ -120,7 +132,7 @@ async fn main() -> Result<()> {
             create_user(&config, username, password, email, name).await
         }
         Some(Command::Keys(args)) => {
-            init_logging(LogFormat::Text);
+            init_command_logging();
             keys(args).await
         }
     }

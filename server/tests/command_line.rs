@@ -25,7 +25,7 @@ fn keys(data_dir: &Path, args: &[&str]) -> Output {
         .arg("--data-dir")
         .arg(data_dir)
         .env_remove("CAPSULE_CONFIG")
-        .env("RUST_LOG", "warn")
+        .env_remove("RUST_LOG")
         .current_dir(data_dir)
         .output()
         .expect("the capsule binary runs")
@@ -196,7 +196,11 @@ async fn a_key_added_on_the_data_folder_is_trusted_by_the_server_started_on_it()
         added.contains(&key_id) && added.contains("Acme Apps"),
         "{added}"
     );
-    assert!(listed.contains(&key_id), "{listed}");
+    assert_eq!(
+        listed,
+        format!("{key_id}  Acme Apps  (api)\n"),
+        "only the answer is on stdout"
+    );
     assert!(!refused.status.success());
     let said = String::from_utf8_lossy(&refused.stderr);
     assert!(
