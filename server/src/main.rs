@@ -86,12 +86,9 @@ enum AdminCommand {
 
 fn init_logging(format: LogFormat) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    // Colour only for a person at a terminal: a log file or a pipe gets
-    // plain text (and `NO_COLOR` turns colour off everywhere).
-    let ansi = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_ansi(ansi);
+        .with_ansi(colour(std::io::stdout().is_terminal()));
     match format {
         LogFormat::Json => builder.json().init(),
         LogFormat::Text => builder.init(),
@@ -106,8 +103,15 @@ fn init_command_logging() {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none())
+        .with_ansi(colour(std::io::stderr().is_terminal()))
         .init();
+}
+
+/// Colour only for a person at a terminal: a log file, a pipe or a
+/// service manager's journal gets plain text, and `NO_COLOR` turns colour
+/// off everywhere.
+fn colour(to_a_terminal: bool) -> bool {
+    to_a_terminal && std::env::var_os("NO_COLOR").is_none()
 }
 
 #[tokio::main]
@@ -151,13 +155,13 @@ async fn keys(args: KeysArgs) -> Result<()> {
         .await?
         .apps;
     match args.command {
-        KeysCommand::Add { file, .. } => {
+        KeysCommand::Add { file } => {
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("cannot read {}", file.display()))?;
             let key = apps
                 .add_trusted_key(Actor::command_line(), &text)
                 .await
-                .with_context(|| format!("{} is not a trusted key now", file.display()))?;
+                .with_context(|| format!("cannot trust the key in {}", file.display()))?;
             println!("trusted {} ({})", key.key_id, key.publisher);
         }
         KeysCommand::List => {
@@ -169,7 +173,7 @@ async fn keys(args: KeysArgs) -> Result<()> {
                 println!("{}  {}  ({})", key.key_id, key.publisher, key.source);
             }
         }
-        KeysCommand::Remove { key_id, .. } => {
+        KeysCommand::Remove { key_id } => {
             let refused = apps
                 .remove_trusted_key(Actor::command_line(), &key_id)
                 .await?;
