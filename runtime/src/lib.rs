@@ -59,12 +59,9 @@ mod cache;
 mod capabilities;
 mod dispatch;
 mod engine;
-mod fault;
 mod http_transport;
-mod limits;
 mod loader;
 mod memory;
-pub mod model;
 mod runtime;
 mod wasi;
 
@@ -82,17 +79,20 @@ pub use capabilities::scheduler::SchedulerBridge;
 pub use capabilities::settings::SettingsBridge;
 pub use capabilities::user_read::UserReadBridge;
 pub use capsule_contract::{Capability, GrantSet, Hook};
+pub use capsule_runtime_types::model;
 pub use dispatch::{Background, LifecycleEvent, PreSend, TargetError};
 pub use engine::{EngineConfig, InstanceAllocation};
+// The data modules keep their paths inside the crate (`crate::fault`).
+use capsule_runtime_types::{fault, limits};
 pub use fault::Fault;
 pub use http_transport::{HttpTransport, OutboundRequest, ReqwestTransport, TransportError};
 pub use limits::{CallKind, Deadline, Limits};
 pub use loader::{ComponentShape, LoadError};
-pub use memory::{MemoryBridge, Notification, ScheduledJob};
+pub use memory::MemoryBridge;
 pub use model::{
     Attachment, HttpRequest, HttpResponse, Interaction, Invocation, Job, Message, MessageEdit,
-    OutgoingMessage, PreviewItem, Room, RoomKind, Schedule, SettingValue, User, UserRef,
-    UserStatus, Verdict,
+    Notification, OutgoingMessage, PreviewItem, Room, RoomKind, Schedule, ScheduledJob,
+    SettingValue, User, UserRef, UserStatus, Verdict,
 };
 pub use runtime::{
     EnableError, LoadReport, NotLoaded, Runtime, RuntimeConfig, RuntimeError, WeakRuntime,

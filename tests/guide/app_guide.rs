@@ -4,11 +4,11 @@
 //!
 //! The CLI is installed into a temporary root, and the builds use the
 //! workspace's own target folder: the workspace-hack crate
-//! (`tests/workspace-hack`, kept by cargo-hakari) gives every member, and
-//! the test kit the new app depends on, the same dependency features as the
-//! workspace build, and `capsule-app new` writes the workspace's lock file,
-//! so the install and the new app's tests reuse what the test run compiled
-//! instead of compiling wasmtime again. The guide ends by deploying to a server: here a
+//! (`tests/workspace-hack`, kept by cargo-hakari) gives the CLI the same
+//! dependency features as the workspace build, and `capsule-app new`
+//! writes the workspace's lock file, so the install reuses the runtime the
+//! test run compiled. The new app's tests run the app in the installed
+//! CLI's `test-host`. The guide ends by deploying to a server: here a
 //! real Capsule server on 127.0.0.1, whose admin (this test) trusts the
 //! publisher key the guide creates with `capsule-app trust add`, as the
 //! guide tells admins to, and whose REST API then shows the app enabled
@@ -266,6 +266,9 @@ fn every_command_in_the_app_guide_works() {
             "CARGO_TARGET_DIR",
             capsule_server_harness::tools::target_dir(),
         )
+        // Everything the guide builds is on the machine once the workspace
+        // is: a new app builds without the network.
+        .env("CARGO_NET_OFFLINE", "true")
         // The new app builds for wasm32-wasip2, where flags meant for the
         // host (coverage, sanitizers) would break it.
         .env_remove("RUSTFLAGS")
@@ -322,10 +325,33 @@ fn every_command_in_the_app_guide_works() {
         .join("weather-bot/target/capsule/weather-bot-0.1.0.zip");
     assert!(package.is_file(), "the guide builds a package: {log}");
     assert!(log.contains("signed by Acme Apps"), "{log}");
-    assert!(
-        log.contains("2 passed"),
-        "the new app's own tests ran: {log}"
+    assert_eq!(
+        log.matches("2 passed").count(),
+        2,
+        "both new apps' own tests ran: {log}"
     );
+    // The second app's test compiled the app alone: the SDK and the test
+    // kit were compiled for the first.
+    let second = log
+        .rsplit_once("capsule-app new standup-bot")
+        .map(|(_, after)| after)
+        .expect("the guide makes a second app");
+    assert!(second.contains("Compiling standup-bot"), "{second}");
+    for shared in ["capsule-sdk ", "capsule-testkit ", "tokio "] {
+        assert!(
+            !second.contains(&format!("Compiling {shared}")),
+            "the second app compiled {shared}again:\n{second}"
+        );
+    }
+    // Neither the install (which reuses the workspace's runtime) nor the
+    // new app's tests (which run the app in capsule-app test-host) compile
+    // the runtime.
+    for runtime_crate in ["wasmtime ", "cranelift-codegen ", "capsule-runtime "] {
+        assert!(
+            !log.contains(&format!("Compiling {runtime_crate}")),
+            "the guide compiled {runtime_crate}again:\n{log}"
+        );
+    }
     assert!(
         log.contains("weather-bot 0.1.0: enabled"),
         "deploy says the app runs: {log}"

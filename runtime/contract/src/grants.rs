@@ -116,7 +116,9 @@ pub enum GrantError {
 
 /// A host an app may reach: `example.com`, `*.example.com`, `example.com:8443`
 /// or `127.0.0.1:8080`. Without a port only the scheme's default port is allowed.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Serialised as that entry's text.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "String", into = "String")]
 pub struct HostRule {
     host: String,
     wildcard: bool,
@@ -193,8 +195,22 @@ impl fmt::Display for HostRule {
     }
 }
 
+impl TryFrom<String> for HostRule {
+    type Error = GrantError;
+
+    fn try_from(entry: String) -> Result<HostRule, GrantError> {
+        HostRule::parse(&entry)
+    }
+}
+
+impl From<HostRule> for String {
+    fn from(rule: HostRule) -> String {
+        rule.to_string()
+    }
+}
+
 /// The capabilities granted to one app, with their parameters.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct GrantSet {
     capabilities: BTreeSet<Capability>,
     /// Rooms the room-scoped capabilities are limited to; `None` means all rooms.
@@ -295,6 +311,26 @@ mod tests {
         );
         assert_eq!(Capability::from_import("wasi:cli/stdout@0.2.0"), None);
         assert_eq!(Capability::from_import("capsule:apps/teleport@0.1.0"), None);
+    }
+
+    #[test]
+    fn a_grant_set_crosses_json_with_its_host_rules_as_text() {
+        let grants = GrantSet::none()
+            .with(Capability::Kv)
+            .with_http_hosts(["*.example.test", "127.0.0.1:8080"])
+            .unwrap()
+            .limited_to_rooms(["general"]);
+
+        let json = serde_json::to_value(&grants).unwrap();
+        let back: GrantSet = serde_json::from_value(json.clone()).unwrap();
+
+        assert_eq!(back, grants);
+        assert_eq!(
+            json["hosts"],
+            serde_json::json!(["*.example.test", "127.0.0.1:8080"])
+        );
+        let bad = serde_json::json!({"capabilities": [], "rooms": null, "hosts": ["*"]});
+        assert!(serde_json::from_value::<GrantSet>(bad).is_err());
     }
 
     #[test]

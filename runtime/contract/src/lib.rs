@@ -13,18 +13,22 @@
 //!   interface each hook's export lives in ([`Hook::interface`]);
 //! - [`version`]: the contract versions this build serves and the shape of
 //!   contract import and export names;
-//! - [`ids`]: the rule for app ids, and the ids reserved for the server.
+//! - [`ids`]: the rule for app ids, and the ids reserved for the server;
+//! - [`SettingType`]: the types a setting's value can have.
 //!
 //! It is **not** the WIT contract itself (that is `wit/<version>/`, which
 //! the runtime's bindings and the SDK are generated from) and it runs
-//! nothing: its only dependencies are `serde` and `thiserror`.
+//! nothing: its only dependencies are `serde`, `serde_json` and `thiserror`
+//! (and `schemars` for the package format's manifest schema, a feature).
 
 mod grants;
 mod hooks;
 pub mod ids;
+mod settings;
 pub mod version;
 
 pub use grants::{Capability, GrantError, GrantSet, HostRule};
 pub use hooks::{Hook, UnknownHook};
 pub use ids::{AppIdError, RESERVED_APP_IDS, check_app_id, valid_id};
+pub use settings::SettingType;
 pub use version::SUPPORTED_VERSIONS;

@@ -44,6 +44,8 @@ mod verify;
 mod version;
 
 pub use archive::{ArchiveError, ArchiveLimits, Files, build, read as read_archive};
+/// Defined by the contract; manifests declare settings with it.
+pub use capsule_contract::SettingType;
 pub use digest::{
     DIGEST_HEADER, FileChanges, FileHashes, PackageDigest, SIGNATURE_FILE, file_hashes,
 };
@@ -52,7 +54,7 @@ pub use imports::{ComponentInterfaces, InspectError, inspect_component};
 pub use keys::{KeyError, PUBLIC_KEY_KIND, PublicKey, SIGNING_KEY_KIND, SigningKey, key_id_of};
 pub use manifest::{
     Author, Command, Endpoint, MANIFEST_FILE, Manifest, ManifestError, Permission, Setting,
-    SettingType, Visibility, manifest_schema,
+    Visibility, manifest_schema,
 };
 pub use names::{MAX_NAME_BYTES, NameProblem, check_name};
 pub use open::{OpenError, Opened, open_verified};

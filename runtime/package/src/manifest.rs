@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 
-use capsule_contract::{Capability, GrantSet, Hook, HostRule};
+use capsule_contract::{Capability, GrantSet, Hook, HostRule, SettingType};
 
 pub use super::validate::ManifestError;
 
@@ -105,44 +105,6 @@ pub struct Permission {
     /// must list the same rooms.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rooms: Option<Vec<String>>,
-}
-
-/// A setting's value type.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum SettingType {
-    /// A string.
-    Text,
-    /// A JSON number.
-    Number,
-    /// `true` or `false`.
-    Boolean,
-}
-
-impl SettingType {
-    /// The name used in manifests.
-    pub fn name(self) -> &'static str {
-        match self {
-            SettingType::Text => "text",
-            SettingType::Number => "number",
-            SettingType::Boolean => "boolean",
-        }
-    }
-
-    /// Whether `value` is of this type.
-    pub fn accepts(self, value: &serde_json::Value) -> bool {
-        match self {
-            SettingType::Text => value.is_string(),
-            SettingType::Number => value.is_number(),
-            SettingType::Boolean => value.is_boolean(),
-        }
-    }
-}
-
-impl std::fmt::Display for SettingType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
-    }
 }
 
 /// A setting an admin fills in.

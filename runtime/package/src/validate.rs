@@ -8,8 +8,9 @@ use capsule_contract::Hook;
 use capsule_contract::ids::{AppIdError, ID_RULE, check_app_id};
 use capsule_contract::{Capability, GrantError, HostRule, valid_id};
 
-use super::manifest::{Manifest, SettingType};
+use super::manifest::Manifest;
 use super::names::{MAX_NAME_BYTES, NameProblem, check_name};
+use capsule_contract::SettingType;
 
 const MAX_NAME_CHARS: usize = 64;
 const MAX_TEXT_CHARS: usize = 1000;

@@ -5,41 +5,8 @@
 use std::collections::VecDeque;
 use std::time::SystemTime;
 
+pub use capsule_runtime_types::log::{LogEntry, LogLevel, LogSource};
 use parking_lot::Mutex;
-
-/// Where a log line came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum LogSource {
-    /// The app called the `logging` capability.
-    App,
-    /// The app wrote to stdout.
-    Stdout,
-    /// The app wrote to stderr.
-    Stderr,
-    /// The host recorded a fault or a status change.
-    Host,
-}
-
-/// Severity, as the `logging` interface names it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum LogLevel {
-    Trace,
-    Debug,
-    Info,
-    Warn,
-    Error,
-}
-
-/// One line of an app's log.
-#[derive(Clone, Debug, serde::Serialize)]
-pub struct LogEntry {
-    pub at: SystemTime,
-    pub level: LogLevel,
-    pub source: LogSource,
-    pub message: String,
-}
 
 /// Longest line kept; the rest is cut with a marker.
 const MAX_LINE_BYTES: usize = 4096;

@@ -16,29 +16,12 @@ use parking_lot::Mutex;
 
 use crate::bridge::BridgeError;
 use crate::dispatch::PreSend;
-use crate::model::{Message, Room, RoomKind, Schedule, SettingValue, User, UserRef, UserStatus};
+use crate::model::{
+    Message, Notification, Room, RoomKind, ScheduledJob, SettingValue, User, UserRef, UserStatus,
+};
 use crate::runtime::{Runtime, WeakRuntime};
 
 mod capabilities;
-
-/// A job an app scheduled.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ScheduledJob {
-    pub id: String,
-    pub app_id: String,
-    pub name: String,
-    pub when: Schedule,
-    pub payload: Vec<u8>,
-}
-
-/// A message shown to one user only.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Notification {
-    pub app_id: String,
-    pub room_id: String,
-    pub user_id: String,
-    pub text: String,
-}
 
 /// Most keys one app may store.
 const KV_MAX_KEYS: usize = 10_000;

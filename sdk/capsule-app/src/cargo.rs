@@ -1,7 +1,52 @@
 //! Running cargo on an app crate, and finding what it built.
+//!
+//! Every app builds in one build folder shared by all of a developer's
+//! apps ([`shared_build_dir`]), so the SDK, the test kit and the WIT
+//! tooling compile once per machine, not once per app.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+/// Names the shared build folder instead of the default.
+pub const BUILD_DIR_VARIABLE: &str = "CAPSULE_APP_BUILD_DIR";
+
+/// The build folder apps share: `$CAPSULE_APP_BUILD_DIR`, else
+/// `capsule-app/<version>/target` in the user's cache folder
+/// (`$XDG_CACHE_HOME`, else `~/.cache`). `None` when the user chose a
+/// target folder for cargo (`CARGO_TARGET_DIR`), which is kept, or has no
+/// home folder (cargo's default then: the app's own `target`).
+pub fn shared_build_dir() -> Option<PathBuf> {
+    build_dir_from(|name| std::env::var_os(name))
+}
+
+/// [`shared_build_dir`] from the variables `var` reads.
+fn build_dir_from(var: impl Fn(&str) -> Option<std::ffi::OsString>) -> Option<PathBuf> {
+    let set = |name: &str| var(name).filter(|value| !value.is_empty());
+    if set("CARGO_TARGET_DIR").is_some() {
+        return None;
+    }
+    if let Some(dir) = set(BUILD_DIR_VARIABLE) {
+        return Some(dir.into());
+    }
+    let cache = set("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| set("HOME").map(|home| PathBuf::from(home).join(".cache")))?;
+    Some(
+        cache
+            .join("capsule-app")
+            .join(env!("CARGO_PKG_VERSION"))
+            .join("target"),
+    )
+}
+
+/// `cargo`, building in the shared build folder.
+pub fn command() -> Command {
+    let mut cargo = Command::new("cargo");
+    if let Some(dir) = shared_build_dir() {
+        cargo.env("CARGO_TARGET_DIR", dir);
+    }
+    cargo
+}
 
 use anyhow::{Context, Result, bail};
 
@@ -26,7 +71,7 @@ impl AppCrate {
                 dir.display()
             );
         }
-        let output = Command::new("cargo")
+        let output = command()
             .args([
                 "metadata",
                 "--format-version",
@@ -92,7 +137,7 @@ pub fn ensure_wasm_target() -> Result<()> {
 /// Runs cargo with `args` in `dir`, output captured; on failure the error
 /// carries cargo's own messages.
 pub fn run(dir: &Path, args: &[&str]) -> Result<()> {
-    let output = Command::new("cargo")
+    let output = command()
         .args(args)
         .current_dir(dir)
         .output()
@@ -107,4 +152,53 @@ pub fn run(dir: &Path, args: &[&str]) -> Result<()> {
         );
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::ffi::OsString;
+
+    use super::*;
+
+    fn with(vars: &[(&str, &str)]) -> Option<PathBuf> {
+        build_dir_from(|name| {
+            vars.iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| OsString::from(v))
+        })
+    }
+
+    #[test]
+    fn apps_share_a_versioned_build_folder_in_the_users_cache() {
+        let version = env!("CARGO_PKG_VERSION");
+        assert_eq!(
+            with(&[("HOME", "/home/ada")]),
+            Some(PathBuf::from(format!(
+                "/home/ada/.cache/capsule-app/{version}/target"
+            )))
+        );
+        assert_eq!(
+            with(&[("HOME", "/home/ada"), ("XDG_CACHE_HOME", "/cache")]),
+            Some(PathBuf::from(format!(
+                "/cache/capsule-app/{version}/target"
+            )))
+        );
+        assert_eq!(
+            with(&[("HOME", "/home/ada"), (BUILD_DIR_VARIABLE, "/builds")]),
+            Some(PathBuf::from("/builds"))
+        );
+    }
+
+    #[test]
+    fn a_target_folder_the_user_chose_is_kept() {
+        assert_eq!(
+            with(&[("HOME", "/home/ada"), ("CARGO_TARGET_DIR", "/mine")]),
+            None
+        );
+        assert_eq!(
+            with(&[("CARGO_TARGET_DIR", "")]),
+            None,
+            "no home: cargo's default"
+        );
+    }
 }

@@ -45,6 +45,10 @@ enum Command {
     Deploy(commands::deploy::Args),
     /// The publisher keys a server trusts: add a public key file, list, remove.
     Trust(commands::trust::Args),
+    /// Run apps for an app's tests in this process, talking over stdin and
+    /// stdout (started by the test kit; see `capsule_testkit::RemoteApp`).
+    #[command(hide = true)]
+    TestHost,
 }
 
 fn main() -> ExitCode {
@@ -60,6 +64,7 @@ fn main() -> ExitCode {
         Command::Inspect(args) => commands::inspect::run(args),
         Command::Deploy(args) => commands::deploy::run(args),
         Command::Trust(args) => commands::trust::run(args),
+        Command::TestHost => commands::test::host(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -64,6 +64,32 @@ fn built_app(root: &Path, name: &str) -> (PathBuf, PathBuf) {
 }
 
 #[test]
+fn a_new_apps_lock_file_is_exact() {
+    let root = tempfile::tempdir().unwrap();
+    ok(root.path(), &["new", "locked"]);
+    let dir = root.path().join("locked");
+    let lock = std::fs::read_to_string(dir.join("Cargo.lock")).unwrap();
+
+    // Cargo would refuse with --locked if it had to change the lock.
+    let metadata = std::process::Command::new("cargo")
+        .args(["metadata", "--locked", "--offline", "--format-version", "1"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+
+    assert!(
+        metadata.status.success(),
+        "{}",
+        String::from_utf8_lossy(&metadata.stderr)
+    );
+    assert!(lock.contains("name = \"locked\""), "the app is in its lock");
+    assert!(
+        !lock.contains("name = \"wasmtime\""),
+        "the app's tests do not build the runtime"
+    );
+}
+
+#[test]
 fn a_new_app_is_built_signed_verified_and_loads_in_the_runtime() {
     let root = tempfile::tempdir().unwrap();
     let (_dir, package) = built_app(root.path(), "round-trip");

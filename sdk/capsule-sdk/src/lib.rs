@@ -118,20 +118,12 @@ pub use error::{Error, Result, describe};
 /// dependency of their own.
 pub use serde_json;
 
-/// The raw bindings `wit-bindgen` generates for the `app` world.
+/// The raw bindings `wit-bindgen` generates for the `app` world (ahead of
+/// time: `bindings.rs`, from `tests/sdk/bindings.rs` in the repository).
 ///
 /// Apps rarely need these: the capability modules wrap the imports and
 /// [`prelude`] re-exports the types. [`export_app!`] uses the generated
 /// `Guest` traits and export macro from here.
 pub mod bindings {
-    wit_bindgen::generate!({
-        path: "../../wit/0.1.1",
-        world: "app",
-        // The export macro must be usable from app crates, and it must find
-        // the generated types here rather than in the app crate.
-        pub_export_macro: true,
-        default_bindings_module: "capsule_sdk::bindings",
-        // Lets apps and their unit tests compare values; no cost when unused.
-        additional_derives: [PartialEq],
-    });
+    include!("bindings.rs");
 }

@@ -1,8 +1,9 @@
 //! Building a guest workspace and finding what it produced.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
 
 use serde_json::Value;
 
@@ -311,4 +312,32 @@ fn release_build(
         .env("CARGO_TARGET_DIR", target_dir)
         .current_dir(cwd);
     run(&mut build).map(drop)
+}
+
+/// Builds the app in `app_dir` unless this process already did.
+///
+/// The lock is held while cargo runs, so tests that start together wait
+/// for one build instead of queueing on cargo's own lock one by one.
+pub(crate) fn built_once(
+    app_dir: &Path,
+    target_dir: Option<&Path>,
+) -> Result<GuestApp, BuildError> {
+    type Key = (PathBuf, Option<PathBuf>);
+    static BUILT: Mutex<Option<HashMap<Key, GuestApp>>> = Mutex::new(None);
+
+    let key = (
+        app_dir
+            .canonicalize()
+            .map_err(|e| BuildError::io(app_dir, e))?,
+        target_dir.map(Path::to_owned),
+    );
+    // A test that panicked while building leaves nothing half-done in the map.
+    let mut built = BUILT.lock().unwrap_or_else(PoisonError::into_inner);
+    let built = built.get_or_insert_default();
+    if let Some(app) = built.get(&key) {
+        return Ok(app.clone());
+    }
+    let app = build_app(&key.0, target_dir)?;
+    built.insert(key, app.clone());
+    Ok(app)
 }

@@ -2,9 +2,8 @@
 //! say how the test wants it set up ([`TestAppBuilder`]), then start a
 //! runtime on an in-memory chat and load the app into it.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
 use capsule_package::Manifest;
 use capsule_runtime::{
@@ -12,10 +11,11 @@ use capsule_runtime::{
     SettingValue,
 };
 
-use crate::artifacts::{GuestApp, build_app};
+use crate::artifacts::GuestApp;
 use crate::error::{BuildError, TestkitError};
-use crate::http::{HttpStub, RecordingTransport};
+use crate::http::RecordingTransport;
 use crate::setting::IntoSetting;
+use crate::stubs::HttpStub;
 use crate::test_app::{RoomGrants, TestApp};
 
 /// How a [`TestApp`] will be set up; [`start`](Self::start) runs it.
@@ -63,7 +63,7 @@ impl TestApp {
     }
 
     fn build_at(app_dir: &Path, target_dir: Option<&Path>) -> Result<TestAppBuilder, TestkitError> {
-        let app = built_once(app_dir, target_dir)?;
+        let app = crate::artifacts::built_once(app_dir, target_dir)?;
         TestApp::from_guest(&app)
     }
 
@@ -132,31 +132,6 @@ fn requested_grants(manifest: &Manifest) -> (GrantSet, Option<RoomGrants>) {
         }
         None => (requested, None),
     }
-}
-
-/// Builds the app in `app_dir` unless this process already did.
-///
-/// The lock is held while cargo runs, so tests that start together wait
-/// for one build instead of queueing on cargo's own lock one by one.
-fn built_once(app_dir: &Path, target_dir: Option<&Path>) -> Result<GuestApp, TestkitError> {
-    type Key = (PathBuf, Option<PathBuf>);
-    static BUILT: Mutex<Option<HashMap<Key, GuestApp>>> = Mutex::new(None);
-
-    let key = (
-        app_dir
-            .canonicalize()
-            .map_err(|e| BuildError::io(app_dir, e))?,
-        target_dir.map(Path::to_owned),
-    );
-    // A test that panicked while building leaves nothing half-done in the map.
-    let mut built = BUILT.lock().unwrap_or_else(PoisonError::into_inner);
-    let built = built.get_or_insert_default();
-    if let Some(app) = built.get(&key) {
-        return Ok(app.clone());
-    }
-    let app = build_app(&key.0, target_dir)?;
-    built.insert(key, app.clone());
-    Ok(app)
 }
 
 impl TestAppBuilder {

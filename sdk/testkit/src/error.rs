@@ -103,9 +103,9 @@ impl BuildError {
     }
 }
 
-#[cfg(feature = "runtime")]
 /// Why a [`TestApp`](crate::TestApp) could not be built, set up or started.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum TestkitError {
     /// Building the app's component failed; the error carries cargo's own
     /// explanation.
@@ -134,11 +134,13 @@ pub enum TestkitError {
     },
 
     /// The runtime could not start (its wasmtime engine or cache).
+    #[cfg(feature = "runtime")]
     #[error("the runtime could not start: {0}")]
     Runtime(#[from] RuntimeError),
 
     /// The runtime refused to load the app: the component does not match
     /// the manifest, imports a capability that was not granted, ...
+    #[cfg(feature = "runtime")]
     #[error("the runtime refused to load the app: {0}")]
     Load(#[from] LoadError),
 
@@ -153,6 +155,7 @@ pub enum TestkitError {
 
     /// The app's `on-install` did not answer (it faulted, ...); its log,
     /// [`TestApp::logs`](crate::TestApp::logs), says more.
+    #[cfg(feature = "runtime")]
     #[error("app `{app}` failed to install: {source}")]
     InstallFailed {
         /// The app id.
@@ -161,4 +164,23 @@ pub enum TestkitError {
         #[source]
         source: TargetError,
     },
+
+    /// The test host could not be started: `capsule-app` is not installed
+    /// or not on `PATH`.
+    #[error(
+        "cannot start the test host `{} test-host`: {source}; install capsule-app (`cargo install --path <capsule>/sdk/capsule-app --locked`) or set CAPSULE_TEST_HOST to its path", program.display()
+    )]
+    HostUnavailable {
+        /// The executable tried.
+        program: PathBuf,
+        /// Why it did not start.
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// The test host refused to set the app up, saying why (the same
+    /// reasons as the in-process kit's: a manifest the server would refuse,
+    /// an undeclared setting, a component the runtime will not load, ...).
+    #[error("{0}")]
+    Host(String),
 }

@@ -13,15 +13,19 @@
 //!
 //! ```toml
 //! [dev-dependencies]
-//! capsule-testkit = { path = "../../sdk/testkit" }
+//! capsule-testkit = { path = "../../sdk/testkit", default-features = false }
 //! tokio = { version = "1", features = ["macros", "rt"] }
-//!
-//! # The runtime compiles the app with wasmtime's Cranelift, which is very
-//! # slow unoptimised: seconds per test instead of milliseconds. (In a
-//! # workspace, this goes in the workspace's Cargo.toml.)
-//! [profile.dev.package."*"]
-//! opt-level = 2
 //! ```
+//!
+//! Without its `runtime` feature the kit is its client half: each
+//! [`TestApp`] runs its app in the test host, `capsule-app test-host`
+//! ([`RemoteApp`]; the host is `$CAPSULE_TEST_HOST`, which `capsule-app
+//! test` sets to itself, else `capsule-app` on `PATH`), so the tests link
+//! no wasmtime and a new app's first test compiles in seconds. With the
+//! `runtime` feature (the default, what Capsule's own tests use) the app
+//! runs in the test's process, and [`TestApp::runtime`] and
+//! [`TestApp::chat`] reach what the kit does not wrap. Both have the same
+//! methods and give the same answers.
 //!
 //! `cargo test` builds the app crate for the host too, so its tests can
 //! link. Export the app only when building the component:
@@ -122,10 +126,13 @@
 //!
 //! # Features
 //!
-//! `runtime` (on by default) is everything that runs an app: [`TestApp`]
-//! and the runtime's types. Without it the kit is only its build half
-//! ([`build_app`], [`build_guests`], [`ensure_wasm_target`]) and links no
-//! wasmtime; the `capsule-app` CLI uses it so.
+//! `runtime` (on by default) runs apps in this process ([`TestApp`] is the
+//! in-process kit) and serves them to other processes ([`host`], what
+//! `capsule-app test-host` runs). Without it [`TestApp`] is [`RemoteApp`]
+//! and the kit links no wasmtime: what apps' own tests use. The build half
+//! ([`build_app`], [`build_guests`], [`ensure_wasm_target`]) and the
+//! records ([`Message`], [`GrantSet`], [`Limits`], ...) are the same in
+//! both.
 
 mod artifacts;
 #[cfg(feature = "runtime")]
@@ -133,12 +140,17 @@ mod builder;
 mod command;
 mod error;
 #[cfg(feature = "runtime")]
-mod http;
+pub mod host;
 #[cfg(feature = "runtime")]
+mod http;
+mod remote;
+mod requests;
 mod setting;
+mod stubs;
 #[cfg(feature = "runtime")]
 mod test_app;
 mod toolchain;
+mod wire;
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -146,27 +158,31 @@ use std::sync::OnceLock;
 pub use artifacts::{GuestApp, GuestArtifacts, build_app, build_guests};
 #[cfg(feature = "runtime")]
 pub use builder::TestAppBuilder;
-pub use error::BuildError;
+pub use error::{BuildError, TestkitError};
 #[cfg(feature = "runtime")]
-pub use error::TestkitError;
-#[cfg(feature = "runtime")]
-pub use http::{HttpStub, RecordedRequest, RecordingTransport};
-#[cfg(feature = "runtime")]
+pub use http::RecordingTransport;
+/// Without the `runtime` feature, apps run in the test host.
+#[cfg(not(feature = "runtime"))]
+pub use remote::{RemoteApp as TestApp, RemoteAppBuilder as TestAppBuilder};
+pub use remote::{RemoteApp, RemoteAppBuilder, TEST_HOST_VARIABLE};
 pub use setting::IntoSetting;
+pub use stubs::{HttpStub, RecordedRequest};
 #[cfg(feature = "runtime")]
 pub use test_app::TestApp;
 pub use toolchain::{WASM_TARGET, ensure_wasm_target};
 
-/// The runtime the kit runs apps in, re-exported so an app's tests need
-/// no dependency of their own to name its types (`GrantSet`, `Limits`,
-/// `Message`, ...).
+/// The records a test names (`GrantSet`, `Limits`, `Message`, ...): the
+/// runtime's own types, also without the runtime.
+pub use capsule_contract::{Capability, GrantSet};
+/// The runtime the kit runs apps in, re-exported so a test can reach
+/// what the kit does not wrap.
 #[cfg(feature = "runtime")]
 pub use capsule_runtime as runtime;
-#[cfg(feature = "runtime")]
-pub use capsule_runtime::{
-    Capability, Fault, GrantSet, HttpRequest, HttpResponse, Limits, LogEntry, Message,
-    Notification, Room, ScheduledJob, SettingValue, User,
+pub use capsule_runtime_types::model::{
+    HttpRequest, HttpResponse, Invocation, Message, Notification, Room, ScheduledJob, SettingValue,
+    User,
 };
+pub use capsule_runtime_types::{Fault, Limits, LogEntry, LogLevel, LogSource};
 
 /// The repository's root: the directory of the root `Cargo.toml`, two
 /// levels above this crate (`sdk/testkit`).

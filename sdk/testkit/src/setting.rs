@@ -1,7 +1,7 @@
 //! [`IntoSetting`]: plain Rust values as setting values, so a test writes
 //! `.setting("city", "Lisbon")` rather than spelling out the enum.
 
-use capsule_runtime::SettingValue;
+use capsule_runtime_types::model::SettingValue;
 
 /// A value a setting can hold: text, a number or a flag.
 ///

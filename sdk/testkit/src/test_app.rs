@@ -15,8 +15,9 @@ use capsule_runtime::{
     TargetError, User,
 };
 
-use crate::http::{HttpStub, RecordedRequest, RecordingTransport};
+use crate::http::RecordingTransport;
 use crate::setting::IntoSetting;
+use crate::stubs::{HttpStub, RecordedRequest};
 
 /// How many of the app's last log lines a failure message shows.
 const LOG_LINES_IN_PANICS: usize = 20;
@@ -173,7 +174,13 @@ impl TestApp {
         room: &Room,
         line: &str,
     ) -> Result<Option<String>, String> {
-        let call = self.invocation(user, room, line);
+        self.run_invocation(self.invocation(user, room, line)).await
+    }
+
+    /// Runs a command as `call` says (made by [`invocation`](Self::invocation)
+    /// and changed, e.g. with a thread id): the app's private answer, or
+    /// the error the user sees.
+    pub async fn run_invocation(&self, call: Invocation) -> Result<Option<String>, String> {
         let what = format!("command `/{}`", call.command);
         let answer = self.runtime.execute_command(&self.id, call).await;
         self.expect_answer(&what, answer)
@@ -181,20 +188,7 @@ impl TestApp {
 
     /// The [`Invocation`] [`command`](Self::command) sends for `line`.
     pub fn invocation(&self, user: &User, room: &Room, line: &str) -> Invocation {
-        let line = line.trim_start();
-        let line = line.strip_prefix('/').unwrap_or(line);
-        let (command, raw_args) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
-        // Arguments keep their spacing in `raw_args`, as a server passes them.
-        let raw_args = raw_args.trim_start();
-        Invocation {
-            command: command.to_owned(),
-            args: raw_args.split_whitespace().map(str::to_owned).collect(),
-            raw_args: raw_args.to_owned(),
-            room: room.clone(),
-            user: user.to_ref(),
-            thread_id: None,
-            trigger_id: self.fresh_id("trigger"),
-        }
+        crate::requests::invocation(line, user, room, self.fresh_id("trigger"))
     }
 
     /// Sends an anonymous request to one of the app's HTTP endpoints. The
@@ -206,23 +200,7 @@ impl TestApp {
         path: &str,
         body: impl Into<Vec<u8>>,
     ) -> HttpResponse {
-        let endpoint = path
-            .trim_start_matches('/')
-            .split(['/', '?'])
-            .next()
-            .filter(|name| !name.is_empty())
-            .unwrap_or_else(|| {
-                panic!(
-                    "`{path}` names no endpoint; start it with the endpoint's name, e.g. `/echo`"
-                )
-            })
-            .to_owned();
-        let request = HttpRequest {
-            method: method.to_ascii_uppercase(),
-            url: path.to_owned(),
-            headers: Vec::new(),
-            body: body.into(),
-        };
+        let (endpoint, request) = crate::requests::endpoint_request(method, path, body.into());
         self.endpoint_request(&endpoint, request, None).await
     }
 

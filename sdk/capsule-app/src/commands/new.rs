@@ -63,9 +63,26 @@ pub fn run(args: Args) -> Result<()> {
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
     // Start from the dependency versions Capsule itself is tested with, so
-    // the app's tests build with the same toolchain and share compiled code.
+    // the app's tests build with the same toolchain and share compiled code;
+    // then let cargo, offline, keep only what the app uses and add the app
+    // itself (it changes no version), so the lock is exact: the first build
+    // resolves nothing and `--locked` builds.
     std::fs::write(dir.join("Cargo.lock"), KNOWN_GOOD_LOCK)
         .with_context(|| format!("cannot write {}", dir.join("Cargo.lock").display()))?;
+    let fit = |network: &[&'static str]| {
+        let mut args = vec!["metadata", "--format-version", "1", "--quiet"];
+        args.extend(network);
+        crate::cargo::run(&dir, &args)
+    };
+    // Offline first; a machine that has never fetched some of the app's
+    // dependencies needs the registry for that (no version changes).
+    if fit(&["--offline"]).is_err()
+        && let Err(error) = fit(&[])
+    {
+        eprintln!(
+            "warning: could not fit Cargo.lock to the app yet ({error:#}); the first build will"
+        );
+    }
     println!(
         "created {} — next: cd {} && capsule-app test",
         args.name,

@@ -1,8 +1,13 @@
 //! `capsule-app test`: the app's own tests, which build its component and
-//! run it in the real runtime with the test kit.
+//! run it in the real runtime with the test kit; and `capsule-app
+//! test-host`, where that runtime runs.
+//!
+//! An app's tests use the test kit without its runtime (so they compile in
+//! seconds); each `TestApp` starts `capsule-app test-host` and drives the
+//! app in it. `test` tells the kit to start this very executable, so the
+//! runtime is the one this CLI was built with.
 
 use std::path::PathBuf;
-use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
@@ -28,8 +33,10 @@ pub fn run(args: Args) -> Result<()> {
         cargo::ensure_wasm_target,
     )?;
     // The tests' own output is the point: stream it.
-    let status = Command::new("cargo")
+    let this = std::env::current_exe().context("cannot find the capsule-app executable")?;
+    let status = cargo::command()
         .arg("test")
+        .env(capsule_testkit::TEST_HOST_VARIABLE, this)
         .args(&args.cargo_args)
         .current_dir(&dir)
         .status()
@@ -38,4 +45,11 @@ pub fn run(args: Args) -> Result<()> {
         bail!("the app's tests failed (see above); fix them and run `capsule-app test` again");
     }
     Ok(())
+}
+
+/// `capsule-app test-host`: serves the test kit's calls on stdin and
+/// stdout until stdin ends.
+pub fn host() -> Result<()> {
+    capsule_testkit::host::serve(std::io::stdin().lock(), std::io::stdout().lock())
+        .context("the test host lost its test")
 }

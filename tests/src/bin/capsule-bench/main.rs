@@ -14,10 +14,15 @@
 //! `capsule-bench edge` measures instead the server's memory while it
 //! holds thousands of connections that never finish a request, and after
 //! they close ([`edge`]; writes `target/capsule-bench/edge.json`).
+//!
+//! `capsule-bench devloop` times an app developer's loop with
+//! `capsule-app`, from a new app to its command answered by a running
+//! server ([`devloop`]; writes `target/capsule-bench/devloop.json`).
 
 mod apps;
 mod cpu;
 mod ddp;
+mod devloop;
 mod edge;
 mod phase;
 mod report;
@@ -49,6 +54,9 @@ enum Mode {
     /// Server memory with thousands of half-open connections held, and
     /// after they close.
     Edge(edge::EdgeArgs),
+    /// An app developer's loop, timed: new, test, build, sign, deploy,
+    /// answered; an edit redeployed; a second app's first test.
+    Devloop(devloop::DevloopArgs),
     /// Serve as `capsule serve` does, for the benchmark that started this
     /// process (prints the bound address, stops when stdin closes).
     #[command(hide = true)]
@@ -112,6 +120,13 @@ fn main() -> Result<()> {
                 .build()
                 .context("building the tokio runtime")?;
             return runtime.block_on(edge::run(args));
+        }
+        Some(Mode::Devloop(args)) => {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .context("building the tokio runtime")?;
+            return runtime.block_on(devloop::run(args));
         }
         None => cli.bench,
     };

@@ -4,7 +4,7 @@
 //! They are independent of any WIT version: each version's bindings convert
 //! to and from these, so the server never sees generated types.
 
-use capsule_package::SettingType;
+use capsule_contract::SettingType;
 use serde::{Deserialize, Serialize};
 
 /// Milliseconds since the Unix epoch.
@@ -290,4 +290,23 @@ pub struct Interaction {
     pub room_id: String,
     pub message_id: Option<String>,
     pub trigger_id: String,
+}
+
+/// A job an app scheduled.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScheduledJob {
+    pub id: String,
+    pub app_id: String,
+    pub name: String,
+    pub when: Schedule,
+    pub payload: Vec<u8>,
+}
+
+/// A message shown to one user only.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notification {
+    pub app_id: String,
+    pub room_id: String,
+    pub user_id: String,
+    pub text: String,
 }

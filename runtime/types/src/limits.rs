@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 /// What kind of call an app is serving; each kind has its own deadlines.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum CallKind {
     /// Pre-send prevent and modify hooks: on the sender's path, so short.
     PreSend,
@@ -23,7 +23,7 @@ pub enum CallKind {
 
 /// A CPU deadline (guest code, enforced by epoch interruption) and a
 /// wall-clock deadline (which also covers time spent waiting in host calls).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Deadline {
     /// Time the guest may spend running its own code.
     pub cpu: Duration,
@@ -32,7 +32,7 @@ pub struct Deadline {
 }
 
 /// Limits applied to one app.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Limits {
     /// Maximum linear memory of an instance, in bytes.
     pub memory_bytes: usize,

@@ -6,7 +6,7 @@ use std::time::Duration;
 use capsule_contract::Capability;
 
 /// Why an app call (or a host call it made) failed.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
 pub enum Fault {
     /// The guest ran past its CPU deadline and was interrupted.
     #[error("ran past its CPU deadline of {0:?}")]
