@@ -104,24 +104,6 @@ impl Served {
         }
     }
 
-    /// Signs the admin in; `(user id, token)`.
-    async fn admin(&self) -> (String, String) {
-        let answer: Value = reqwest::Client::new()
-            .post(format!("{}/api/v1/login", self.base))
-            .json(&json!({"user": ADMIN, "password": ADMIN_PASSWORD}))
-            .send()
-            .await
-            .expect("login answers")
-            .json()
-            .await
-            .expect("login answers JSON");
-        let data = &answer["data"];
-        (
-            data["userId"].as_str().expect("userId").to_owned(),
-            data["authToken"].as_str().expect("authToken").to_owned(),
-        )
-    }
-
     /// SIGTERM, and wait for the exit; everything it logged.
     fn stop(mut self) -> Vec<String> {
         let pid = self.child.id().to_string();
@@ -177,11 +159,12 @@ async fn a_key_added_on_the_data_folder_is_trusted_by_the_server_started_on_it()
     let listed = stdout(&keys(data.path(), &["list"]));
     let refused = keys(data.path(), &["add", secret.to_str().unwrap()]);
     let served = Served::start(data.path());
-    let (user_id, token) = served.admin().await;
-    let trusted: Value = reqwest::Client::new()
+    let http = reqwest::Client::new();
+    let admin = common::sign_in(&http, &served.base, ADMIN, ADMIN_PASSWORD).await;
+    let trusted: Value = http
         .get(format!("{}/api/apps/trusted-keys", served.base))
-        .header("X-User-Id", &user_id)
-        .header("X-Auth-Token", &token)
+        .header("X-User-Id", &admin.user_id)
+        .header("X-Auth-Token", &admin.token)
         .send()
         .await
         .unwrap()
