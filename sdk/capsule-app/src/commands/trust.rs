@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
+use capsule_package::PublicKey;
 use serde_json::Value;
 
 use super::deploy::client::AdminClient;
@@ -77,16 +78,16 @@ pub fn run(args: Args) -> Result<()> {
 }
 
 async fn add(client: &AdminClient, path: &Path) -> Result<()> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let file: Value = serde_json::from_str(&text).with_context(|| {
-        format!(
-            "{} is not JSON; a public key file is the NAME.pub.json `capsule-app keygen` wrote",
-            path.display()
-        )
-    })?;
-    let key = client.trust(file).await?;
-    println!("the server trusts {} ({})", key.key_id, key.publisher);
+    // Read here first, so a secret signing key given by mistake never
+    // leaves this machine, and a broken file is named before any request.
+    let key = PublicKey::load(path)
+        .with_context(|| format!("{} is not a publisher's public key file", path.display()))?;
+    let file: Value = serde_json::from_str(&key.to_json())?;
+    let trusted = client.trust(file).await?;
+    println!(
+        "the server trusts {} ({})",
+        trusted.key_id, trusted.publisher
+    );
     Ok(())
 }
 
