@@ -26,6 +26,17 @@ pub enum CacheOutcome {
     Compiled,
 }
 
+/// How an app's log and an admin read it.
+impl std::fmt::Display for CacheOutcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            CacheOutcome::Memory => "compiled code from memory",
+            CacheOutcome::Disk => "compiled code from the disk cache",
+            CacheOutcome::Compiled => "compiled now",
+        })
+    }
+}
+
 /// The compiled-component cache.
 pub struct ComponentCache {
     dir: Option<PathBuf>,

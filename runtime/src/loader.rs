@@ -134,7 +134,14 @@ pub(crate) fn inspect(wasm: &[u8], spec: &AppSpec) -> Result<ComponentShape, Loa
         _ => {
             return Err(LoadError::WrongWorld {
                 app,
-                detail: format!("it mixes contract versions {versions:?}"),
+                detail: format!(
+                    "it mixes contract versions {}",
+                    versions
+                        .iter()
+                        .map(|v| format!("`{v}`"))
+                        .collect::<Vec<_>>()
+                        .join(" and ")
+                ),
             });
         }
     };

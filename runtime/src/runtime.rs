@@ -180,7 +180,7 @@ impl Runtime {
         shared.log.push(
             LogLevel::Info,
             LogSource::Host,
-            format!("loaded (contract {}, {cache:?})", shape.version),
+            format!("loaded (contract {}, {cache})", shape.version),
         );
         let loaded = Arc::new(LoadedApp::new(
             spec,

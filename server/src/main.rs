@@ -1,11 +1,13 @@
 //! `capsule`: the chat server's command line.
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
+use capsule_server::apps::manager::record::Actor;
 use capsule_server::chat::NewUser;
 use capsule_server::config::{Config, LogFormat, ServeArgs};
 use capsule_server::server::{self, AdminSeed};
@@ -29,6 +31,38 @@ enum Command {
     /// Administration on the server's data folder.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// The publisher keys the server trusts, on its data folder. Stop the
+    /// server first: it reads its trusted keys when it starts (against a
+    /// running server, use `capsule-app trust` or the apps admin API).
+    Keys(KeysArgs),
+}
+
+#[derive(clap::Args)]
+struct KeysArgs {
+    #[command(subcommand)]
+    command: KeysCommand,
+    /// Data folder of the server [default: ./capsule-data]
+    #[arg(long, env = "CAPSULE_DATA_DIR", global = true)]
+    data_dir: Option<PathBuf>,
+    /// TOML configuration file, for the keys it trusts [default: ./capsule.toml if present]
+    #[arg(long, env = "CAPSULE_CONFIG", global = true)]
+    config: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Trust the publisher key in a public key file (as `capsule-app keygen` writes it).
+    Add {
+        /// The public key file, e.g. acme.pub.json.
+        file: PathBuf,
+    },
+    /// The trusted keys: id, publisher, and where each comes from (`config` or `api`).
+    List,
+    /// Stop trusting a key; the apps it signed are refused.
+    Remove {
+        /// The key's id, as `capsule keys list` shows it.
+        key_id: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -52,11 +86,32 @@ enum AdminCommand {
 
 fn init_logging(format: LogFormat) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(colour(std::io::stdout().is_terminal()));
     match format {
         LogFormat::Json => builder.json().init(),
         LogFormat::Text => builder.init(),
     }
+}
+
+/// Logging for a command that prints its own answer on stdout: only
+/// warnings and errors by default, and on stderr, so the answer stays
+/// readable (and parseable) on its own.
+fn init_command_logging() {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(colour(std::io::stderr().is_terminal()))
+        .init();
+}
+
+/// Colour only for a person at a terminal: a log file, a pipe or a
+/// service manager's journal gets plain text, and `NO_COLOR` turns colour
+/// off everywhere.
+fn colour(to_a_terminal: bool) -> bool {
+    to_a_terminal && std::env::var_os("NO_COLOR").is_none()
 }
 
 #[tokio::main]
@@ -80,7 +135,55 @@ async fn main() -> Result<()> {
             let config = args.resolve()?;
             create_user(&config, username, password, email, name).await
         }
+        Some(Command::Keys(args)) => {
+            init_command_logging();
+            keys(args).await
+        }
     }
+}
+
+/// `capsule keys`: through the app manager, as the apps admin API does,
+/// so a change is audited and re-checked against the installed apps.
+async fn keys(args: KeysArgs) -> Result<()> {
+    let config = ServeArgs {
+        data_dir: args.data_dir,
+        config: args.config,
+        ..ServeArgs::default()
+    }
+    .resolve()?;
+    let apps = server::prepare(server::open_store(&config)?, &config, None)
+        .await?
+        .apps;
+    match args.command {
+        KeysCommand::Add { file } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
+            let key = apps
+                .add_trusted_key(Actor::command_line(), &text)
+                .await
+                .with_context(|| format!("cannot trust the key in {}", file.display()))?;
+            println!("trusted {} ({})", key.key_id, key.publisher);
+        }
+        KeysCommand::List => {
+            let keys = apps.trusted_keys().await?;
+            if keys.is_empty() {
+                println!("no trusted keys");
+            }
+            for key in keys {
+                println!("{}  {}  ({})", key.key_id, key.publisher, key.source);
+            }
+        }
+        KeysCommand::Remove { key_id } => {
+            let refused = apps
+                .remove_trusted_key(Actor::command_line(), &key_id)
+                .await?;
+            println!("no longer trusted: {key_id}");
+            if !refused.is_empty() {
+                println!("apps refused (signed by it): {}", refused.join(", "));
+            }
+        }
+    }
+    Ok(())
 }
 
 async fn serve(args: ServeArgs) -> Result<()> {

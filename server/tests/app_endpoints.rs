@@ -379,7 +379,7 @@ async fn faults_deadlines_bad_statuses_and_a_disabled_app_get_their_statuses_and
         &json_of(response).await,
         status,
         "error-app-disabled",
-        &["`everything`", "not enabled"],
+        &["The `everything` app is disabled by an admin."],
     );
 }
 

@@ -424,19 +424,19 @@ async fn a_removed_trusted_key_refuses_its_apps_and_adding_it_back_restores_them
         .upload(&admin, bytes_of(&publisher.signed("modifier")))
         .await;
     let key = manager
-        .add_trusted_key(&admin, &key_file)
+        .add_trusted_key((&admin).into(), &key_file)
         .await
         .expect("the key file is valid");
     install(&server, &admin, &publisher, "modifier").await;
 
     let refused = manager
-        .remove_trusted_key(&admin, &key.key_id)
+        .remove_trusted_key((&admin).into(), &key.key_id)
         .await
         .expect("the key was trusted");
     let view = manager.get("modifier").await.unwrap();
     let while_refused = send(&server, &session, "one").await;
     manager
-        .add_trusted_key(&admin, &key_file)
+        .add_trusted_key((&admin).into(), &key_file)
         .await
         .expect("trusted again");
     let dir = server.stop().await;

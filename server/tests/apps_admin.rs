@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use apps_admin_support::{
     actions, app, audit_of, delete, edited, install, say, set_enabled, signed, signed_zip,
-    trusting, unsigned_zip, update, upload,
+    trust_file_as_body, trust_file_uploaded, trusting, unsigned_zip, update, upload,
 };
 use apps_support::{Publisher, files_of, guest};
 use axum::Router;
@@ -543,6 +543,71 @@ async fn trusted_keys_are_added_listed_and_removed_refusing_the_apps_they_signed
     let all = actions(audit["entries"].as_array().unwrap());
     assert!(all.contains(&"trusted-key.add".to_owned()), "{all:?}");
     assert!(all.contains(&"trusted-key.remove".to_owned()), "{all:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_key_file_is_trusted_as_it_is_sent_as_the_body_uploaded_or_under_key() {
+    let [as_body, uploaded, as_object] = ["acme", "globex", "initech"].map(Publisher::new);
+    let file_of = |publisher: &Publisher| std::fs::read(&publisher.public_key_file).unwrap();
+    let server = TestServer::start().await;
+    let admin = server.admin().await;
+
+    let by_body = trust_file_as_body(&server, &admin, &file_of(&as_body)).await;
+    let by_upload = trust_file_uploaded(&server, &admin, "key", &file_of(&uploaded)).await;
+    let object: Value = serde_json::from_slice(&file_of(&as_object)).unwrap();
+    let by_object = server
+        .post(
+            "/api/apps/trusted-keys",
+            json!({"key": object}),
+            Some(&admin),
+        )
+        .await;
+    let listed = server
+        .get("/api/apps/trusted-keys", Some(&admin))
+        .await
+        .ok();
+    let wrong_field = trust_file_uploaded(&server, &admin, "file", &file_of(&as_body)).await;
+    let secret = trust_file_as_body(&server, &admin, as_body.key.to_json().as_bytes()).await;
+    let not_a_file = server
+        .post("/api/apps/trusted-keys", json!({"key": 7}), Some(&admin))
+        .await;
+
+    for (answer, publisher) in [
+        (by_body, &as_body),
+        (by_upload, &uploaded),
+        (by_object, &as_object),
+    ] {
+        let answer = answer.ok();
+        assert_eq!(answer["key"]["keyId"], publisher.key.key_id(), "{answer}");
+    }
+    let trusted: Vec<&str> = listed["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|k| k["publisher"].as_str())
+        .collect();
+    assert_eq!(trusted.len(), 3, "{listed}");
+    for name in ["acme", "globex", "initech"] {
+        assert!(trusted.contains(&name), "{listed}");
+    }
+    let refused = wrong_field.fails(400, "error-invalid-params");
+    assert!(
+        refused["error"].as_str().unwrap().contains("`file`"),
+        "{refused}"
+    );
+    let refused = secret.fails(400, "error-app-invalid-key");
+    assert!(
+        refused["error"].as_str().unwrap().contains("SECRET"),
+        "{refused}"
+    );
+    let refused = not_a_file.fails(400, "error-invalid-params");
+    assert!(
+        refused["error"]
+            .as_str()
+            .unwrap()
+            .contains("public key file"),
+        "{refused}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -364,7 +364,7 @@ async fn a_restart_keeps_every_app_its_grants_settings_state_data_and_trust() {
         ran["result"]["text"]
             .as_str()
             .unwrap()
-            .contains("not enabled"),
+            .contains("is disabled by an admin"),
         "a disabled app stays disabled: {ran}"
     );
     assert_eq!(development["enabled"], true, "development mode is kept");
@@ -485,6 +485,16 @@ async fn a_hostile_app_is_disabled_with_its_reason_while_chatting_goes_on() {
         "{logs}"
     );
     let entries = audit_of(&server, &admin, "hostile").await;
+    let log_times = logs["logs"].as_array().unwrap().iter().map(|e| &e["at"]);
+    let audit_times = entries.iter().map(|e| &e["ts"]);
+    for at in log_times.chain(audit_times) {
+        let text = at.as_str().unwrap_or_default();
+        assert!(
+            chrono::DateTime::parse_from_rfc3339(text).is_ok(),
+            "log and audit times are ISO 8601, as the rest of the API's: {at}"
+        );
+    }
+    assert!(!logs["logs"].as_array().unwrap().is_empty(), "{logs}");
     let by_system = entries
         .iter()
         .find(|e| e["actor"]["username"] == "system")

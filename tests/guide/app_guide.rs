@@ -10,8 +10,9 @@
 //! test run compiled. The new app's tests run the app in the installed
 //! CLI's `test-host`. The guide ends by deploying to a server: here a
 //! real Capsule server on 127.0.0.1, whose admin (this test) trusts the
-//! publisher key the guide creates, and whose REST API then shows the app
-//! enabled and doing what the guide says it does.
+//! publisher key the guide creates with `capsule-app trust add`, as the
+//! guide tells admins to, and whose REST API then shows the app enabled
+//! and doing what the guide says it does.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::SocketAddr;
@@ -291,14 +292,21 @@ fn every_command_in_the_app_guide_works() {
         let line = line.expect("the script's output is text");
         if line == ADMIN_TURN {
             // The admin's part: trust the publisher key the developer
-            // handed over, through the apps admin API.
-            let key = std::fs::read_to_string(public_key_in(work.path())).unwrap();
-            let added = tokio.block_on(server.call(
-                reqwest::Method::POST,
-                "/api/apps/trusted-keys",
-                Some(json!({ "key": key })),
-            ));
-            trusted_key = Some(added["key"].clone());
+            // handed over, with the command the guide names for it.
+            let trusted = Command::new(install_root.join("bin/capsule-app"))
+                .args(["trust", "add"])
+                .arg(public_key_in(work.path()))
+                .env("CAPSULE_URL", &server.base)
+                .env("CAPSULE_USER_ID", &server.user_id)
+                .env("CAPSULE_AUTH_TOKEN", &server.auth_token)
+                .output()
+                .expect("the installed capsule-app runs");
+            assert!(
+                trusted.status.success(),
+                "capsule-app trust add: {}",
+                String::from_utf8_lossy(&trusted.stderr)
+            );
+            trusted_key = Some(String::from_utf8_lossy(&trusted.stdout).into_owned());
             writeln!(stdin, "trusted").expect("the script waits for the admin");
         }
         stdout.push_str(&line);
@@ -308,10 +316,9 @@ fn every_command_in_the_app_guide_works() {
     let status = bash.wait().expect("bash ends");
     let log = format!("{stdout}\n{}", stderr.join().unwrap());
     assert!(status.success(), "a command of the guide failed:\n{log}");
-    assert!(
-        trusted_key.is_some(),
-        "the script reached the deploy section: {log}"
-    );
+    let trusted_key =
+        trusted_key.unwrap_or_else(|| panic!("the script reached the deploy section: {log}"));
+    assert!(trusted_key.contains("Acme Apps"), "{trusted_key}");
 
     let package = work
         .path()

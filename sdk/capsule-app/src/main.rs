@@ -1,6 +1,7 @@
 //! `capsule-app`: what a Capsule app developer runs every day. It scaffolds
 //! an app, runs its tests, builds it to a component, packages and signs it,
-//! checks and inspects packages, and deploys them to a server.
+//! checks and inspects packages, deploys them to a server, and manages the
+//! publisher keys a server trusts.
 //!
 //! Every command has `--help`; every error says what to do next.
 
@@ -42,6 +43,8 @@ enum Command {
     Inspect(commands::inspect::Args),
     /// Install or update a package on a Capsule server: upload, grant, enable.
     Deploy(commands::deploy::Args),
+    /// The publisher keys a server trusts: add a public key file, list, remove.
+    Trust(commands::trust::Args),
     /// Run apps for an app's tests in this process, talking over stdin and
     /// stdout (started by the test kit; see `capsule_testkit::RemoteApp`).
     #[command(hide = true)]
@@ -60,6 +63,7 @@ fn main() -> ExitCode {
         Command::Verify(args) => commands::verify::run(args),
         Command::Inspect(args) => commands::inspect::run(args),
         Command::Deploy(args) => commands::deploy::run(args),
+        Command::Trust(args) => commands::trust::run(args),
         Command::TestHost => commands::test::host(),
     };
     match result {

@@ -1,7 +1,8 @@
 //! `capsule-app deploy` against a real Capsule server on 127.0.0.1: a
 //! signed package is uploaded, reviewed, granted and enabled; an update
 //! that asks for more waits for its grant; what the server refuses is
-//! told with what to do; nothing is granted that nobody approved.
+//! told with what to do; nothing is granted that nobody approved. And
+//! `capsule-app trust`, which decides whose packages that server runs.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -151,6 +152,20 @@ impl Fixture {
             .env("CAPSULE_URL", &self.base)
             .env("CAPSULE_USER_ID", &who.user_id)
             .env("CAPSULE_AUTH_TOKEN", &who.token);
+        tokio::task::spawn_blocking(move || command.output().expect("capsule-app runs"))
+            .await
+            .unwrap()
+    }
+
+    /// Runs `capsule-app trust ARGS...` as the admin.
+    async fn trust(&self, args: &[&str]) -> Output {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_capsule-app"));
+        command
+            .arg("trust")
+            .args(args)
+            .env("CAPSULE_URL", &self.base)
+            .env("CAPSULE_USER_ID", &self.admin.user_id)
+            .env("CAPSULE_AUTH_TOKEN", &self.admin.token);
         tokio::task::spawn_blocking(move || command.output().expect("capsule-app runs"))
             .await
             .unwrap()
@@ -459,5 +474,58 @@ async fn verify_refuses_the_ids_the_server_refuses_in_the_same_words() {
     );
     let (_, apps) = fx.get("/api/apps").await;
     assert_eq!(apps["apps"], json!([]), "nothing was installed: {apps}");
+    fx.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn trust_adds_lists_and_removes_a_publisher_key_from_its_file() {
+    let fx = Fixture::start().await;
+    let other = SigningKey::generate("Other Publisher");
+    let other_id = other.key_id().to_owned();
+    let public_file = fx.dir.path().join("other.pub.json");
+    std::fs::write(&public_file, other.public_key().to_json()).unwrap();
+    let secret_file = fx.dir.path().join("other.json");
+    std::fs::write(&secret_file, other.to_json()).unwrap();
+    let package = fx.package("0.1.0", json!([{"name": "settings"}]), &other);
+    let public_path = public_file.to_str().unwrap();
+
+    let untrusted = fx.deploy(&package, &["--yes"], &fx.admin).await;
+    let added = fx.trust(&["add", public_path]).await;
+    let deployed = fx.deploy(&package, &["--yes"], &fx.admin).await;
+    let listed = fx.trust(&["list"]).await;
+    let removed = fx.trust(&["remove", &other_id]).await;
+    let (_, app) = fx.get("/api/apps/modifier").await;
+    let secret = fx.trust(&["add", secret_file.to_str().unwrap()]).await;
+    let unknown = fx.trust(&["remove", "0123456789abcdef"]).await;
+
+    assert!(failed(&untrusted).contains("capsule-app trust add"));
+    let said = succeeded(&added);
+    assert!(
+        said.contains(&other_id) && said.contains("Other Publisher"),
+        "{said}"
+    );
+    succeeded(&deployed);
+    let said = succeeded(&listed);
+    assert!(
+        said.contains(&format!("{other_id}  Other Publisher  (api)")),
+        "{said}"
+    );
+    assert!(
+        said.contains(&format!(
+            "{}  Deploy Tests  (config)",
+            fx.publisher.key_id()
+        )),
+        "{said}"
+    );
+    let said = succeeded(&removed);
+    assert!(
+        said.contains("apps refused (signed by it): modifier"),
+        "{said}"
+    );
+    assert_eq!(app["app"]["status"], "refused", "{app}");
+    let said = failed(&secret);
+    assert!(said.contains("SECRET"), "{said}");
+    let said = failed(&unknown);
+    assert!(said.contains("trusts no such key"), "{said}");
     fx.stop().await;
 }

@@ -38,6 +38,34 @@ pub struct Session {
     pub username: String,
 }
 
+/// Signs `username` in on the server at `base`: one of the harness's, or
+/// a `capsule` binary a test started.
+pub async fn sign_in(
+    http: &reqwest::Client,
+    base: &str,
+    username: &str,
+    password: &str,
+) -> Session {
+    let request = http
+        .post(format!("{base}/api/v1/login"))
+        .json(&json!({"user": username, "password": password}));
+    let answer = TestServer::answer(request).await;
+    assert_eq!(
+        answer.status,
+        StatusCode::OK,
+        "login of {username}: {}",
+        answer.body
+    );
+    Session {
+        user_id: answer.body["data"]["userId"].as_str().unwrap().to_owned(),
+        token: answer.body["data"]["authToken"]
+            .as_str()
+            .unwrap()
+            .to_owned(),
+        username: username.to_owned(),
+    }
+}
+
 /// An answer: status and JSON body.
 #[derive(Debug)]
 pub struct Answer {
@@ -190,27 +218,7 @@ impl TestServer {
 
     /// Signs in.
     pub async fn login(&self, username: &str, password: &str) -> Session {
-        let answer = self
-            .post(
-                "/api/v1/login",
-                json!({"user": username, "password": password}),
-                None,
-            )
-            .await;
-        assert_eq!(
-            answer.status,
-            StatusCode::OK,
-            "login of {username}: {}",
-            answer.body
-        );
-        Session {
-            user_id: answer.body["data"]["userId"].as_str().unwrap().to_owned(),
-            token: answer.body["data"]["authToken"]
-                .as_str()
-                .unwrap()
-                .to_owned(),
-            username: username.to_owned(),
-        }
+        sign_in(&self.http, &self.base, username, password).await
     }
 
     /// Posts `text` to `room` as `who` with `chat.postMessage` and answers

@@ -211,7 +211,7 @@ fn endpoint_table(state: &AppState) -> Arc<EndpointTable> {
 /// The status for a call that did not answer.
 fn call_failed(app: &str, endpoint: &str, error: TargetError) -> ApiError {
     let failed = app_call_failed(
-        &call_error(&error),
+        &call_error(&error, &format!("`{app}`")),
         (StatusCode::NOT_FOUND, "error-app-endpoint-not-found"),
     );
     if failed.status.is_server_error() {

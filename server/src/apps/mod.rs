@@ -15,6 +15,7 @@
 
 pub mod bots;
 pub mod bridge;
+pub mod call_failure;
 pub mod commands;
 pub mod convert;
 pub mod endpoints;

@@ -14,8 +14,9 @@ use std::sync::{Arc, OnceLock};
 
 use async_trait::async_trait;
 use capsule_runtime::model as app;
-use capsule_runtime::{CallError, Fault, Hook, PreSend, Runtime, TargetError, WeakRuntime};
+use capsule_runtime::{Hook, PreSend, Runtime, TargetError, WeakRuntime};
 
+pub use super::call_failure::call_error;
 use super::convert;
 use super::registry::AppRegistry;
 use crate::chat::{
@@ -65,27 +66,13 @@ impl RuntimeApps {
     fn runtime_for(&self, app: &str) -> Result<Runtime, AppCallError> {
         self.runtime().ok_or_else(|| AppCallError {
             failure: AppFailure::NotLoaded,
-            message: format!("no app `{app}` is loaded"),
+            message: format!("No app `{app}` is running on this server. Try again in a moment."),
         })
     }
-}
 
-/// A runtime failure as the chat sees it.
-pub fn call_error(error: &TargetError) -> AppCallError {
-    let failure = match error {
-        TargetError::NotLoaded(_) => AppFailure::NotLoaded,
-        TargetError::Call(CallError::NotImplemented { .. }) => AppFailure::NotImplemented,
-        TargetError::Call(CallError::Disabled { .. }) => AppFailure::Disabled,
-        TargetError::Call(CallError::Busy { .. }) => AppFailure::Busy,
-        TargetError::Call(CallError::Fault {
-            fault: Fault::CpuDeadline(_) | Fault::WallDeadline(_),
-            ..
-        }) => AppFailure::Timeout,
-        TargetError::Call(CallError::Fault { .. }) => AppFailure::Faulted,
-    };
-    AppCallError {
-        failure,
-        message: error.to_string(),
+    /// `error` in words for the person who called `app`.
+    fn failed(&self, app: &str, error: &TargetError) -> AppCallError {
+        call_error(error, &self.registry.display_name(app))
     }
 }
 
@@ -186,7 +173,7 @@ impl Apps for RuntimeApps {
         self.runtime_for(app)?
             .execute_command(app, invocation(call))
             .await
-            .map_err(|e| call_error(&e))
+            .map_err(|e| self.failed(app, &e))
     }
 
     async fn command_preview(
@@ -198,7 +185,7 @@ impl Apps for RuntimeApps {
             .runtime_for(app)?
             .command_preview(app, invocation(call))
             .await
-            .map_err(|e| call_error(&e))?;
+            .map_err(|e| self.failed(app, &e))?;
         Ok(items.map(|items| items.into_iter().map(preview_item).collect()))
     }
 
@@ -211,7 +198,7 @@ impl Apps for RuntimeApps {
         self.runtime_for(app)?
             .execute_preview(app, invocation(call), item_id)
             .await
-            .map_err(|e| call_error(&e))
+            .map_err(|e| self.failed(app, &e))
     }
 
     fn runs(&self, app: &str) -> bool {
@@ -231,7 +218,7 @@ impl Apps for RuntimeApps {
         self.runtime_for(app)?
             .ui_action(app, event)
             .await
-            .map_err(|e| call_error(&e))
+            .map_err(|e| self.failed(app, &e))
     }
 }
 

@@ -1,4 +1,5 @@
-//! What the loaded apps declare: their slash commands and HTTP endpoints,
+//! What the loaded apps declare: their slash commands, HTTP endpoints and
+//! display names,
 //! shared between [`RuntimeApps`](super::RuntimeApps) (the chat's port,
 //! which routes commands), the app endpoints transport, and the
 //! [`AppManager`](super::AppManager) that rebuilds them whenever an app
@@ -7,6 +8,7 @@
 //! Readers take a snapshot (an `Arc` clone), so a request never sees half
 //! of a rebuild and never holds a lock while an app runs.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use capsule_package::Manifest;
@@ -27,6 +29,9 @@ pub struct AppRegistry {
 pub struct Declared {
     pub commands: CommandRegistry,
     pub endpoints: Arc<EndpointTable>,
+    /// Each app's display name (its manifest's `name`), by id, for the
+    /// words people read about it.
+    pub names: Arc<BTreeMap<String, String>>,
 }
 
 impl Declared {
@@ -39,6 +44,12 @@ impl Declared {
         Ok(Declared {
             commands: super::commands::declared(manifests.iter().copied())?,
             endpoints: Arc::new(EndpointTable::new(manifests.iter().copied())?),
+            names: Arc::new(
+                manifests
+                    .iter()
+                    .map(|m| (m.id.clone(), m.name.clone()))
+                    .collect(),
+            ),
         })
     }
 }
@@ -52,6 +63,16 @@ impl AppRegistry {
     /// The HTTP endpoints now.
     pub fn endpoints(&self) -> Arc<EndpointTable> {
         self.current.read().endpoints.clone()
+    }
+
+    /// App `id`'s display name, or its id when no loaded app has it.
+    pub fn display_name(&self, id: &str) -> String {
+        self.current
+            .read()
+            .names
+            .get(id)
+            .cloned()
+            .unwrap_or_else(|| id.to_owned())
     }
 
     /// Replaces every declaration at once.

@@ -46,14 +46,14 @@ pub struct UiAction {
 #[derive(Debug, thiserror::Error)]
 pub enum InteractionError {
     /// No app of that id is loaded.
-    #[error("no app `{0}` is loaded")]
+    #[error("No app `{0}` is installed on this server.")]
     UnknownApp(String),
     /// The press itself is refused (room, message or action).
     #[error(transparent)]
     Chat(#[from] ChatError),
     /// The app's call failed: not implemented, disabled, busy, a fault or
     /// a missed deadline.
-    #[error("app `{app}` did not handle the action: {error}")]
+    #[error("{error}")]
     App { app: String, error: AppCallError },
 }
 

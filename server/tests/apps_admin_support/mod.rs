@@ -105,6 +105,36 @@ pub async fn update(
     TestServer::answer(signed_in(request, session)).await
 }
 
+/// `POST /api/apps/trusted-keys` with `key_file` as the body, declared
+/// JSON, as `curl --data-binary @key.pub.json` sends it.
+pub async fn trust_file_as_body(server: &TestServer, session: &Session, key_file: &[u8]) -> Answer {
+    let request = server
+        .http
+        .post(format!("{}/api/apps/trusted-keys", server.base))
+        .header("content-type", "application/json")
+        .body(key_file.to_vec());
+    TestServer::answer(signed_in(request, Some(session))).await
+}
+
+/// `POST /api/apps/trusted-keys` with `key_file` uploaded as the
+/// multipart field `field`, as `curl -F key=@key.pub.json` sends it.
+pub async fn trust_file_uploaded(
+    server: &TestServer,
+    session: &Session,
+    field: &str,
+    key_file: &[u8],
+) -> Answer {
+    let part = Part::bytes(key_file.to_vec())
+        .file_name("key.pub.json")
+        .mime_str("application/json")
+        .expect("a MIME type");
+    let request = server
+        .http
+        .post(format!("{}/api/apps/trusted-keys", server.base))
+        .multipart(Form::new().part(field.to_owned(), part));
+    TestServer::answer(signed_in(request, Some(session))).await
+}
+
 /// `DELETE path` as `session`.
 pub async fn delete(server: &TestServer, path: &str, session: Option<&Session>) -> Answer {
     let request = server.http.delete(format!("{}{path}", server.base));

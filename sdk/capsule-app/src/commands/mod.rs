@@ -8,6 +8,7 @@ pub mod new;
 pub mod package;
 pub mod sign;
 pub mod test;
+pub mod trust;
 pub mod verify;
 
 use std::path::Path;

@@ -2,10 +2,15 @@
 //! (`GET /api/apps/{id}/logs`). Rocket.Chat answers `{logs}` paged from
 //! its log collection; Capsule keeps the last entries of each app in
 //! memory (the runtime's ring buffer), so `count` picks how many of the
-//! newest to answer and there is no `offset`.
+//! newest to answer and there is no `offset`. Each entry's `at` is ISO
+//! 8601, as every time in the API.
+
+use std::time::UNIX_EPOCH;
 
 use axum::extract::{Path, State};
+use capsule_runtime::LogEntry;
 use serde::Deserialize;
+use serde_json::{Value, json};
 
 use super::errors::AdminResult;
 use super::manager;
@@ -13,6 +18,7 @@ use crate::api::envelope::{ok, to_json};
 use crate::api::extract::{Admin, Params};
 use crate::gateway::AppState;
 use crate::gateway::error::ApiError;
+use crate::model::Timestamp;
 
 /// Entries answered when `count` is not given.
 const DEFAULT_COUNT: usize = 100;
@@ -38,5 +44,23 @@ pub(super) async fn logs(
         .into());
     }
     let logs = manager(&state)?.logs(&id, count).await?;
-    Ok(ok(to_json(&logs)))
+    let mut answer = to_json(&logs);
+    answer["logs"] = logs.logs.iter().map(entry_json).collect();
+    Ok(ok(answer))
+}
+
+/// One log entry as the API shows it: the runtime's entry, its time as
+/// ISO 8601 (the runtime keeps a `SystemTime`).
+fn entry_json(entry: &LogEntry) -> Value {
+    let millis = entry
+        .at
+        .duration_since(UNIX_EPOCH)
+        .map(|since| i64::try_from(since.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0);
+    json!({
+        "at": Timestamp(millis),
+        "level": entry.level,
+        "source": entry.source,
+        "message": entry.message,
+    })
 }

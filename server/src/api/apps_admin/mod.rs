@@ -15,12 +15,13 @@
 //!
 //! One module per area: [`packages`] (upload and update), [`lifecycle`]
 //! (list, read, grant, enable, uninstall), [`settings`], [`logs`],
-//! [`trust`] (keys and development mode), [`audit`]; [`errors`] maps the
+//! [`trust`] (keys and development mode) with [`key_file`] (the forms a key file comes in), [`audit`]; [`errors`] maps the
 //! manager's errors to Rocket.Chat-shaped answers.
 
 mod audit;
 mod errors;
 mod grants;
+mod key_file;
 mod lifecycle;
 mod logs;
 mod packages;
@@ -41,7 +42,7 @@ pub fn routes() -> Routes {
         .post("/api/apps", "Upload a package: multipart/form-data with the zip as field `app` and optionally `permissions` (`all` or a JSON list) to grant in the same request; answers the app with its manifest, requested permissions and required imports", Access::Admin, packages::body_limit(packages::upload))
         .multipart()
         .get("/api/apps/trusted-keys", "The trusted publisher keys (from the configuration and added here)", Access::Admin, trust::keys)
-        .post("/api/apps/trusted-keys", "Trust a publisher key: `{\"key\": \"<public key file text>\"}`", Access::Admin, trust::add_key)
+        .post("/api/apps/trusted-keys", "Trust a publisher key: the public key file as the JSON body, as the multipart field `key`, or as `{\"key\": <file text or object>}`", Access::Admin, trust::add_key)
         .delete("/api/apps/trusted-keys/{keyId}", "Stop trusting a key; the apps it signed are refused and listed in `refused`", Access::Admin, trust::remove_key)
         .get("/api/apps/development", "Whether development mode (unsigned and untrusted packages accepted) is on", Access::Admin, trust::development)
         .post("/api/apps/development", "Turn development mode on or off: `{\"enabled\": bool}`", Access::Admin, trust::set_development)

@@ -13,6 +13,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::errors::AdminResult;
+use super::key_file::KeyFile;
 use super::manager;
 use crate::api::envelope::{ok, to_json};
 use crate::api::extract::{Admin, Body};
@@ -24,22 +25,14 @@ pub(super) async fn keys(State(state): State<AppState>, Admin(_): Admin) -> Admi
     Ok(ok(json!({"keys": to_json(&keys)})))
 }
 
-#[derive(Deserialize, schemars::JsonSchema)]
-pub(super) struct KeyBody {
-    key: Option<String>,
-}
-
 pub(super) async fn add_key(
     State(state): State<AppState>,
     Admin(user): Admin,
-    Body(body): Body<KeyBody>,
+    KeyFile(text): KeyFile,
 ) -> AdminResult {
-    let text = body.key.filter(|k| !k.trim().is_empty()).ok_or_else(|| {
-        ApiError::invalid_params(
-            "the required field `key` is missing: the text of a publisher's public key file",
-        )
-    })?;
-    let key = manager(&state)?.add_trusted_key(&user, &text).await?;
+    let key = manager(&state)?
+        .add_trusted_key((&user).into(), &text)
+        .await?;
     Ok(ok(json!({"key": to_json(&key)})))
 }
 
@@ -48,7 +41,9 @@ pub(super) async fn remove_key(
     Admin(user): Admin,
     Path(key_id): Path<String>,
 ) -> AdminResult {
-    let refused = manager(&state)?.remove_trusted_key(&user, &key_id).await?;
+    let refused = manager(&state)?
+        .remove_trusted_key((&user).into(), &key_id)
+        .await?;
     Ok(ok(json!({"keyId": key_id, "refused": refused})))
 }
 

@@ -176,6 +176,15 @@ impl Actor {
             username: "system".into(),
         }
     }
+
+    /// Someone at the server's command line, working on its data folder
+    /// (`capsule keys`): no account signs in there.
+    pub fn command_line() -> Actor {
+        Actor {
+            id: "command-line".into(),
+            username: "command-line".into(),
+        }
+    }
 }
 
 impl From<&User> for Actor {

@@ -23,7 +23,7 @@ use capsule_package::PublicKey;
 use capsule_package::{TrustPolicy, TrustStore};
 use serde_json::{Value, json};
 
-use super::record::{self, Status};
+use super::record::{self, Actor, Status};
 use super::{AppManager, KeyView, ManageError};
 use crate::apps::{AppsError, packages};
 use crate::config::Config;
@@ -146,7 +146,7 @@ impl AppManager {
     /// tried again.
     pub async fn add_trusted_key(
         &self,
-        actor: &User,
+        actor: Actor,
         key_file: &str,
     ) -> Result<KeyView, ManageError> {
         let _op = self.inner.ops.lock().await;
@@ -169,7 +169,7 @@ impl AppManager {
             self.put_trust_record(KEYS_RECORD, &added.to_json()).await?;
             self.inner.trust.write().added = added;
             self.record_action(
-                actor.into(),
+                actor,
                 "trusted-key.add",
                 None,
                 json!({"keyId": key.key_id(), "publisher": key.name()}),
@@ -185,7 +185,7 @@ impl AppManager {
     /// refused because of it.
     pub async fn remove_trusted_key(
         &self,
-        actor: &User,
+        actor: Actor,
         key_id: &str,
     ) -> Result<Vec<String>, ManageError> {
         let _op = self.inner.ops.lock().await;
@@ -201,7 +201,7 @@ impl AppManager {
         self.put_trust_record(KEYS_RECORD, &added.to_json()).await?;
         self.inner.trust.write().added = added;
         self.record_action(
-            actor.into(),
+            actor,
             "trusted-key.remove",
             None,
             json!({"keyId": key_id, "publisher": removed.name()}),

@@ -268,7 +268,7 @@ impl Chat {
                 // against it (the apps layer counted the fault), and the
                 // user gets a plain account of it.
                 tracing::warn!(app = %command.app_id, command = %command.command, "a slash command failed: {error}");
-                let text = format!("/{} failed: {error}", command.command);
+                let text = error.to_string();
                 (AppOutcome::Failed(text.clone()), Some(text), false)
             }
         };

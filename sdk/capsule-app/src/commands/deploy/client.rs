@@ -56,6 +56,9 @@ pub fn explain(status: StatusCode, error_type: &str, message: &str, url: &str) -
         (403, _) => {
             format!("this user may not administer apps{said}; deploy with an admin's credentials")
         }
+        (404, "error-app-key-not-found") => {
+            format!("the server trusts no such key{said}; `capsule-app trust list` shows them")
+        }
         (404, "error-app-not-found") => format!("the server has no such app{said}"),
         (404, _) => {
             format!("{url} does not exist (404); is --server a Capsule server with the apps API?")
@@ -72,7 +75,7 @@ pub fn explain(status: StatusCode, error_type: &str, message: &str, url: &str) -
         (_, "error-app-refused") if message.contains("key") || message.contains("signed") => {
             format!(
                 "the server refuses to run the app{said}; an admin must trust your publisher key \
-                 (POST /api/apps/trusted-keys, or the server's --trusted-key)"
+                 (`capsule-app trust add KEY.pub.json`, or the server's --trusted-key)"
             )
         }
         (_, "error-app-refused") => format!("the server refuses to run the app{said}"),
@@ -88,6 +91,7 @@ pub fn explain(status: StatusCode, error_type: &str, message: &str, url: &str) -
              (POST /api/apps/ID/settings) and enable it"
         ),
         (_, "error-app-already-installed") => format!("the app is already installed{said}"),
+        (_, "error-app-invalid-key") => format!("the server refused the key{said}"),
         (_, "error-app-reserved-id") => format!(
             "the app's id is reserved by the server{said}; choose another `id` in manifest.json"
         ),
@@ -186,6 +190,44 @@ impl AdminClient {
         )
     }
 
+    /// `GET /api/apps/trusted-keys`: the keys the server trusts.
+    pub async fn trusted_keys(&self) -> Result<Vec<TrustedKey>, ApiError> {
+        let body = self
+            .call(Method::GET, "/api/apps/trusted-keys", None)
+            .await?;
+        field_of(body, "keys")
+    }
+
+    /// `POST /api/apps/trusted-keys` with a public key file's JSON as the
+    /// body: the key the server trusts now.
+    pub async fn trust(&self, key_file: Value) -> Result<TrustedKey, ApiError> {
+        let body = self
+            .call(Method::POST, "/api/apps/trusted-keys", Some(key_file))
+            .await?;
+        field_of(body, "key")
+    }
+
+    /// `DELETE /api/apps/trusted-keys/{keyId}`: the ids of the apps the
+    /// server refuses now, as that key signed them.
+    pub async fn distrust(&self, key_id: &str) -> Result<Vec<String>, ApiError> {
+        let body = self
+            .call(
+                Method::DELETE,
+                &format!("/api/apps/trusted-keys/{key_id}"),
+                None,
+            )
+            .await?;
+        Ok(body
+            .get("refused")
+            .and_then(Value::as_array)
+            .map(|ids| {
+                ids.iter()
+                    .filter_map(|id| id.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+
     fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
         self.http
             .request(method, format!("{}{path}", self.base))
@@ -242,13 +284,28 @@ impl AdminClient {
     }
 }
 
+/// A key the server trusts, as `/api/apps/trusted-keys` lists it.
+#[derive(Debug, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TrustedKey {
+    pub key_id: String,
+    pub publisher: String,
+    /// `config` (the server's configuration) or `api`.
+    pub source: String,
+}
+
 /// The `app` of an answer.
 fn app_of(body: Value) -> Result<AppView, ApiError> {
-    let app = body.get("app").cloned().unwrap_or(Value::Null);
-    serde_json::from_value(app).map_err(|e| ApiError::Unexpected {
+    field_of(body, "app")
+}
+
+/// The field `name` of a success's body.
+fn field_of<T: serde::de::DeserializeOwned>(body: Value, name: &str) -> Result<T, ApiError> {
+    let field = body.get(name).cloned().unwrap_or(Value::Null);
+    serde_json::from_value(field).map_err(|e| ApiError::Unexpected {
         url: "the apps API".into(),
         status: StatusCode::OK,
-        reason: format!("no readable `app`: {e}"),
+        reason: format!("no readable `{name}`: {e}"),
         body: body.to_string(),
     })
 }

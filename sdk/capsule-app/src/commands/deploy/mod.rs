@@ -7,7 +7,7 @@
 //! approved: `--grant`, `--yes`, or a yes on the terminal.
 
 mod body;
-mod client;
+pub(crate) mod client;
 mod grant;
 mod view;
 
