@@ -65,6 +65,7 @@ mod limits;
 mod loader;
 mod memory;
 pub mod model;
+mod refusal;
 mod runtime;
 mod wasi;
 
@@ -94,6 +95,7 @@ pub use model::{
     OutgoingMessage, PreviewItem, Room, RoomKind, Schedule, SettingValue, User, UserRef,
     UserStatus, Verdict,
 };
+pub use refusal::Refusal;
 pub use runtime::{
     EnableError, LoadReport, NotLoaded, Runtime, RuntimeConfig, RuntimeError, WeakRuntime,
 };

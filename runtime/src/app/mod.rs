@@ -184,23 +184,30 @@ impl LoadedApp {
                 }
             }
         };
-        let violations = std::mem::take(&mut instance.store.data_mut().call.violations);
+        let refusals = std::mem::take(&mut instance.store.data_mut().call.refusals);
         match result {
+            // Whatever the host refused along the way, the app handled it.
             Ok(value) => {
                 self.give_back(instance);
-                match violations.into_iter().next() {
-                    // The answer stands (the host already refused what was
-                    // not allowed), but the attempt counts as a fault.
-                    Some(violation) => {
-                        self.fault(violation);
-                    }
-                    None => self.shared.health.record_success(),
-                }
+                self.shared.health.record_success();
                 Ok(value)
             }
             Err(fault) => {
                 if !fault.poisons_instance() {
                     self.give_back(instance);
+                }
+                if !refusals.is_empty() {
+                    // The likeliest cause of a trap right after a refusal is
+                    // an app that did not handle the error value.
+                    let refused: Vec<String> = refusals.iter().map(ToString::to_string).collect();
+                    self.shared.log.push(
+                        LogLevel::Error,
+                        LogSource::Host,
+                        format!(
+                            "the call faulted after the host refused: {}",
+                            refused.join("; ")
+                        ),
+                    );
                 }
                 Err(self.fault(fault))
             }

@@ -165,7 +165,7 @@ pub use capsule_runtime as runtime;
 #[cfg(feature = "runtime")]
 pub use capsule_runtime::{
     Capability, Fault, GrantSet, HttpRequest, HttpResponse, Limits, LogEntry, Message,
-    Notification, Room, ScheduledJob, SettingValue, User,
+    Notification, Refusal, Room, ScheduledJob, SettingValue, User,
 };
 
 /// The repository's root: the directory of the root `Cargo.toml`, two

@@ -11,8 +11,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use capsule_runtime::{
     Fault, GrantSet, HttpRequest, HttpResponse, Interaction, Invocation, Job, LogEntry, LogSource,
-    MemoryBridge, Message, Notification, PreSend, Room, RoomReadBridge, Runtime, ScheduledJob,
-    TargetError, User,
+    MemoryBridge, Message, Notification, PreSend, Refusal, Room, RoomReadBridge, Runtime,
+    ScheduledJob, TargetError, User,
 };
 
 use crate::http::{HttpStub, RecordedRequest, RecordingTransport};
@@ -389,6 +389,14 @@ impl TestApp {
     pub fn last_fault(&self) -> Option<Fault> {
         self.runtime
             .last_fault(&self.id)
+            .expect("the test app stays loaded")
+    }
+
+    /// The app's most recent refused host call (not a fault: the app got
+    /// an error value to handle).
+    pub fn last_refusal(&self) -> Option<Refusal> {
+        self.runtime
+            .last_refusal(&self.id)
             .expect("the test app stays loaded")
     }
 
