@@ -531,3 +531,52 @@ async fn an_outgoing_call_the_grant_refuses_leaves_the_app_enabled() {
         .await;
     assert_eq!((status, &body), (200, &json!({"success": true})));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_outgoing_url_on_an_ungranted_host_is_refused_when_the_admin_sets_it() {
+    // The app as published: granted `hooks.example.com` only.
+    let chat = chat_with_webhooks().await;
+    let set = |url: &str| {
+        chat.server.post(
+            "/api/apps/webhooks/settings",
+            json!({"settings": {"outgoing_url": url}}),
+            Some(&chat.admin),
+        )
+    };
+    let outgoing_url = || async {
+        let settings = chat
+            .server
+            .get("/api/apps/webhooks/settings", Some(&chat.admin))
+            .await
+            .ok();
+        settings["settings"]["outgoing_url"]["value"].clone()
+    };
+
+    let refused = set("http://127.0.0.1:9/rocketchat").await;
+
+    assert_eq!(refused.status, 400, "{}", refused.body);
+    let error = refused.body["error"].as_str().unwrap_or_default();
+    assert!(
+        error.contains("`http://127.0.0.1:9/rocketchat`") && error.contains("not granted"),
+        "the admin reads the app's reason: {}",
+        refused.body
+    );
+    assert_eq!(outgoing_url().await, Value::Null, "nothing was saved");
+
+    let accepted = set("https://hooks.example.com/rocketchat").await;
+    assert_eq!(accepted.status, 200, "{}", accepted.body);
+    assert_eq!(outgoing_url().await, "https://hooks.example.com/rocketchat");
+
+    // An admin sets an app up before enabling it: checked all the same.
+    chat.server
+        .post(
+            "/api/apps/webhooks/status",
+            json!({"status": "manually_disabled"}),
+            Some(&chat.admin),
+        )
+        .await
+        .ok();
+    let while_disabled = set("https://elsewhere.example/rocketchat").await;
+    assert_eq!(while_disabled.status, 400, "{}", while_disabled.body);
+    assert_eq!(outgoing_url().await, "https://hooks.example.com/rocketchat");
+}

@@ -176,7 +176,7 @@ async fn an_app_built_against_the_first_contract_release_still_loads_and_runs() 
 
     assert_eq!(report.shape.version, "0.1.0");
     assert_eq!(
-        current.shape.version, "0.1.1",
+        current.shape.version, "0.1.2",
         "apps built with the SDK today"
     );
     assert_eq!(answer, Ok(Some("0.1.0".into())), "its export is called");

@@ -105,6 +105,13 @@ impl HostState {
 }
 
 impl Host for HostState {
+    async fn allows(&mut self, url: String) -> bool {
+        // A question, not an attempt: answering it refuses nothing.
+        let grants = self.app.grants.read().clone();
+        grants.has(Capability::HttpOutbound)
+            && Url::parse(&url).is_ok_and(|url| check_url(&grants, &url).is_ok())
+    }
+
     async fn fetch(
         &mut self,
         request: HttpRequest,
