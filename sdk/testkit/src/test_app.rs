@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use capsule_runtime::{
     Fault, GrantSet, HttpRequest, HttpResponse, Interaction, Invocation, Job, LogEntry, LogSource,
     MemoryBridge, Message, Notification, PreSend, Refusal, Room, RoomReadBridge, Runtime,
-    ScheduledJob, TargetError, User,
+    ScheduledJob, SettingsBridge, TargetError, User,
 };
 
 use crate::http::{HttpStub, RecordedRequest, RecordingTransport};
@@ -128,6 +128,22 @@ impl TestApp {
     /// test of `on-settings-changed` sends it with `runtime().lifecycle(..)`.
     pub fn set_setting(&self, id: &str, value: impl IntoSetting) {
         self.chat.set_setting(&self.id, id, value.into_setting());
+    }
+
+    /// Asks the app whether an admin may set setting `id` to `value`
+    /// (`validate-settings`), as the server does before saving; nothing is
+    /// saved. `Err` is the app's refusal: the text the admin would read.
+    pub async fn validate_setting(&self, id: &str, value: impl IntoSetting) -> Result<(), String> {
+        let mut proposed = SettingsBridge::settings(self.chat.as_ref(), &self.id)
+            .await
+            .unwrap_or_default();
+        proposed.retain(|(other, _)| other != id);
+        proposed.push((id.to_owned(), value.into_setting()));
+        let answer = self
+            .runtime
+            .validate_settings(&self.id, vec![id.to_owned()], proposed)
+            .await;
+        self.expect_answer(&format!("validating setting `{id}`"), answer)
     }
 
     /// Answers the app's outbound requests `method url_prefix…` from now
