@@ -325,6 +325,38 @@ async fn refused_host_calls_past_the_fault_limit_leave_the_app_enabled() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_app_that_panics_on_a_refusal_faults_and_its_log_says_what_was_refused() {
+    // Room for the panic to unwind on a loaded machine: the fault must be
+    // the trap, not the 20 ms pre-send CPU deadline.
+    let limits = Limits {
+        pre_send: Deadline {
+            cpu: Duration::from_secs(2),
+            wall: Duration::from_secs(10),
+        },
+        ..Limits::default()
+    };
+    let h = with_hostile(&[], limits).await;
+
+    let stored = h.post("unwrap http://evil.example/steal").await.unwrap();
+
+    assert_eq!(stored, "unwrap http://evil.example/steal [good]");
+    assert!(
+        matches!(last_fault(&h), Some(Fault::Trap(_))),
+        "{:?}",
+        last_fault(&h)
+    );
+    let faults = h.fault_log("hostile");
+    assert_eq!(faults.len(), 1, "{faults:?}");
+    let logs = h.runtime.logs("hostile", 100).unwrap();
+    assert!(
+        logs.iter().any(|e| e.message
+            == "the call faulted after the host refused: `http-outbound` call refused: \
+                host `evil.example:80` is not on the app's allow-list"),
+        "{logs:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn faults_in_a_row_disable_the_app_with_a_reason() {
     let limits = Limits {
         max_faults_in_a_row: 3,
