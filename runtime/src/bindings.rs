@@ -14,8 +14,9 @@
 /// linker's `@0.1.2` definition, and the `@0.1.2` export lookup finds a
 /// component's `@0.1.0` export. An interface added in a later release (an
 /// export such as `settings-validation`) is simply absent from an older
-/// component, which the loader treats like any export it lacks. So one module serves the whole `0.1`
-/// series; a breaking `0.2` would get a module of its own.
+/// component, which the loader treats like any export it lacks. So one
+/// module serves the whole `0.1` series; a breaking `0.2` would get a
+/// module of its own.
 pub mod v0_1 {
     wasmtime::component::bindgen!({
         path: "../wit/0.1.2",

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-/// Why an app call (or a host call it made) failed.
+/// Why an app call failed.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum Fault {
     /// The guest ran past its CPU deadline and was interrupted.
