@@ -5,18 +5,21 @@
 //! contract keep loading when a newer one ships: the loader picks the module
 //! from the version in the component's import and export names.
 
-/// `capsule:apps@0.1.1` (folder `wit/0.1.1`), which also serves every
-/// component built against `0.1.0`.
+/// `capsule:apps@0.1.2` (folder `wit/0.1.2`), which also serves every
+/// component built against `0.1.0` and `0.1.1`.
 ///
 /// Within `0.1` a release only adds (as semver allows below 1.0 for the
 /// patch number), and wasmtime resolves names semver-aware in both
 /// directions: an import of `capsule:apps/kv@0.1.0` is satisfied by the
-/// linker's `@0.1.1` definition, and the `@0.1.1` export lookup finds a
-/// component's `@0.1.0` export. So one module serves the whole `0.1`
-/// series; a breaking `0.2` would get a module of its own.
+/// linker's `@0.1.2` definition, and the `@0.1.2` export lookup finds a
+/// component's `@0.1.0` export. An interface added in a later release (an
+/// export such as `settings-validation`) is simply absent from an older
+/// component, which the loader treats like any export it lacks. So one
+/// module serves the whole `0.1` series; a breaking `0.2` would get a
+/// module of its own.
 pub mod v0_1 {
     wasmtime::component::bindgen!({
-        path: "../wit/0.1.1",
+        path: "../wit/0.1.2",
         world: "app",
         imports: { default: async },
         exports: { default: async },
@@ -27,7 +30,7 @@ pub mod v0_1 {
 
     /// The newest version of the series, the one these bindings define
     /// (the contract crate's [`NEWEST`](capsule_contract::version::NEWEST)).
-    pub const VERSION: &str = "0.1.1";
+    pub const VERSION: &str = "0.1.2";
 }
 
 // The bindings are generated from the newest contract the contract crate
@@ -292,6 +295,15 @@ mod convert_v0_1 {
                 room_id: i.room_id,
                 message_id: i.message_id,
                 trigger_id: i.trigger_id,
+            }
+        }
+    }
+    impl From<model::SettingValue> for wit::SettingValue {
+        fn from(v: model::SettingValue) -> Self {
+            match v {
+                model::SettingValue::Text(s) => wit::SettingValue::Text(s),
+                model::SettingValue::Number(n) => wit::SettingValue::Number(n),
+                model::SettingValue::Boolean(b) => wit::SettingValue::Boolean(b),
             }
         }
     }

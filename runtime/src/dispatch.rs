@@ -19,7 +19,7 @@ use crate::fault::Fault;
 use crate::limits::CallKind;
 use crate::model::{
     HttpRequest, HttpResponse, Interaction, Invocation, Job, Message, MessageEdit, PreviewItem,
-    Room, User, UserRef, Verdict,
+    Room, SettingValue, User, UserRef, Verdict,
 };
 use crate::runtime::{NotLoaded, Runtime};
 use capsule_contract::Hook;
@@ -453,6 +453,36 @@ impl Runtime {
                 text_len,
                 |store, ex| -> CallFuture<'_, _> {
                     export_call!(ex, ui, Hook::UiAction, |g| g.call_on_action(store, &event))
+                },
+            )
+            .await?)
+    }
+
+    /// Asks the app whether an admin's change to its settings may be saved:
+    /// `changed` the ids set or cleared, `proposed` every setting with the
+    /// value it would have. `Ok(Err(text))` is the app's refusal, for the
+    /// admin to read. Runs while the app is disabled too (an admin sets an
+    /// app up before enabling it), not once it is refused.
+    pub async fn validate_settings(
+        &self,
+        app: &str,
+        changed: Vec<String>,
+        proposed: Vec<(String, SettingValue)>,
+    ) -> Result<Result<(), String>, TargetError> {
+        let app = self.get(app)?;
+        let proposed: Vec<(String, wit::SettingValue)> = proposed
+            .into_iter()
+            .map(|(id, value)| (id, value.into()))
+            .collect();
+        Ok(app
+            .call(
+                Hook::ValidateSettings,
+                CallKind::Lifecycle,
+                0,
+                error_len,
+                |store, ex| -> CallFuture<'_, _> {
+                    export_call!(ex, settings_validation, Hook::ValidateSettings, |g| g
+                        .call_validate_settings(store, &changed, &proposed))
                 },
             )
             .await?)

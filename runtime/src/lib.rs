@@ -83,7 +83,7 @@ pub use capsule_runtime_types::model;
 pub use dispatch::{Background, LifecycleEvent, PreSend, TargetError};
 pub use engine::{EngineConfig, InstanceAllocation};
 // The data modules keep their paths inside the crate (`crate::fault`).
-use capsule_runtime_types::{fault, limits};
+use capsule_runtime_types::{fault, limits, refusal};
 pub use fault::Fault;
 pub use http_transport::{HttpTransport, OutboundRequest, ReqwestTransport, TransportError};
 pub use limits::{CallKind, Deadline, Limits};
@@ -94,6 +94,7 @@ pub use model::{
     Notification, OutgoingMessage, PreviewItem, Room, RoomKind, Schedule, ScheduledJob,
     SettingValue, User, UserRef, UserStatus, Verdict,
 };
+pub use refusal::Refusal;
 pub use runtime::{
     EnableError, LoadReport, NotLoaded, Runtime, RuntimeConfig, RuntimeError, WeakRuntime,
 };

@@ -308,6 +308,11 @@ impl Runtime {
         Ok(self.get(app)?.shared.health.last_fault())
     }
 
+    /// The app's most recent refused host call, if any.
+    pub fn last_refusal(&self, app: &str) -> Result<Option<crate::Refusal>, NotLoaded> {
+        Ok(self.get(app)?.shared.health.last_refusal())
+    }
+
     /// The app's most recent log lines, oldest first.
     pub fn logs(&self, app: &str, limit: usize) -> Result<Vec<LogEntry>, NotLoaded> {
         Ok(self.get(app)?.shared.log.recent(limit))

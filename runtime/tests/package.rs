@@ -84,7 +84,7 @@ async fn a_signed_bench_package_verifies_and_loads_into_the_runtime() {
             publisher_name: "Capsule test suite".into()
         }
     );
-    assert_eq!(check_api(package.manifest()).unwrap().to_string(), "0.1.1");
+    assert_eq!(check_api(package.manifest()).unwrap().to_string(), "0.1.2");
 
     let spec = AppSpec::from_manifest(package.manifest(), package.manifest().requested_grants());
     assert_eq!(spec.id, "bench");

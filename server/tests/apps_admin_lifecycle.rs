@@ -412,11 +412,11 @@ async fn a_hostile_app_is_disabled_with_its_reason_while_chatting_goes_on() {
     let reader = keep_reading(&server, &alice, stop.clone());
 
     let before = say(&server, &alice, GENERAL, "alice before").await;
-    // Five faults in a row (the runtime's default limit): a write flood
-    // past the rate limit (the hook answers, but the flood counts as a
-    // fault), memory bombs, endless loops.
+    // A write flood past the rate limit: its refused writes are the app's
+    // to handle, not faults. Then five faults in a row (the runtime's
+    // default limit): a panic, memory bombs, endless loops.
     let mut sent = Vec::new();
-    for misbehaviour in ["flood", "bomb", "loop", "bomb", "loop"] {
+    for misbehaviour in ["flood", "panic", "bomb", "loop", "bomb", "loop"] {
         sent.push(say(&server, &admin, GENERAL, misbehaviour).await);
     }
     let disabled = eventually("hostile to be disabled after its faults", || {
@@ -451,7 +451,7 @@ async fn a_hostile_app_is_disabled_with_its_reason_while_chatting_goes_on() {
     assert!(sent[0].contains("limited="), "{sent:?}");
     assert_eq!(
         sent[1..],
-        ["bomb", "loop", "bomb", "loop"],
+        ["panic", "bomb", "loop", "bomb", "loop"],
         "each message is sent as written although its hook faulted"
     );
     assert!(reads > 0, "reading went on meanwhile");
@@ -482,6 +482,17 @@ async fn a_hostile_app_is_disabled_with_its_reason_while_chatting_goes_on() {
     );
     assert!(
         logs["health"]["faults"].as_u64().unwrap_or(0) >= 5,
+        "{logs}"
+    );
+    assert!(
+        logs["health"]["refusals"].as_u64().unwrap_or(0) > 0,
+        "the flood's refused writes are counted apart: {logs}"
+    );
+    assert!(
+        logs["lastRefusal"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("rate limit"),
         "{logs}"
     );
     let entries = audit_of(&server, &admin, "hostile").await;

@@ -326,6 +326,27 @@ async fn outgoing_hook(
     )
 }
 
+/// `POST /moved`: a redirect to an address no grant names (TEST-NET-1,
+/// never reached: the host refuses the hop before connecting).
+async fn moved() -> impl IntoResponse {
+    (
+        StatusCode::TEMPORARY_REDIRECT,
+        [(header::LOCATION, "http://192.0.2.1/rocketchat")],
+    )
+}
+
+/// The webhooks app with its `http-outbound` grant narrowed to the fake
+/// service on 127.0.0.1:`port`, as an admin's copy of the app would be.
+fn webhooks_granting(chat: &Chat, port: u16) -> Vec<u8> {
+    chat.package("webhooks", |manifest| {
+        for permission in manifest["permissions"].as_array_mut().unwrap() {
+            if permission["name"] == "http-outbound" {
+                permission["hosts"] = json!([format!("127.0.0.1:{port}")]);
+            }
+        }
+    })
+}
+
 async fn fake_service(token: &'static str) -> (u16, FakeService) {
     let fake = FakeService {
         token,
@@ -333,6 +354,7 @@ async fn fake_service(token: &'static str) -> (u16, FakeService) {
     };
     let app = axum::Router::new()
         .route("/rocketchat", axum::routing::post(outgoing_hook))
+        .route("/moved", axum::routing::post(moved))
         .with_state(fake.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
@@ -345,13 +367,7 @@ async fn the_outgoing_webhook_posts_triggered_messages_and_the_reply_appears() {
     let (port, fake) = fake_service("out-token-123").await;
     let chat = Chat::start().await;
     // The admin's copy of the app grants exactly the service's host.
-    let package = chat.package("webhooks", |manifest| {
-        for permission in manifest["permissions"].as_array_mut().unwrap() {
-            if permission["name"] == "http-outbound" {
-                permission["hosts"] = json!([format!("127.0.0.1:{port}")]);
-            }
-        }
-    });
+    let package = webhooks_granting(&chat, port);
     let site = chat.server.base.clone();
     chat.install_package(
         package,
@@ -418,13 +434,7 @@ async fn a_refused_payload_posts_nothing_back() {
     // no reply (and goes on serving).
     let (port, fake) = fake_service("the-services-token").await;
     let chat = Chat::start().await;
-    let package = chat.package("webhooks", |manifest| {
-        for permission in manifest["permissions"].as_array_mut().unwrap() {
-            if permission["name"] == "http-outbound" {
-                permission["hosts"] = json!([format!("127.0.0.1:{port}")]);
-            }
-        }
-    });
+    let package = webhooks_granting(&chat, port);
     chat.install_package(
         package,
         json!({
@@ -457,4 +467,116 @@ async fn a_refused_payload_posts_nothing_back() {
         history.iter().all(|m| m["u"]["username"] != "webhooks.bot"),
         "{history:#?}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_outgoing_call_the_grant_refuses_leaves_the_app_enabled() {
+    // The service redirects every payload to a host the grant does not
+    // name: each outgoing call is refused, more often than the five faults
+    // in a row that disable an app.
+    let (port, _fake) = fake_service("out-token").await;
+    let chat = Chat::start().await;
+    chat.install_package(
+        webhooks_granting(&chat, port),
+        json!({
+            "site_url": chat.server.base.clone(),
+            "outgoing_url": format!("http://127.0.0.1:{port}/moved"),
+            "outgoing_token": "out-token",
+        }),
+    )
+    .await;
+    let alice = chat.user("alice").await;
+    for i in 0..8 {
+        chat.say(&alice, GENERAL, &format!("message {i}")).await;
+    }
+
+    let logs = support::eventually("the eight refusals to be counted", || {
+        let chat = &chat;
+        async move {
+            let logs = chat
+                .server
+                .get("/api/apps/webhooks/logs", Some(&chat.admin))
+                .await
+                .ok();
+            (logs["health"]["refusals"].as_u64() == Some(8)).then_some(logs)
+        }
+    })
+    .await;
+    let app = chat
+        .server
+        .get("/api/apps/webhooks", Some(&chat.admin))
+        .await
+        .ok();
+    assert_eq!(app["app"]["status"], "enabled", "{app}");
+    assert_eq!(logs["health"]["faults"], 0, "{logs}");
+    let refusal = logs["lastRefusal"].as_str().unwrap_or_default();
+    assert!(
+        refusal.contains("`http-outbound` call refused") && refusal.contains("192.0.2.1"),
+        "{logs}"
+    );
+    let entries = logs["logs"].as_array().unwrap();
+    assert!(
+        entries.iter().any(|e| e["level"] == "warn"
+            && e["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("192.0.2.1")),
+        "the refusal is a warning in the app's log: {logs}"
+    );
+
+    // Incoming webhooks keep working.
+    let path = create_webhook(&chat, GENERAL, "").await;
+    let (status, body) = chat
+        .post_raw(&path, json!({"text": "still served"}).to_string())
+        .await;
+    assert_eq!((status, &body), (200, &json!({"success": true})));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_outgoing_url_on_an_ungranted_host_is_refused_when_the_admin_sets_it() {
+    // The app as published: granted `hooks.example.com` only.
+    let chat = chat_with_webhooks().await;
+    let set = |url: &str| {
+        chat.server.post(
+            "/api/apps/webhooks/settings",
+            json!({"settings": {"outgoing_url": url}}),
+            Some(&chat.admin),
+        )
+    };
+    let outgoing_url = || async {
+        let settings = chat
+            .server
+            .get("/api/apps/webhooks/settings", Some(&chat.admin))
+            .await
+            .ok();
+        settings["settings"]["outgoing_url"]["value"].clone()
+    };
+
+    let refused = set("http://127.0.0.1:9/rocketchat").await;
+
+    assert_eq!(refused.status, 400, "{}", refused.body);
+    let error = refused.body["error"].as_str().unwrap_or_default();
+    assert!(
+        error.contains("`http://127.0.0.1:9/rocketchat`") && error.contains("not granted"),
+        "the admin reads the app's reason: {}",
+        refused.body
+    );
+    assert_eq!(outgoing_url().await, Value::Null, "nothing was saved");
+
+    let accepted = set("https://hooks.example.com/rocketchat").await;
+    assert_eq!(accepted.status, 200, "{}", accepted.body);
+    assert_eq!(outgoing_url().await, "https://hooks.example.com/rocketchat");
+
+    // An admin sets an app up before enabling it: checked all the same.
+    chat.server
+        .post(
+            "/api/apps/webhooks/status",
+            json!({"status": "manually_disabled"}),
+            Some(&chat.admin),
+        )
+        .await
+        .ok();
+    let while_disabled = set("https://elsewhere.example/rocketchat").await;
+    assert_eq!(while_disabled.status, 400, "{}", while_disabled.body);
+    assert_eq!(outgoing_url().await, "https://hooks.example.com/rocketchat");
 }

@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use capsule_runtime::{
-    AppSpec, AppStatus, Capability, Deadline, Fault, GrantSet, Hook, Limits, LoadError,
+    AppSpec, AppStatus, Capability, Deadline, Fault, GrantSet, Hook, Limits, LoadError, Refusal,
     SettingValue,
 };
 use capsule_tests::{Harness, fake_service};
@@ -36,6 +36,10 @@ async fn with_hostile(hosts: &[String], limits: Limits) -> Harness {
 
 fn last_fault(h: &Harness) -> Option<Fault> {
     h.runtime.last_fault("hostile").unwrap()
+}
+
+fn last_refusal(h: &Harness) -> Option<Refusal> {
+    h.runtime.last_refusal("hostile").unwrap()
 }
 
 async fn assert_contained(text: &str, expect: fn(&Fault) -> bool) -> Harness {
@@ -134,7 +138,18 @@ async fn a_write_flood_is_rate_limited() {
     );
     assert!(stored.contains("other=0"), "{stored}");
     assert_eq!(h.chat.kv_len("hostile"), ok);
-    assert_eq!(last_fault(&h), Some(Fault::RateLimited));
+    assert_eq!(
+        last_refusal(&h),
+        Some(Refusal::RateLimited {
+            capability: Capability::Kv
+        })
+    );
+    let health = h.runtime.health("hostile").unwrap();
+    assert_eq!(
+        (health.faults, health.refusals),
+        (0, 1000 - ok as u64),
+        "each refused write is counted, none as a fault"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -150,11 +165,18 @@ async fn a_hook_that_triggers_itself_stops_at_the_depth_limit() {
         messages.iter().any(|m| m.text.contains("LoopDetected")),
         "{messages:#?}"
     );
+    let logs = h.runtime.logs("hostile", 1000).unwrap();
     assert!(
-        h.fault_log("hostile")
-            .iter()
-            .any(|l| l.contains("re-enter the pipeline"))
+        logs.iter()
+            .any(|e| e.message.contains("`message-write` call refused")
+                && e.message.contains("re-enter the pipeline")),
+        "the refusal is in the app's log: {logs:?}"
     );
+    assert_eq!(
+        last_refusal(&h),
+        Some(Refusal::LoopDetected { max_depth: 3 })
+    );
+    assert!(h.fault_log("hostile").is_empty(), "a refusal is no fault");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -174,8 +196,8 @@ async fn outbound_http_reaches_only_granted_hosts() {
         "{other}"
     );
     assert!(matches!(
-        last_fault(&h),
-        Some(Fault::Denied {
+        last_refusal(&h),
+        Some(Refusal::Denied {
             capability: Capability::HttpOutbound,
             ..
         })
@@ -263,12 +285,75 @@ async fn a_revoked_grant_is_denied_at_the_next_call() {
         "{denied}"
     );
     assert!(matches!(
-        last_fault(&h),
-        Some(Fault::Denied {
+        last_refusal(&h),
+        Some(Refusal::Denied {
             capability: Capability::UserRead,
             ..
         })
     ));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_host_calls_past_the_fault_limit_leave_the_app_enabled() {
+    let limits = Limits {
+        max_faults_in_a_row: 3,
+        ..Limits::default()
+    };
+    let h = with_hostile(&[], limits).await;
+    for _ in 0..8 {
+        let answer = h.post("badhost http://evil.example/steal").await.unwrap();
+        assert!(answer.contains("Denied"), "the app got the error: {answer}");
+    }
+
+    let health = h.runtime.health("hostile").unwrap();
+    assert_eq!(health.status, AppStatus::Enabled);
+    assert_eq!((health.faults, health.refusals), (0, 8));
+    assert_eq!(last_fault(&h), None);
+    let logs = h.runtime.logs("hostile", 100).unwrap();
+    let warned = logs
+        .iter()
+        .filter(|e| {
+            e.message
+                == "`http-outbound` call refused: host `evil.example:80` is not on the app's allow-list"
+        })
+        .count();
+    assert_eq!(warned, 8, "one warning per refusing call: {logs:?}");
+    assert!(
+        h.post("whoami").await.unwrap().contains("alice"),
+        "the app still answers"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_app_that_panics_on_a_refusal_faults_and_its_log_says_what_was_refused() {
+    // Room for the panic to unwind on a loaded machine: the fault must be
+    // the trap, not the 20 ms pre-send CPU deadline.
+    let limits = Limits {
+        pre_send: Deadline {
+            cpu: Duration::from_secs(2),
+            wall: Duration::from_secs(10),
+        },
+        ..Limits::default()
+    };
+    let h = with_hostile(&[], limits).await;
+
+    let stored = h.post("unwrap http://evil.example/steal").await.unwrap();
+
+    assert_eq!(stored, "unwrap http://evil.example/steal [good]");
+    assert!(
+        matches!(last_fault(&h), Some(Fault::Trap(_))),
+        "{:?}",
+        last_fault(&h)
+    );
+    let faults = h.fault_log("hostile");
+    assert_eq!(faults.len(), 1, "{faults:?}");
+    let logs = h.runtime.logs("hostile", 100).unwrap();
+    assert!(
+        logs.iter().any(|e| e.message
+            == "the call faulted after the host refused: `http-outbound` call refused: \
+                host `evil.example:80` is not on the app's allow-list"),
+        "{logs:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

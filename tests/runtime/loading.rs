@@ -176,7 +176,7 @@ async fn an_app_built_against_the_first_contract_release_still_loads_and_runs() 
 
     assert_eq!(report.shape.version, "0.1.0");
     assert_eq!(
-        current.shape.version, "0.1.1",
+        current.shape.version, "0.1.2",
         "apps built with the SDK today"
     );
     assert_eq!(answer, Ok(Some("0.1.0".into())), "its export is called");
@@ -186,4 +186,45 @@ async fn an_app_built_against_the_first_contract_release_still_loads_and_runs() 
         sent[0].text, "old app ✓",
         "and its message went through the current app's pre-send hook"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn settings_validation_is_a_0_1_2_export_an_older_app_cannot_claim() {
+    let h = Harness::new();
+    let refused = h
+        .load(
+            "legacy",
+            AppSpec::new("legacy")
+                .implementing([Hook::Command, Hook::ValidateSettings])
+                .granted(GrantSet::none().with(Capability::MessageWrite)),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(refused, LoadError::MissingExports { .. })
+            && refused.to_string().contains("settings-validation"),
+        "{refused}"
+    );
+
+    // An SDK app of 0.1.2 exports it; the SDK's default accepts, and it
+    // runs while the app is disabled (an admin sets an app up first).
+    h.load(
+        "bench",
+        AppSpec::new("current").implementing([Hook::PreSendModify, Hook::ValidateSettings]),
+    )
+    .await
+    .unwrap();
+    h.runtime.disable("current").unwrap();
+    let answer = h
+        .runtime
+        .validate_settings(
+            "current",
+            vec!["tag".into()],
+            vec![(
+                "tag".into(),
+                capsule_runtime::SettingValue::Text("x".into()),
+            )],
+        )
+        .await;
+    assert_eq!(answer, Ok(Ok(())));
 }

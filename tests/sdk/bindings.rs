@@ -11,7 +11,7 @@
 use std::path::Path;
 
 /// The contract version the SDK binds.
-const CONTRACT: &str = "0.1.1";
+const CONTRACT: &str = "0.1.2";
 /// The checked-in bindings, from the repository's root.
 const BINDINGS: &str = "sdk/capsule-sdk/src/bindings.rs";
 

@@ -67,6 +67,20 @@ impl App for Webhooks {
         }
     }
 
+    fn validate_settings(
+        changed: Vec<String>,
+        proposed: Vec<(String, SettingValue)>,
+    ) -> Result<(), String> {
+        if !changed.iter().any(|id| id == "outgoing_url") {
+            return Ok(());
+        }
+        let url = proposed.iter().find_map(|(id, value)| match value {
+            SettingValue::Text(url) if id == "outgoing_url" => Some(url.as_str()),
+            _ => None,
+        });
+        outgoing::check_url(url.unwrap_or_default(), http::allows)
+    }
+
     fn post_send(msg: Message) {
         // Messages of apps (this one's replies included) never trigger:
         // a service answering every message would otherwise loop.

@@ -83,6 +83,25 @@ impl Config {
     }
 }
 
+/// Whether `url` may be the outgoing webhook's address, asking `allowed`
+/// (the host's grant check) about it: empty (off), or an http or https
+/// URL on a host the app is granted. The error is for the admin.
+pub fn check_url(url: &str, allowed: impl Fn(&str) -> bool) -> Result<(), String> {
+    let url = url.trim();
+    if url.is_empty() || allowed(url) {
+        return Ok(());
+    }
+    if !(url.starts_with("http://") || url.starts_with("https://")) {
+        return Err(format!(
+            "the outgoing webhook URL `{url}` is not an http or https URL"
+        ));
+    }
+    Err(format!(
+        "the outgoing webhook URL `{url}` is on a host this app is not granted; \
+         grant its host in the app's http-outbound permission, or choose a URL on a granted host"
+    ))
+}
+
 /// Rocket.Chat's outgoing payload for a sent message.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Payload {
@@ -204,6 +223,21 @@ mod tests {
             alias: None,
             app_id: None,
         }
+    }
+
+    #[test]
+    fn an_outgoing_url_must_be_off_or_on_a_granted_host() {
+        let granted = |url: &str| url.starts_with("https://hooks.example.com/");
+        assert_eq!(check_url("", granted), Ok(()));
+        assert_eq!(check_url("  ", granted), Ok(()));
+        assert_eq!(check_url(" https://hooks.example.com/x ", granted), Ok(()));
+        let elsewhere = check_url("http://127.0.0.1:9/x", granted).unwrap_err();
+        assert!(
+            elsewhere.contains("`http://127.0.0.1:9/x`") && elsewhere.contains("not granted"),
+            "{elsewhere}"
+        );
+        let not_http = check_url("ftp://hooks.example.com/x", granted).unwrap_err();
+        assert!(not_http.contains("not an http or https URL"), "{not_http}");
     }
 
     #[test]

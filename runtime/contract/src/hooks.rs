@@ -22,11 +22,12 @@ pub enum Hook {
     Endpoint,
     Job,
     UiAction,
+    ValidateSettings,
 }
 
 impl Hook {
     /// Every hook.
-    pub const ALL: [Hook; 14] = [
+    pub const ALL: [Hook; 15] = [
         Hook::Lifecycle,
         Hook::PreSendPrevent,
         Hook::PreSendModify,
@@ -41,6 +42,7 @@ impl Hook {
         Hook::Endpoint,
         Hook::Job,
         Hook::UiAction,
+        Hook::ValidateSettings,
     ];
 
     /// The name used in manifests.
@@ -60,6 +62,7 @@ impl Hook {
             Hook::Endpoint => "endpoint",
             Hook::Job => "job",
             Hook::UiAction => "ui-action",
+            Hook::ValidateSettings => "validate-settings",
         }
     }
 
@@ -77,6 +80,7 @@ impl Hook {
             Hook::Endpoint => "endpoints",
             Hook::Job => "jobs",
             Hook::UiAction => "ui",
+            Hook::ValidateSettings => "settings-validation",
         }
     }
 }
@@ -90,7 +94,7 @@ impl fmt::Display for Hook {
 /// A hook name no runtime knows.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 #[error(
-    "unknown hook `{0}`; known hooks: lifecycle, pre-send-prevent, pre-send-modify, post-send, post-update, post-delete, room-created, user-joined, user-left, command, command-preview, endpoint, job, ui-action"
+    "unknown hook `{0}`; known hooks: lifecycle, pre-send-prevent, pre-send-modify, post-send, post-update, post-delete, room-created, user-joined, user-left, command, command-preview, endpoint, job, ui-action, validate-settings"
 )]
 pub struct UnknownHook(pub String);
 

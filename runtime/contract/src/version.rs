@@ -3,12 +3,12 @@
 
 /// The newest contract version (folder `wit/<version>`), the one the
 /// runtime's bindings are generated from.
-pub const NEWEST: &str = "0.1.1";
+pub const NEWEST: &str = "0.1.2";
 
 /// Every contract version a component may be built against and still be
 /// served: within `0.1` a release only adds, so one set of bindings serves
 /// the whole series.
-pub const SUPPORTED_VERSIONS: &[&str] = &["0.1.0", NEWEST];
+pub const SUPPORTED_VERSIONS: &[&str] = &["0.1.0", "0.1.1", NEWEST];
 
 /// The package of every contract interface, as it prefixes import and
 /// export names.

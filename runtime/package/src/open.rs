@@ -125,7 +125,7 @@ mod tests {
         .unwrap();
         assert_eq!(opened.package.manifest().id, "opened");
         assert!(matches!(opened.verification, Verification::Signed { .. }));
-        assert_eq!(opened.api, Version::new(0, 1, 1));
+        assert_eq!(opened.api, Version::new(0, 1, 2));
     }
 
     #[test]

@@ -90,15 +90,16 @@ mod tests {
     fn api_requirements_match_supported_versions() {
         // The highest the requirement accepts; an app that needs an
         // addition names its release.
-        assert_eq!(check_api(&manifest_needing("^0.1")).unwrap(), v("0.1.1"));
+        assert_eq!(check_api(&manifest_needing("^0.1")).unwrap(), v("0.1.2"));
         assert_eq!(check_api(&manifest_needing("=0.1.0")).unwrap(), v("0.1.0"));
-        assert_eq!(check_api(&manifest_needing("^0.1.1")).unwrap(), v("0.1.1"));
-        assert!(check_api(&manifest_needing("^0.1.2")).is_err());
+        assert_eq!(check_api(&manifest_needing("=0.1.1")).unwrap(), v("0.1.1"));
+        assert_eq!(check_api(&manifest_needing("^0.1.2")).unwrap(), v("0.1.2"));
+        assert!(check_api(&manifest_needing("^0.1.3")).is_err());
         let err = check_api(&manifest_needing("^9")).unwrap_err();
         assert!(matches!(err, VersionError::UnsupportedApi { .. }));
         let text = err.to_string();
         assert!(
-            text.contains("^9") && text.contains("0.1.0, 0.1.1"),
+            text.contains("^9") && text.contains("0.1.0, 0.1.1, 0.1.2"),
             "{text}"
         );
     }

@@ -1,10 +1,12 @@
-//! An app's status and its run of faults.
+//! An app's status, its run of faults, and the host calls it was refused
+//! (counted apart: a refusal never disables an app).
 
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
 use parking_lot::RwLock;
 
 use crate::fault::Fault;
+use crate::refusal::Refusal;
 
 /// Whether an app runs, and if not, why.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -39,6 +41,8 @@ pub struct Health {
     calls: AtomicU64,
     faults: AtomicU64,
     last_fault: RwLock<Option<Fault>>,
+    refusals: AtomicU64,
+    last_refusal: RwLock<Option<Refusal>>,
 }
 
 /// A snapshot of an app's counters.
@@ -48,6 +52,8 @@ pub struct HealthReport {
     pub calls: u64,
     pub faults: u64,
     pub faults_in_a_row: u32,
+    /// Host calls refused (not faults).
+    pub refusals: u64,
 }
 
 impl Health {
@@ -58,6 +64,8 @@ impl Health {
             calls: AtomicU64::new(0),
             faults: AtomicU64::new(0),
             last_fault: RwLock::new(None),
+            refusals: AtomicU64::new(0),
+            last_refusal: RwLock::new(None),
         }
     }
 
@@ -103,6 +111,17 @@ impl Health {
         Some(status.clone())
     }
 
+    /// Records a refused host call. It does not touch the run of faults.
+    pub(crate) fn record_refusal(&self, refusal: &Refusal) {
+        self.refusals.fetch_add(1, Ordering::Relaxed);
+        *self.last_refusal.write() = Some(refusal.clone());
+    }
+
+    /// The most recent refused host call.
+    pub fn last_refusal(&self) -> Option<Refusal> {
+        self.last_refusal.read().clone()
+    }
+
     /// The most recent fault.
     pub fn last_fault(&self) -> Option<Fault> {
         self.last_fault.read().clone()
@@ -115,6 +134,7 @@ impl Health {
             calls: self.calls.load(Ordering::Relaxed),
             faults: self.faults.load(Ordering::Relaxed),
             faults_in_a_row: self.in_a_row.load(Ordering::Relaxed),
+            refusals: self.refusals.load(Ordering::Relaxed),
         }
     }
 }
@@ -145,6 +165,27 @@ mod tests {
         let report = health.report();
         assert_eq!((report.calls, report.faults), (6, 5));
         assert_eq!(health.last_fault(), Some(fault));
+    }
+
+    #[test]
+    fn refusals_are_counted_apart_and_never_disable() {
+        let health = Health::new();
+        let refusal = Refusal::Denied {
+            capability: capsule_contract::Capability::HttpOutbound,
+            detail: "host `evil.example:443` is not on the app's allow-list".into(),
+        };
+        health.record_fault(&Fault::Trap("boom".into()), 3);
+        for _ in 0..10 {
+            health.record_refusal(&refusal);
+        }
+        let report = health.report();
+        assert_eq!(report.status, AppStatus::Enabled);
+        assert_eq!(
+            (report.refusals, report.faults, report.faults_in_a_row),
+            (10, 1, 1),
+            "refusals neither add to nor reset the run of faults"
+        );
+        assert_eq!(health.last_refusal(), Some(refusal));
     }
 
     #[test]

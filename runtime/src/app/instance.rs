@@ -15,6 +15,7 @@ use crate::engine::CapsuleEngine;
 /// Where each export interface sits in the component, looked up once at load.
 pub(crate) struct ExportIndices {
     pub lifecycle: Option<guest::lifecycle::GuestIndices>,
+    pub settings_validation: Option<guest::settings_validation::GuestIndices>,
     pub message_events: Option<guest::message_events::GuestIndices>,
     pub room_events: Option<guest::room_events::GuestIndices>,
     pub commands: Option<guest::commands::GuestIndices>,
@@ -29,6 +30,7 @@ impl ExportIndices {
     pub fn new(pre: &InstancePre<HostState>) -> ExportIndices {
         ExportIndices {
             lifecycle: guest::lifecycle::GuestIndices::new(pre).ok(),
+            settings_validation: guest::settings_validation::GuestIndices::new(pre).ok(),
             message_events: guest::message_events::GuestIndices::new(pre).ok(),
             room_events: guest::room_events::GuestIndices::new(pre).ok(),
             commands: guest::commands::GuestIndices::new(pre).ok(),
@@ -42,6 +44,7 @@ impl ExportIndices {
 /// The exported interfaces of one live instance.
 pub(crate) struct Exports {
     pub lifecycle: Option<guest::lifecycle::Guest>,
+    pub settings_validation: Option<guest::settings_validation::Guest>,
     pub message_events: Option<guest::message_events::Guest>,
     pub room_events: Option<guest::room_events::Guest>,
     pub commands: Option<guest::commands::Guest>,
@@ -89,6 +92,9 @@ pub(crate) async fn instantiate(
     let instance = pre.instantiate_async(&mut store).await?;
     let exports = Exports {
         lifecycle: load(&indices.lifecycle, |i| i.load(&mut store, &instance))?,
+        settings_validation: load(&indices.settings_validation, |i| {
+            i.load(&mut store, &instance)
+        })?,
         message_events: load(&indices.message_events, |i| i.load(&mut store, &instance))?,
         room_events: load(&indices.room_events, |i| i.load(&mut store, &instance))?,
         commands: load(&indices.commands, |i| i.load(&mut store, &instance))?,

@@ -111,11 +111,9 @@ impl LoadedApp {
         if !self.spec.implements(hook) {
             return Err(CallError::NotImplemented { app, hook });
         }
-        if !self.shared.health.is_enabled() {
-            return Err(CallError::Disabled {
-                app,
-                status: self.shared.health.status(),
-            });
+        let status = self.shared.health.status();
+        if !status.is_enabled() && !runs_while_disabled(hook, &status) {
+            return Err(CallError::Disabled { app, status });
         }
         let deadline = self.spec.limits.deadline(kind);
         // A cap on one app's calls in flight, so that a busy app cannot take
@@ -184,23 +182,30 @@ impl LoadedApp {
                 }
             }
         };
-        let violations = std::mem::take(&mut instance.store.data_mut().call.violations);
+        let refusals = std::mem::take(&mut instance.store.data_mut().call.refusals);
         match result {
+            // Whatever the host refused along the way, the app handled it.
             Ok(value) => {
                 self.give_back(instance);
-                match violations.into_iter().next() {
-                    // The answer stands (the host already refused what was
-                    // not allowed), but the attempt counts as a fault.
-                    Some(violation) => {
-                        self.fault(violation);
-                    }
-                    None => self.shared.health.record_success(),
-                }
+                self.shared.health.record_success();
                 Ok(value)
             }
             Err(fault) => {
                 if !fault.poisons_instance() {
                     self.give_back(instance);
+                }
+                if !refusals.is_empty() {
+                    // The likeliest cause of a trap right after a refusal is
+                    // an app that did not handle the error value.
+                    let refused: Vec<String> = refusals.iter().map(ToString::to_string).collect();
+                    self.shared.log.push(
+                        LogLevel::Error,
+                        LogSource::Host,
+                        format!(
+                            "the call faulted after the host refused: {}",
+                            refused.join("; ")
+                        ),
+                    );
                 }
                 Err(self.fault(fault))
             }
@@ -293,6 +298,13 @@ impl Drop for Metered<'_> {
     }
 }
 
+/// Whether `hook` may run while the app has `status` (not enabled): only
+/// settings validation, since an admin sets an app up before enabling it,
+/// and never for an app that may no longer run at all.
+fn runs_while_disabled(hook: Hook, status: &AppStatus) -> bool {
+    hook == Hook::ValidateSettings && !matches!(status, AppStatus::Refused { .. })
+}
+
 /// Turns a wasmtime error into the fault it stands for.
 fn classify(err: wasmtime::Error, state: &HostState) -> Fault {
     if state.limiter.hit {
@@ -305,5 +317,31 @@ fn classify(err: wasmtime::Error, state: &HostState) -> Fault {
         Some(Trap::StackOverflow) => Fault::StackOverflow,
         Some(trap) => Fault::Trap(trap.to_string()),
         None => Fault::Trap(format!("{err:#}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_settings_validation_runs_while_disabled_and_never_once_refused() {
+        let by_admin = AppStatus::DisabledByAdmin;
+        let after_faults = AppStatus::DisabledAfterFaults {
+            faults_in_a_row: 5,
+            last_fault: "trapped: boom".into(),
+        };
+        let refused = AppStatus::Refused {
+            reason: "its publisher's key left the trust store".into(),
+        };
+        assert!(runs_while_disabled(Hook::ValidateSettings, &by_admin));
+        assert!(runs_while_disabled(Hook::ValidateSettings, &after_faults));
+        assert!(!runs_while_disabled(Hook::ValidateSettings, &refused));
+        for hook in Hook::ALL
+            .into_iter()
+            .filter(|h| *h != Hook::ValidateSettings)
+        {
+            assert!(!runs_while_disabled(hook, &by_admin), "{hook}");
+        }
     }
 }

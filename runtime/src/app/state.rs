@@ -11,8 +11,8 @@ use wasmtime_wasi::{ResourceTable, WasiCtx, WasiCtxView, WasiView};
 use crate::app::health::Health;
 use crate::app::log::{AppLog, LogLevel, LogSource};
 use crate::bridge::Bridge;
-use crate::fault::Fault;
 use crate::limits::Limits;
+use crate::refusal::Refusal;
 use capsule_contract::{Capability, GrantSet};
 
 /// What every instance of one app shares: worked out once, at load.
@@ -60,8 +60,8 @@ impl WriteBucket {
 pub(crate) struct CallState {
     /// Pipeline depth of the event being handled.
     pub depth: u32,
-    /// Denied or limited host calls made during this call.
-    pub violations: Vec<Fault>,
+    /// Host calls refused during this call, each kind once.
+    pub refusals: Vec<Refusal>,
     pub started: Instant,
     /// Time spent waiting in host calls, which the CPU deadline excludes.
     pub host_time: Duration,
@@ -74,7 +74,7 @@ impl CallState {
         let now = Instant::now();
         CallState {
             depth: 0,
-            violations: Vec::new(),
+            refusals: Vec::new(),
             started: now,
             host_time: Duration::ZERO,
             cpu_budget: Duration::from_secs(1),
@@ -155,7 +155,7 @@ impl HostState {
         self.limiter.hit = false;
         self.call = CallState {
             depth,
-            violations: Vec::new(),
+            refusals: Vec::new(),
             started: now,
             host_time: Duration::ZERO,
             cpu_budget: cpu,
@@ -164,13 +164,13 @@ impl HostState {
     }
 
     /// The app's grants, checked for `capability`; a missing grant is
-    /// recorded as a violation and answered with `denied`.
-    pub fn grant(&mut self, capability: Capability) -> Result<Arc<GrantSet>, Fault> {
+    /// refused (answered with `denied`).
+    pub fn grant(&mut self, capability: Capability) -> Result<Arc<GrantSet>, Refusal> {
         let grants = self.app.grants.read().clone();
         if grants.has(capability) {
             Ok(grants)
         } else {
-            Err(self.violation(Fault::Denied {
+            Err(self.refuse(Refusal::Denied {
                 capability,
                 detail: format!("the app has no `{capability}` grant"),
             }))
@@ -178,20 +178,21 @@ impl HostState {
     }
 
     /// Checks a room-scoped capability for one room.
-    pub fn room_grant(&mut self, capability: Capability, room: &str) -> Result<(), Fault> {
+    pub fn room_grant(&mut self, capability: Capability, room: &str) -> Result<(), Refusal> {
         let grants = self.grant(capability)?;
         if grants.allows_room(room) {
             Ok(())
         } else {
-            Err(self.violation(Fault::Denied {
+            Err(self.refuse(Refusal::Denied {
                 capability,
                 detail: format!("the `{capability}` grant does not include room `{room}`"),
             }))
         }
     }
 
-    /// Takes a write permit from the app's rate limit.
-    pub fn write_permit(&mut self) -> Result<(), Fault> {
+    /// Takes a write permit from the app's rate limit for a write through
+    /// `capability`.
+    pub fn write_permit(&mut self, capability: Capability) -> Result<(), Refusal> {
         let limits = &self.app.limits;
         if self
             .app
@@ -201,20 +202,31 @@ impl HostState {
         {
             Ok(())
         } else {
-            Err(self.violation(Fault::RateLimited))
+            Err(self.refuse(Refusal::RateLimited { capability }))
         }
     }
 
-    /// Records a violation against the current call and returns it.
-    pub fn violation(&mut self, fault: Fault) -> Fault {
-        // A flood of identical violations is logged once per call.
-        if !self.call.violations.contains(&fault) {
+    /// Records a refused host call and returns it, for the guest to get as
+    /// an error value. Counted every time (metrics and the app's health),
+    /// never as a fault.
+    pub fn refuse(&mut self, refusal: Refusal) -> Refusal {
+        metrics::counter!(
+            "capsule_app_refusals_total",
+            "app" => self.app.id.clone(),
+            "capability" => refusal.capability().name(),
+            "kind" => refusal.kind()
+        )
+        .increment(1);
+        self.app.health.record_refusal(&refusal);
+        // A flood of identical refusals is logged once per call.
+        if !self.call.refusals.contains(&refusal) {
+            tracing::info!(app = %self.app.id, kind = refusal.kind(), "app host call refused: {refusal}");
             self.app
                 .log
-                .push(LogLevel::Warn, LogSource::Host, fault.to_string());
-            self.call.violations.push(fault.clone());
+                .push(LogLevel::Warn, LogSource::Host, refusal.to_string());
+            self.call.refusals.push(refusal.clone());
         }
-        fault
+        refusal
     }
 
     /// Runs a host-side future, counting its time as host time so that the

@@ -11,8 +11,8 @@ use crate::app::state::HostState;
 use crate::bindings::v0_1::capsule::apps::http_outbound::Host;
 use crate::bindings::v0_1::types::{Error, HttpRequest, HttpResponse};
 use crate::capabilities::check_len;
-use crate::fault::Fault;
 use crate::http_transport::{OutboundRequest, TransportError};
+use crate::refusal::Refusal;
 use capsule_contract::{Capability, GrantSet};
 
 /// Headers an app may not set: the host owns framing and routing.
@@ -96,7 +96,7 @@ fn same_origin(a: &Url, b: &Url) -> bool {
 
 impl HostState {
     fn http_denied(&mut self, detail: String) -> Error {
-        self.violation(Fault::Denied {
+        self.refuse(Refusal::Denied {
             capability: Capability::HttpOutbound,
             detail,
         })
@@ -105,6 +105,13 @@ impl HostState {
 }
 
 impl Host for HostState {
+    async fn allows(&mut self, url: String) -> bool {
+        // A question, not an attempt: answering it refuses nothing.
+        let grants = self.app.grants.read().clone();
+        grants.has(Capability::HttpOutbound)
+            && Url::parse(&url).is_ok_and(|url| check_url(&grants, &url).is_ok())
+    }
+
     async fn fetch(
         &mut self,
         request: HttpRequest,

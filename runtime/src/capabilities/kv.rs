@@ -63,7 +63,7 @@ impl Host for HostState {
         self.grant(Capability::Kv)?;
         check_len("the key", key.len(), self.app.limits.kv_max_key_bytes)?;
         self.check_value(&value)?;
-        self.write_permit()?;
+        self.write_permit(Capability::Kv)?;
         let (bridge, app) = self.kv_bridge();
         Ok(self.host_wait(bridge.kv_set(&app, &key, value)).await?)
     }
@@ -71,7 +71,7 @@ impl Host for HostState {
     async fn delete(&mut self, key: String) -> Result<bool, Error> {
         self.grant(Capability::Kv)?;
         check_len("the key", key.len(), self.app.limits.kv_max_key_bytes)?;
-        self.write_permit()?;
+        self.write_permit(Capability::Kv)?;
         let (bridge, app) = self.kv_bridge();
         Ok(self.host_wait(bridge.kv_delete(&app, &key)).await?)
     }
@@ -87,7 +87,7 @@ impl Host for HostState {
         if let Some(value) = &new {
             self.check_value(value)?;
         }
-        self.write_permit()?;
+        self.write_permit(Capability::Kv)?;
         let (bridge, app) = self.kv_bridge();
         Ok(self
             .host_wait(bridge.kv_compare_and_set(&app, &key, expected, new))
@@ -97,7 +97,7 @@ impl Host for HostState {
     async fn increment(&mut self, key: String, delta: i64) -> Result<i64, Error> {
         self.grant(Capability::Kv)?;
         check_len("the key", key.len(), self.app.limits.kv_max_key_bytes)?;
-        self.write_permit()?;
+        self.write_permit(Capability::Kv)?;
         let (bridge, app) = self.kv_bridge();
         // A compare-and-set loop rather than a store primitive of its own:
         // every store that can compare-and-set can count, and the counter

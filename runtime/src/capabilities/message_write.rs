@@ -11,8 +11,8 @@ use crate::bindings::v0_1::capsule::apps::message_write::Host;
 use crate::bindings::v0_1::types::{Error, MessageEdit, OutgoingMessage};
 use crate::bridge::{BridgeError, Origin};
 use crate::capabilities::check_len;
-use crate::fault::Fault;
 use crate::model;
+use crate::refusal::Refusal;
 use capsule_contract::Capability;
 
 /// Most bytes of text and attachments one message an app sends may carry
@@ -63,7 +63,7 @@ impl HostState {
         let depth = self.call.depth + 1;
         let max_depth = self.app.limits.max_depth;
         if depth > max_depth {
-            return Err(self.violation(Fault::LoopDetected { max_depth }).into());
+            return Err(self.refuse(Refusal::LoopDetected { max_depth }).into());
         }
         Ok(Origin {
             app_id: self.app.id.to_string(),
@@ -88,7 +88,7 @@ impl Host for HostState {
             MAX_MESSAGE_BYTES,
         )?;
         let origin = self.write_origin()?;
-        self.write_permit()?;
+        self.write_permit(Capability::MessageWrite)?;
         let bridge: Arc<dyn MessageWriteBridge> = self.app.bridge.clone();
         Ok(self
             .host_wait(bridge.send_message(&origin, outgoing))
@@ -113,7 +113,7 @@ impl Host for HostState {
             )));
         }
         let origin = self.write_origin()?;
-        self.write_permit()?;
+        self.write_permit(Capability::MessageWrite)?;
         Ok(self
             .host_wait(bridge.update_message(&origin, &id, edit))
             .await?)
@@ -123,7 +123,7 @@ impl Host for HostState {
         self.room_grant(Capability::MessageWrite, &room)?;
         check_len("the notification text", text.len(), MAX_MESSAGE_BYTES)?;
         let origin = self.write_origin()?;
-        self.write_permit()?;
+        self.write_permit(Capability::MessageWrite)?;
         let bridge: Arc<dyn MessageWriteBridge> = self.app.bridge.clone();
         Ok(self
             .host_wait(bridge.notify_user(&origin, &room, &user, &text))
@@ -134,7 +134,7 @@ impl Host for HostState {
         let grants = self.grant(Capability::MessageWrite)?;
         if !grants.all_rooms() {
             return Err(self
-                .violation(Fault::Denied {
+                .refuse(Refusal::Denied {
                     capability: Capability::MessageWrite,
                     detail: "the `message-write` grant is limited to listed rooms, \
                              and a direct room is never one of them"
@@ -145,7 +145,7 @@ impl Host for HostState {
         check_len("the user id", user.len(), MAX_ID_BYTES)?;
         // Opening a room is a write: it creates the room and subscriptions.
         let origin = self.write_origin()?;
-        self.write_permit()?;
+        self.write_permit(Capability::MessageWrite)?;
         let bridge: Arc<dyn MessageWriteBridge> = self.app.bridge.clone();
         Ok(self.host_wait(bridge.direct_room(&origin, &user)).await?)
     }

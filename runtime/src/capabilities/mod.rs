@@ -15,7 +15,7 @@ use wasmtime::component::{HasSelf, Linker};
 use crate::app::state::HostState;
 use crate::bindings::v0_1::capsule::apps;
 use crate::bindings::v0_1::types::Error;
-use crate::fault::Fault;
+use crate::refusal::Refusal;
 use capsule_contract::{Capability, GrantSet};
 
 pub mod http_outbound;
@@ -61,13 +61,12 @@ pub(crate) fn link_granted(
 }
 
 /// How a host-side refusal reaches the guest.
-impl From<Fault> for Error {
-    fn from(fault: Fault) -> Self {
-        match fault {
-            Fault::RateLimited => Error::RateLimited,
-            Fault::LoopDetected { .. } => Error::LoopDetected,
-            Fault::Denied { detail, .. } => Error::Denied(detail),
-            other => Error::Unavailable(other.to_string()),
+impl From<Refusal> for Error {
+    fn from(refusal: Refusal) -> Self {
+        match refusal {
+            Refusal::RateLimited { .. } => Error::RateLimited,
+            Refusal::LoopDetected { .. } => Error::LoopDetected,
+            Refusal::Denied { detail, .. } => Error::Denied(detail),
         }
     }
 }

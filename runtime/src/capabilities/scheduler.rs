@@ -55,7 +55,7 @@ impl Host for HostState {
             Schedule::EveryMs(ms) => model::Schedule::EveryMs(ms),
             Schedule::Cron(expr) => model::Schedule::Cron(expr),
         };
-        self.write_permit()?;
+        self.write_permit(Capability::Scheduler)?;
         let bridge: Arc<dyn SchedulerBridge> = self.app.bridge.clone();
         let app = self.app.id.clone();
         Ok(self
@@ -65,7 +65,7 @@ impl Host for HostState {
 
     async fn cancel(&mut self, job_id: String) -> Result<bool, Error> {
         self.grant(Capability::Scheduler)?;
-        self.write_permit()?;
+        self.write_permit(Capability::Scheduler)?;
         let bridge: Arc<dyn SchedulerBridge> = self.app.bridge.clone();
         let app = self.app.id.clone();
         Ok(self.host_wait(bridge.cancel_job(&app, &job_id)).await?)

@@ -1,11 +1,11 @@
 //! Faults are values: every way an app call can go wrong becomes a [`Fault`],
 //! logged against the app and counted; enough of them in a row disable it.
+//! A host call the runtime refused is not one of them: see
+//! [`Refusal`](crate::Refusal).
 
 use std::time::Duration;
 
-use capsule_contract::Capability;
-
-/// Why an app call (or a host call it made) failed.
+/// Why an app call failed.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
 pub enum Fault {
     /// The guest ran past its CPU deadline and was interrupted.
@@ -26,18 +26,6 @@ pub enum Fault {
     /// The guest returned more than it may.
     #[error("returned {size} bytes, more than the limit of {limit} bytes")]
     OutputTooLarge { size: usize, limit: usize },
-    /// The guest called a capability it was not granted (or no longer is).
-    #[error("called `{capability}` without a grant: {detail}")]
-    Denied {
-        capability: Capability,
-        detail: String,
-    },
-    /// The guest made writes faster than its rate limit.
-    #[error("exceeded its write rate limit")]
-    RateLimited,
-    /// A message the app sent would have re-entered the pipeline too deep.
-    #[error("sent a message that would re-enter the pipeline deeper than {max_depth}")]
-    LoopDetected { max_depth: u32 },
     /// The guest does not export the function the manifest says it implements.
     #[error("does not export `{0}`")]
     MissingExport(String),
@@ -56,23 +44,15 @@ impl Fault {
             Fault::StackOverflow => "stack_overflow",
             Fault::Trap(_) => "trap",
             Fault::OutputTooLarge { .. } => "output_too_large",
-            Fault::Denied { .. } => "denied",
-            Fault::RateLimited => "rate_limited",
-            Fault::LoopDetected { .. } => "loop_detected",
             Fault::MissingExport(_) => "missing_export",
             Fault::Instantiate(_) => "instantiate",
         }
     }
 
     /// Whether the instance that produced this fault must be thrown away.
-    /// Denials and limits reported through host calls leave it intact.
+    /// An answer over the output cap was measured after the guest returned
+    /// normally, so its instance is intact.
     pub fn poisons_instance(&self) -> bool {
-        !matches!(
-            self,
-            Fault::Denied { .. }
-                | Fault::RateLimited
-                | Fault::LoopDetected { .. }
-                | Fault::OutputTooLarge { .. }
-        )
+        !matches!(self, Fault::OutputTooLarge { .. })
     }
 }

@@ -12,7 +12,9 @@ pub mod fault;
 pub mod limits;
 pub mod log;
 pub mod model;
+pub mod refusal;
 
 pub use fault::Fault;
 pub use limits::{CallKind, Deadline, Limits};
 pub use log::{LogEntry, LogLevel, LogSource};
+pub use refusal::Refusal;

@@ -3,7 +3,7 @@
 use crate::http;
 use crate::prelude::{
     HttpRequest, HttpResponse, Interaction, Invocation, Job, Message, MessageEdit, PreviewItem,
-    Room, User, UserRef, Verdict,
+    Room, SettingValue, User, UserRef, Verdict,
 };
 
 /// What a command, a preview pick or a UI action returns: `Ok(Some(text))`
@@ -57,6 +57,20 @@ pub trait App {
     /// `lifecycle.on-uninstall`: the app and its data are about to be
     /// removed.
     fn on_uninstall() {}
+
+    /// `settings-validation.validate-settings`: an admin is changing the
+    /// settings whose ids are in `changed`; `proposed` holds every setting
+    /// with the value it would have. `Err(text)` refuses the change (nothing
+    /// is saved) and the admin reads `text`. The host calls it only when the
+    /// manifest lists `validate-settings` (contract 0.1.2, `"api":
+    /// "^0.1.2"`). Defaults to accepting.
+    fn validate_settings(
+        changed: Vec<String>,
+        proposed: Vec<(String, SettingValue)>,
+    ) -> Result<(), String> {
+        let _ = (changed, proposed);
+        Ok(())
+    }
 
     /// `message-events.pre-send-prevent`: decide whether a message may be
     /// sent. Runs before every modify hook.

@@ -41,6 +41,24 @@ macro_rules! export_app {
             }
         }
 
+        impl $crate::bindings::exports::capsule::apps::settings_validation::Guest for $ty {
+            fn validate_settings(
+                changed: ::std::vec::Vec<::std::string::String>,
+                proposed: ::std::vec::Vec<(
+                    ::std::string::String,
+                    $crate::bindings::capsule::apps::types::SettingValue,
+                )>,
+            ) -> ::std::result::Result<(), ::std::string::String> {
+                <$ty as $crate::App>::validate_settings(
+                    changed,
+                    proposed
+                        .into_iter()
+                        .map(|(id, value)| (id, ::std::convert::Into::into(value)))
+                        .collect(),
+                )
+            }
+        }
+
         impl $crate::bindings::exports::capsule::apps::message_events::Guest for $ty {
             fn pre_send_prevent(msg: $crate::prelude::Message) -> $crate::prelude::Verdict {
                 <$ty as $crate::App>::pre_send_prevent(msg)

@@ -21,6 +21,15 @@ pub fn fetch(request: &HttpRequest, timeout_ms: Option<u32>) -> Result<HttpRespo
     http_outbound::fetch(request, timeout_ms)
 }
 
+/// Whether [`fetch`] may reach `url` under the app's grant (scheme, host
+/// and port), without sending anything; `false` for what is not an
+/// absolute http or https URL. For checking a URL an admin gives, e.g. in
+/// [`App::validate_settings`](crate::App::validate_settings). Needs a
+/// server with contract 0.1.2 or later.
+pub fn allows(url: &str) -> bool {
+    http_outbound::allows(url)
+}
+
 /// `GET url` with no headers and the host's default timeout.
 pub fn get(url: &str) -> Result<HttpResponse> {
     fetch(&request("GET", url, Vec::new(), Vec::new()), None)

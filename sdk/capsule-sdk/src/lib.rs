@@ -34,6 +34,12 @@
 //! Nothing in this crate calls a capability on its own, so an app that never
 //! logs does not need the `logging` permission.
 //!
+//! A call the grant does not allow, a write over the rate limit or a
+//! message that would loop returns [`Error::Denied`], [`Error::RateLimited`]
+//! or [`Error::LoopDetected`]: the host's refusal, for the app to handle.
+//! It is logged and counted for the admin but never disables the app; a
+//! panic (say, `unwrap` on it) does, after enough in a row.
+//!
 //! # State between events
 //!
 //! Keep anything that must last in [`kv`]. The host may run each event in a

@@ -14,6 +14,21 @@ use crate::prelude::SettingValue;
 /// [`SettingValue`] in the prelude.
 pub use crate::bindings::capsule::apps::settings::Value;
 
+/// The contract passes proposed values (to
+/// [`App::validate_settings`](crate::App::validate_settings)) as
+/// `types.setting-value`, so that an app without this capability can take
+/// them; they are the same cases.
+impl From<crate::bindings::capsule::apps::types::SettingValue> for SettingValue {
+    fn from(value: crate::bindings::capsule::apps::types::SettingValue) -> Self {
+        use crate::bindings::capsule::apps::types::SettingValue as Proposed;
+        match value {
+            Proposed::Text(s) => SettingValue::Text(s),
+            Proposed::Number(n) => SettingValue::Number(n),
+            Proposed::Boolean(b) => SettingValue::Boolean(b),
+        }
+    }
+}
+
 /// The value of setting `id`, or `None` when it is not declared.
 pub fn get(id: &str) -> Result<Option<SettingValue>> {
     settings::get(id)

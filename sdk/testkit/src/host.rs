@@ -122,6 +122,7 @@ async fn method(app: &TestApp, call: Call) -> Value {
             app.set_setting(&id, value);
             Value::Null
         }
+        Call::ValidateSetting { id, value } => to_json(app.validate_setting(&id, value).await),
         Call::HttpStub { stub } => {
             app.http().stub(stub);
             Value::Null
@@ -154,6 +155,7 @@ async fn method(app: &TestApp, call: Call) -> Value {
         Call::HttpRequests => to_json(app.http_requests()),
         Call::Logs => to_json(app.logs()),
         Call::LastFault => to_json(app.last_fault()),
+        Call::LastRefusal => to_json(app.last_refusal()),
         Call::Hello { .. } | Call::Start(_) => panic!("the app is already started"),
     }
 }

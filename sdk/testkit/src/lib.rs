@@ -92,11 +92,13 @@
 //!
 //! and once it runs, there is more to drive and to look at:
 //! [`endpoint`](TestApp::endpoint), [`run_job`](TestApp::run_job),
-//! [`press`](TestApp::press) (a button), [`join`](TestApp::join);
-//! [`messages`](TestApp::messages), [`kv`](TestApp::kv),
+//! [`press`](TestApp::press) (a button), [`join`](TestApp::join),
+//! [`validate_setting`](TestApp::validate_setting) (what an admin would be
+//! told); [`messages`](TestApp::messages), [`kv`](TestApp::kv),
 //! [`jobs`](TestApp::jobs), [`notifications`](TestApp::notifications),
 //! [`http_requests`](TestApp::http_requests), [`logs`](TestApp::logs),
-//! [`faults`](TestApp::faults); and [`runtime`](TestApp::runtime) and
+//! [`faults`](TestApp::faults), [`last_refusal`](TestApp::last_refusal)
+//! (a host call the grant refused: not a fault); and [`runtime`](TestApp::runtime) and
 //! [`chat`](TestApp::chat) for anything the kit does not wrap.
 //!
 //! [`TestApp::build`] builds once per test process and leaves the build
@@ -182,7 +184,7 @@ pub use capsule_runtime_types::model::{
     HttpRequest, HttpResponse, Invocation, Message, Notification, Room, ScheduledJob, SettingValue,
     User,
 };
-pub use capsule_runtime_types::{Fault, Limits, LogEntry, LogLevel, LogSource};
+pub use capsule_runtime_types::{Fault, Limits, LogEntry, LogLevel, LogSource, Refusal};
 
 /// The repository's root: the directory of the root `Cargo.toml`, two
 /// levels above this crate (`sdk/testkit`).

@@ -22,7 +22,7 @@ use capsule_runtime_types::model::{
     HttpRequest, HttpResponse, Invocation, Message, Notification, Room, ScheduledJob, SettingValue,
     User,
 };
-use capsule_runtime_types::{Fault, Limits, LogEntry, LogSource};
+use capsule_runtime_types::{Fault, Limits, LogEntry, LogSource, Refusal};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -190,6 +190,15 @@ impl RemoteApp {
         });
     }
 
+    /// Asks the app whether an admin may set setting `id` to `value`; `Err`
+    /// is the app's refusal.
+    pub async fn validate_setting(&self, id: &str, value: impl IntoSetting) -> Result<(), String> {
+        self.ask(Call::ValidateSetting {
+            id: id.into(),
+            value: value.into_setting(),
+        })
+    }
+
     /// Adds an outbound HTTP stub while the app runs.
     pub fn http_response(
         &self,
@@ -351,6 +360,11 @@ impl RemoteApp {
     /// The app's last fault.
     pub fn last_fault(&self) -> Option<Fault> {
         self.ask(Call::LastFault)
+    }
+
+    /// The app's last refused host call.
+    pub fn last_refusal(&self) -> Option<Refusal> {
+        self.ask(Call::LastRefusal)
     }
 
     /// The app's id.

@@ -11,8 +11,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use capsule_runtime::{
     Fault, GrantSet, HttpRequest, HttpResponse, Interaction, Invocation, Job, LogEntry, LogSource,
-    MemoryBridge, Message, Notification, PreSend, Room, RoomReadBridge, Runtime, ScheduledJob,
-    TargetError, User,
+    MemoryBridge, Message, Notification, PreSend, Refusal, Room, RoomReadBridge, Runtime,
+    ScheduledJob, SettingsBridge, TargetError, User,
 };
 
 use crate::http::RecordingTransport;
@@ -129,6 +129,22 @@ impl TestApp {
     /// test of `on-settings-changed` sends it with `runtime().lifecycle(..)`.
     pub fn set_setting(&self, id: &str, value: impl IntoSetting) {
         self.chat.set_setting(&self.id, id, value.into_setting());
+    }
+
+    /// Asks the app whether an admin may set setting `id` to `value`
+    /// (`validate-settings`), as the server does before saving; nothing is
+    /// saved. `Err` is the app's refusal: the text the admin would read.
+    pub async fn validate_setting(&self, id: &str, value: impl IntoSetting) -> Result<(), String> {
+        let mut proposed = SettingsBridge::settings(self.chat.as_ref(), &self.id)
+            .await
+            .unwrap_or_default();
+        proposed.retain(|(other, _)| other != id);
+        proposed.push((id.to_owned(), value.into_setting()));
+        let answer = self
+            .runtime
+            .validate_settings(&self.id, vec![id.to_owned()], proposed)
+            .await;
+        self.expect_answer(&format!("validating setting `{id}`"), answer)
     }
 
     /// Answers the app's outbound requests `method url_prefix…` from now
@@ -367,6 +383,14 @@ impl TestApp {
     pub fn last_fault(&self) -> Option<Fault> {
         self.runtime
             .last_fault(&self.id)
+            .expect("the test app stays loaded")
+    }
+
+    /// The app's most recent refused host call (not a fault: the app got
+    /// an error value to handle).
+    pub fn last_refusal(&self) -> Option<Refusal> {
+        self.runtime
+            .last_refusal(&self.id)
             .expect("the test app stays loaded")
     }
 

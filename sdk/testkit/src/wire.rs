@@ -47,6 +47,10 @@ pub enum Call {
         id: String,
         value: SettingValue,
     },
+    ValidateSetting {
+        id: String,
+        value: SettingValue,
+    },
     HttpStub {
         stub: HttpStub,
     },
@@ -88,6 +92,7 @@ pub enum Call {
     HttpRequests,
     Logs,
     LastFault,
+    LastRefusal,
 }
 
 /// How the test wants the app set up: what a `TestAppBuilder` holds.

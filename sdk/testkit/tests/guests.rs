@@ -15,17 +15,26 @@ use capsule_testkit::{GuestApp, GuestArtifacts, example_apps, repo_root, test_ap
 /// module has `01 00 00 00` there).
 const COMPONENT_HEADER: [u8; 8] = [0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00];
 
-/// The interfaces the `app` world exports; apps built with the SDK export
-/// all of them.
-const WORLD_EXPORTS: [&str; 7] = [
-    "lifecycle",
-    "message-events",
-    "room-events",
-    "commands",
-    "endpoints",
-    "jobs",
-    "ui",
+/// The interfaces the `app` world exports, each with the contract release
+/// that added it; apps built with the SDK export all of their release's.
+const WORLD_EXPORTS: [(&str, &str); 8] = [
+    ("lifecycle", "0.1.0"),
+    ("settings-validation", "0.1.2"),
+    ("message-events", "0.1.0"),
+    ("room-events", "0.1.0"),
+    ("commands", "0.1.0"),
+    ("endpoints", "0.1.0"),
+    ("jobs", "0.1.0"),
+    ("ui", "0.1.0"),
 ];
+
+/// `0.1.2` as numbers, for comparing releases.
+fn release(version: &str) -> Vec<u32> {
+    version
+        .split('.')
+        .map(|n| n.parse().expect("a numeric release"))
+        .collect()
+}
 
 #[test]
 fn builds_every_test_app() {
@@ -147,7 +156,15 @@ fn check_imports_and_exports(apps: &GuestArtifacts) {
             .iter()
             .filter_map(|name| capsule_interface(name))
             .collect();
-        let expected: BTreeSet<String> = WORLD_EXPORTS.iter().map(|s| (*s).to_owned()).collect();
+        let built_for = exports
+            .iter()
+            .find_map(|name| split_name(name).map(|(_, version)| release(version)))
+            .unwrap_or_else(|| panic!("{}: no contract export", app.name));
+        let expected: BTreeSet<String> = WORLD_EXPORTS
+            .iter()
+            .filter(|(_, since)| release(since) <= built_for)
+            .map(|(interface, _)| (*interface).to_owned())
+            .collect();
         assert_eq!(exported, expected, "{}: exports", app.name);
     }
 }

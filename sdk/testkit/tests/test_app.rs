@@ -3,7 +3,8 @@
 //! in-memory chat with recorded outbound HTTP.
 
 use capsule_testkit::{
-    Capability, GrantSet, GuestApp, RecordedRequest, TestApp, TestkitError, repo_root, test_apps,
+    Capability, GrantSet, GuestApp, RecordedRequest, TestApp, TestkitError, example_apps,
+    repo_root, test_apps,
 };
 
 /// `apps-examples/hello`, built by the kit the way its own tests build it.
@@ -140,13 +141,32 @@ async fn a_host_outside_the_grant_never_reaches_the_transport() {
 
     assert!(stored.text.contains("Err("), "{}", stored.text);
     assert!(app.http_requests().is_empty(), "{:?}", app.http_requests());
-    let faults = app.faults();
+    assert!(app.faults().is_empty(), "a refusal is no fault");
+    let refusal = app.last_refusal().expect("the refusal is recorded");
     assert!(
-        faults
-            .iter()
-            .any(|f| f.contains("not on the app's allow-list")),
-        "{faults:?}"
+        refusal.to_string().contains("not on the app's allow-list"),
+        "{refusal}"
     );
+}
+
+#[tokio::test]
+async fn a_setting_the_app_refuses_is_answered_with_its_reason() {
+    let app = TestApp::from_guest(example_apps().app("webhooks"))
+        .unwrap()
+        .start()
+        .await
+        .unwrap();
+
+    let refused = app
+        .validate_setting("outgoing_url", "http://127.0.0.1:9/x")
+        .await;
+    let granted = app
+        .validate_setting("outgoing_url", "https://hooks.example.com/x")
+        .await;
+
+    let reason = refused.unwrap_err();
+    assert!(reason.contains("not granted"), "{reason}");
+    assert_eq!(granted, Ok(()));
 }
 
 #[tokio::test]
@@ -299,13 +319,12 @@ async fn manifest_room_limits_grant_the_rooms_of_those_names() {
     assert!(outside.is_err(), "{outside:?}");
     assert_eq!(app.texts(&support), ["hi"]);
     assert!(app.texts(&general).is_empty());
+    let refusal = app.last_refusal().expect("the send was refused");
     assert!(
-        app.faults()
-            .iter()
-            .any(|f| f.contains("does not include room")),
-        "{:?}",
-        app.faults()
+        refusal.to_string().contains("does not include room"),
+        "{refusal}"
     );
+    assert!(app.faults().is_empty(), "{:?}", app.faults());
 }
 
 #[test]

@@ -193,7 +193,8 @@ impl AppManager {
     }
 
     /// The app's recent log lines (at most `limit`, oldest first), its last
-    /// fault and its counters; empty for an app that is not loaded.
+    /// fault, its last refused host call and its counters; empty for an app
+    /// that is not loaded.
     pub async fn logs(&self, id: &str, limit: usize) -> Result<AppLogs, ManageError> {
         let record = self.app_record(id).await?;
         let runtime = &self.inner.runtime;
@@ -216,6 +217,11 @@ impl AppManager {
                         .filter(|i| i.status == record::Status::DisabledAfterFaults)
                         .and_then(|i| i.reason.clone())
                 }),
+            last_refusal: runtime
+                .last_refusal(id)
+                .ok()
+                .flatten()
+                .map(|r| r.to_string()),
             health: runtime.health(id).ok().map(HealthView::from),
         })
     }

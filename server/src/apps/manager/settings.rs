@@ -1,10 +1,11 @@
 //! An app's settings as the admin reads and changes them: typed by the
-//! manifest, validated, stored in the record (`settings`), and applied at
-//! once (the bridge serves the new values, and the app hears
+//! manifest, validated (by the manifest, then by the app itself when it
+//! implements `validate-settings`), stored in the record (`settings`), and
+//! applied at once (the bridge serves the new values, and the app hears
 //! `on-settings-changed`). A secret's value is never read back.
 
 use capsule_package::Manifest;
-use capsule_runtime::LifecycleEvent;
+use capsule_runtime::{Hook, LifecycleEvent, SettingValue, TargetError};
 use serde_json::{Map, Value};
 
 use super::record::Status;
@@ -72,7 +73,8 @@ impl AppManager {
     }
 
     /// Sets some of app `id`'s settings: each must be declared and of its
-    /// type; `null` clears one. All or nothing. An app waiting only for a
+    /// type; `null` clears one; an app that validates its settings must
+    /// accept the result. All or nothing. An app waiting only for a
     /// required setting is enabled once it has it.
     pub async fn set_settings(
         &self,
@@ -128,12 +130,20 @@ impl AppManager {
         if !problems.is_empty() {
             return Err(ManageError::InvalidSettings(problems));
         }
-        record.settings = next;
-        let stored = Value::Object(record.settings.clone());
-        self.inner.bridge.set_settings(
+        let proposed = crate::apps::settings::resolve(
             id,
-            crate::apps::settings::resolve(id, &manifest.settings, Some(&stored)),
+            &manifest.settings,
+            Some(&Value::Object(next.clone())),
         );
+        let changed: Vec<String> = values.keys().cloned().collect();
+        if let Some(refusal) = self
+            .app_refusal(id, &manifest, changed, proposed.clone())
+            .await
+        {
+            return Err(ManageError::InvalidSettings(vec![refusal]));
+        }
+        record.settings = next;
+        self.inner.bridge.set_settings(id, proposed);
         let mut now_running = false;
         if let Some(installed) = record.installed.as_mut()
             && installed.status == Status::InvalidSettings
@@ -169,6 +179,38 @@ impl AppManager {
             self.announce_enabled(id).await;
         }
         Ok(views(&manifest, &record.settings))
+    }
+
+    /// What app `id` says against saving `proposed`, when its manifest
+    /// lists `validate-settings` and it is loaded (enabled or not). A
+    /// validation that fails (a trap, a deadline) does not block the
+    /// change: an admin must be able to reconfigure a broken app.
+    async fn app_refusal(
+        &self,
+        id: &str,
+        manifest: &Manifest,
+        changed: Vec<String>,
+        proposed: Vec<(String, SettingValue)>,
+    ) -> Option<String> {
+        if !manifest.hooks().any(|h| h == Hook::ValidateSettings) {
+            return None;
+        }
+        match self
+            .inner
+            .runtime
+            .validate_settings(id, changed, proposed)
+            .await
+        {
+            Ok(Ok(())) | Err(TargetError::NotLoaded(_)) => None,
+            Ok(Err(refusal)) => Some(refusal),
+            Err(TargetError::Call(error)) => {
+                tracing::warn!(
+                    app = id,
+                    "the app could not check its settings; saving them unchecked: {error}"
+                );
+                None
+            }
+        }
     }
 }
 

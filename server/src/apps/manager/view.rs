@@ -77,6 +77,8 @@ pub struct HealthView {
     pub calls: u64,
     pub faults: u64,
     pub faults_in_a_row: u32,
+    /// Host calls refused (no grant, rate limit, loop); never faults.
+    pub refusals: u64,
 }
 
 impl From<HealthReport> for HealthView {
@@ -85,6 +87,7 @@ impl From<HealthReport> for HealthView {
             calls: report.calls,
             faults: report.faults,
             faults_in_a_row: report.faults_in_a_row,
+            refusals: report.refusals,
         }
     }
 }
@@ -122,13 +125,15 @@ pub struct KeyView {
     pub source: &'static str,
 }
 
-/// An app's recent logs, last fault and counters.
+/// An app's recent logs, last fault, last refused host call and counters.
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AppLogs {
     pub logs: Vec<LogEntry>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_fault: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_refusal: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub health: Option<HealthView>,
 }

@@ -35,6 +35,12 @@ pub fn fetch(label: &str, url: &str) -> String {
     format!("{label}: {result:?}")
 }
 
+/// `GET url`, unwrapped: an app that does not handle a refusal panics.
+pub fn fetch_unwrapped(url: &str) -> String {
+    let status = http::get(url).unwrap().status;
+    format!("unwrap: {status}")
+}
+
 /// Looks the sender up with `user-read`; reports the debug form of the
 /// result, e.g. `Err(Error::Denied(..))` once the grant is revoked.
 pub fn whoami(sender: &str) -> String {

@@ -13,6 +13,7 @@
 //! | `selfloop`      | sends `selfloop` to the same room, reports the result    |
 //! | `badhost URL`   | GETs URL, reports `badhost: Ok(status)` or `badhost: Err(..)` |
 //! | `fetch URL`     | the same, reported as `fetch: ...`                       |
+//! | `unwrap URL`    | GETs URL and unwraps the result: a refusal becomes a panic |
 //! | `whoami`        | reads the sender with `user-read`, reports the result    |
 //!
 //! Any other text is left alone.
@@ -37,6 +38,7 @@ impl App for Hostile {
             "selfloop" => capabilities::selfloop(&msg.room_id),
             "badhost" => capabilities::fetch("badhost", words.next().unwrap_or_default()),
             "fetch" => capabilities::fetch("fetch", words.next().unwrap_or_default()),
+            "unwrap" => capabilities::fetch_unwrapped(words.next().unwrap_or_default()),
             "whoami" => capabilities::whoami(&msg.sender.id),
             _ => return None,
         };
