@@ -20,6 +20,7 @@
 //! - [`model`] (the chat records), [`auth`] (passwords, tokens, the login
 //!   throttle) and [`config`], which every layer may use.
 
+mod allocator;
 pub mod api;
 pub mod apps;
 pub mod auth;

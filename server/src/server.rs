@@ -187,12 +187,14 @@ pub async fn prepare(
     Ok(Prepared { chat, apps })
 }
 
-/// Makes the allocator give large blocks back to the system when they
-/// are freed. glibc raises its mmap threshold after the first large free,
-/// so every later argon2 hash (19 MiB) comes from a per-thread heap that
-/// keeps it: a burst of sign-ins would leave hundreds of MiB resident for
-/// good. A fixed threshold keeps blocks of a MiB or more mapped and
-/// unmapped with their use.
+/// Makes glibc's malloc, which the C libraries (SQLite) still use, give
+/// large blocks back to the system when they are freed. glibc raises its
+/// mmap threshold after the first large free, so later large blocks come
+/// from a per-thread heap that keeps them. A fixed threshold keeps blocks
+/// of a MiB or more mapped and unmapped with their use. (Rust's own
+/// allocations, argon2's 19 MiB blocks among them, go to jemalloc,
+/// which returns blocks that large to the system as they are freed;
+/// see `allocator`.)
 fn return_large_blocks_to_the_system() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {

@@ -85,6 +85,45 @@ async fn headers_never_finished_are_closed_within_the_header_timeout() {
     assert!(started.elapsed() >= SHORT, "closed before the timeout");
 }
 
+/// A `GET /health` whose head (request line and headers) is `size`
+/// bytes, padded with a header of filler.
+fn health_request_with_head_of(size: usize) -> Vec<u8> {
+    let start = "GET /health HTTP/1.1\r\nhost: capsule\r\nconnection: close\r\nx-filler: ";
+    let end = "\r\n\r\n";
+    let filler = "f".repeat(size - start.len() - end.len());
+    format!("{start}{filler}{end}").into_bytes()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_head_up_to_8_kib_is_served_and_a_longer_one_refused_with_431() {
+    let server = TestServer::start().await;
+    let limit = capsule_server::edge::MAX_REQUEST_HEAD_BYTES;
+
+    // Sent in two parts a moment apart, as a slow client would, so that
+    // the server reads the head in more than one read.
+    let at_limit = health_request_with_head_of(limit);
+    let mut stream = connect(&server).await;
+    stream.set_nodelay(true).unwrap();
+    let (first, rest) = at_limit.split_at(limit / 2);
+    stream.write_all(first).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    stream.write_all(rest).await.unwrap();
+    let answer = read_until_closed(&mut stream, GRACE)
+        .await
+        .expect("the server answers and closes");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+
+    let mut stream = connect(&server).await;
+    stream
+        .write_all(&health_request_with_head_of(limit + 1024))
+        .await
+        .unwrap();
+    let answer = read_until_closed(&mut stream, GRACE)
+        .await
+        .expect("the server answers and closes");
+    assert!(answer.starts_with("HTTP/1.1 431"), "{answer}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_body_announced_but_never_sent_is_answered_within_the_body_timeout() {
     let server = server_with_short_timeouts().await;

@@ -1,11 +1,11 @@
 //! Giving memory back after a wave of connections.
 //!
-//! Each connection's buffers are small blocks from glibc malloc's
-//! per-thread arenas. Freed, they stay in the arenas: after thousands of
-//! connections close, the process keeps their memory resident for good.
-//! `malloc_trim` hands the free pages of every arena back to the system;
-//! it runs once a wave of closings has ended, on a blocking thread (it
-//! walks every arena).
+//! Freed, each connection's buffers stay in the allocator's arenas: after
+//! thousands of connections close, the process would keep their memory
+//! resident (glibc's malloc for good, jemalloc until its decay runs).
+//! Once a wave of closings has ended, the free pages of every arena are
+//! handed back to the system, on a blocking thread (it walks every
+//! arena).
 
 use std::time::Duration;
 
@@ -31,16 +31,7 @@ pub async fn trim_after_closings(admission: Admission) {
         let wave_ended = closed == 0 && pending >= WAVE;
         if wave_ended || pending >= STEADY_FLOW {
             pending = 0;
-            let _ = tokio::task::spawn_blocking(trim).await;
+            let _ = tokio::task::spawn_blocking(crate::allocator::return_free_memory).await;
         }
-    }
-}
-
-fn trim() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim only returns free memory of the allocator's
-    // arenas to the system; it is safe to call at any time.
-    unsafe {
-        libc::malloc_trim(0);
     }
 }

@@ -38,6 +38,14 @@ pub struct HeldConnection(#[allow(dead_code)] Arc<Ticket>);
 /// How long a refused client gets to read its refusal.
 const REFUSAL_TIMEOUT: Duration = Duration::from_secs(1);
 
+/// The largest request head (request line and headers) in bytes; a
+/// longer one is answered `431 Request Header Fields Too Large`. It is
+/// also hyper's read buffer's ceiling: with the default (about 400 KiB),
+/// hyper doubles its 8 KiB buffer to 16 KiB as soon as a request's head
+/// arrives in more than one read, which every half-open connection's
+/// does; at 8 KiB (hyper's smallest) the buffer never grows.
+pub const MAX_REQUEST_HEAD_BYTES: usize = 8 * 1024;
+
 /// Serves `app` on `listener` until `stop` completes, then stops
 /// accepting and waits for open requests to finish.
 pub async fn serve(
@@ -54,6 +62,7 @@ pub async fn serve(
     let mut http = http1::Builder::new();
     http.timer(TokioTimer::new())
         .header_read_timeout(limits.header_read_timeout)
+        .max_buf_size(MAX_REQUEST_HEAD_BYTES)
         .keep_alive(true);
     tokio::pin!(stop);
     loop {
@@ -90,12 +99,14 @@ pub async fn serve(
                 request.extensions_mut().insert(held.clone());
                 request
             });
-        let connection = http
-            .serve_connection(TokioIo::new(stream), TowerToHyperService::new(service))
-            .with_upgrades();
+        // Boxed: pinned inside the task, the connection would take its
+        // place in the task's future twice (moved in, and pinned).
+        let mut connection = Box::pin(
+            http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service))
+                .with_upgrades(),
+        );
         let mut closing = closing_seen.clone();
         tokio::spawn(async move {
-            tokio::pin!(connection);
             let ended = tokio::select! {
                 ended = connection.as_mut() => ended,
                 _ = async { closing.wait_for(|closing| *closing).await.is_ok() } => {
