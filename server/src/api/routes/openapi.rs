@@ -3,8 +3,9 @@
 //! `schemars::JsonSchema`), and every status it can answer, each with the
 //! shape of its body.
 //!
-//! Every operation can also answer 503: the edge refuses a connection over
-//! its caps with it before any route is chosen.
+//! Every operation can also answer 503 (the edge refuses a connection over
+//! its caps with it) and 431 (a request head over 8 KiB), both before any
+//! route is chosen.
 
 use std::collections::BTreeSet;
 
@@ -125,6 +126,13 @@ fn operation(endpoint: &Endpoint, schemas: &mut SchemaGenerator) -> Value {
             json!({"description": refusal(status), "content": {"application/json": {"schema": {"$ref": format!("#{SCHEMAS}/Error")}}}}),
         );
     }
+    // hyper answers it before any route is chosen, with no body.
+    responses.insert(
+        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE
+            .as_u16()
+            .to_string(),
+        json!({"description": "The request line and headers are over the server's 8 KiB limit; the answer has no body"}),
+    );
     operation["responses"] = Value::Object(responses);
     operation
 }
@@ -264,14 +272,14 @@ mod tests {
                 .collect()
         };
         // Caller: 401, 403; Params: 400; Body: 400, 408, 413, 415;
-        // the route: 429; the edge: 503.
+        // the route: 429; the edge: 431, 503.
         assert_eq!(
             statuses("/notes/{noteId}", "post"),
             [
-                "200", "400", "401", "403", "408", "413", "415", "429", "503"
+                "200", "400", "401", "403", "408", "413", "415", "429", "431", "503"
             ]
         );
-        assert_eq!(statuses("/up", "get"), ["200", "503"]);
+        assert_eq!(statuses("/up", "get"), ["200", "431", "503"]);
         assert_eq!(document["paths"]["/up"]["get"]["security"], json!([]));
     }
 }
