@@ -26,6 +26,25 @@ pub enum AppStatus {
     Refused { reason: String },
 }
 
+/// In words, for logs and messages: `disabled after 5 faults in a row
+/// (the last: ran past its CPU deadline of 20ms)`.
+impl std::fmt::Display for AppStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AppStatus::Enabled => f.write_str("enabled"),
+            AppStatus::DisabledByAdmin => f.write_str("disabled by an admin"),
+            AppStatus::DisabledAfterFaults {
+                faults_in_a_row,
+                last_fault,
+            } => write!(
+                f,
+                "disabled after {faults_in_a_row} faults in a row (the last: {last_fault})"
+            ),
+            AppStatus::Refused { reason } => write!(f, "refused: {reason}"),
+        }
+    }
+}
+
 impl AppStatus {
     /// Whether the app receives events.
     pub fn is_enabled(&self) -> bool {
@@ -142,6 +161,22 @@ impl Health {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_status_reads_as_words() {
+        let after_faults = AppStatus::DisabledAfterFaults {
+            faults_in_a_row: 5,
+            last_fault: "trapped: boom".into(),
+        };
+        assert_eq!(
+            after_faults.to_string(),
+            "disabled after 5 faults in a row (the last: trapped: boom)"
+        );
+        assert_eq!(
+            AppStatus::DisabledByAdmin.to_string(),
+            "disabled by an admin"
+        );
+    }
 
     #[test]
     fn faults_in_a_row_disable_and_a_success_resets_the_run() {

@@ -44,7 +44,7 @@ pub(crate) struct LoadedApp {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CallError {
     /// The app is not enabled.
-    #[error("app `{app}` is not enabled ({status:?})")]
+    #[error("app `{app}` is not enabled: it is {status}")]
     Disabled { app: String, status: AppStatus },
     /// The app does not implement the hook.
     #[error("app `{app}` does not implement `{hook}`")]
@@ -256,7 +256,7 @@ impl LoadedApp {
             self.shared.log.push(
                 LogLevel::Error,
                 LogSource::Host,
-                format!("disabled: {status:?}"),
+                format!("the app is now {status}"),
             );
             self.drop_warm_instances();
             self.shared.bridge.app_status_changed(&app, &status);
