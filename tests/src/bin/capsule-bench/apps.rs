@@ -31,8 +31,8 @@ pub fn bench_packages(dir: &Path) -> Result<ServerOptions> {
     std::fs::write(&key_path, key.public_key().to_json())
         .with_context(|| format!("writing {}", key_path.display()))?;
     let mut options = ServerOptions {
-        apps: Vec::new(),
         trusted_keys: vec![key_path],
+        ..ServerOptions::default()
     };
     for n in 1..=APPS {
         let mut manifest = bench.manifest.clone();

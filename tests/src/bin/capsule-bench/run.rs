@@ -223,7 +223,13 @@ impl Scene {
     async fn set_up(plan: &Plan, name: &str, options: &ServerOptions) -> Result<Scene> {
         eprintln!("[{name}] starting the server...");
         let data = tempfile::tempdir().context("a data folder for the server")?;
-        let server = ServerProcess::spawn(data.path(), options).await?;
+        // Every subscriber and sender connects from 127.0.0.1, past the
+        // server's per-address cap, which is there for the internet.
+        let options = ServerOptions {
+            max_connections_per_address: Some(plan.subscribers + plan.senders + 64),
+            ..options.clone()
+        };
+        let server = ServerProcess::spawn(data.path(), &options).await?;
         let set_up = Scene::connect(plan, name, options.apps.len(), server, data);
         set_up
             .await

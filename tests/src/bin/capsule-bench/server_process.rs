@@ -43,6 +43,10 @@ pub struct ChildArgs {
     /// Public keys trusted to sign those packages.
     #[arg(long = "trusted-key")]
     trusted_keys: Vec<PathBuf>,
+    /// Open connections one client address may hold, over the server's
+    /// default.
+    #[arg(long)]
+    max_connections_per_address: Option<usize>,
 }
 
 /// The child's side: serve on 127.0.0.1 (a free port) until stdin closes
@@ -79,6 +83,9 @@ fn child_config(args: &ChildArgs) -> Config {
     // `development`.
     config.apps = args.apps.clone();
     config.trusted_keys = args.trusted_keys.clone();
+    if let Some(cap) = args.max_connections_per_address {
+        config.edge.max_connections_per_address = cap;
+    }
     config
 }
 
@@ -133,6 +140,9 @@ pub struct ServerOptions {
     pub apps: Vec<PathBuf>,
     /// Public keys that signed them.
     pub trusted_keys: Vec<PathBuf>,
+    /// Open connections one client address may hold (the server's default
+    /// when `None`): the chat benchmark's clients all come from 127.0.0.1.
+    pub max_connections_per_address: Option<usize>,
 }
 
 /// A running server child.
@@ -155,6 +165,11 @@ impl ServerProcess {
         }
         for key in &options.trusted_keys {
             command.arg("--trusted-key").arg(key);
+        }
+        if let Some(cap) = options.max_connections_per_address {
+            command
+                .arg("--max-connections-per-address")
+                .arg(cap.to_string());
         }
         command
             .env("CAPSULE_ADMIN_USERNAME", ADMIN)
