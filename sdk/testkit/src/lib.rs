@@ -145,6 +145,7 @@ mod error;
 pub mod host;
 #[cfg(feature = "runtime")]
 mod http;
+mod log_lines;
 mod remote;
 mod requests;
 mod setting;

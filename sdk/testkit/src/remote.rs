@@ -22,7 +22,7 @@ use capsule_runtime_types::model::{
     HttpRequest, HttpResponse, Invocation, Message, Notification, Room, ScheduledJob, SettingValue,
     User,
 };
-use capsule_runtime_types::{Fault, Limits, LogEntry, LogSource, Refusal};
+use capsule_runtime_types::{Fault, Limits, LogEntry, Refusal};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -341,20 +341,12 @@ impl RemoteApp {
 
     /// The lines the app wrote (its logging, stdout and stderr).
     pub fn log_lines(&self) -> Vec<String> {
-        self.logs()
-            .into_iter()
-            .filter(|e| e.source != LogSource::Host)
-            .map(|e| e.message)
-            .collect()
+        crate::log_lines::written(self.logs())
     }
 
     /// The faults the host recorded against the app.
     pub fn faults(&self) -> Vec<String> {
-        self.logs()
-            .into_iter()
-            .filter(|e| e.source == LogSource::Host)
-            .filter_map(|e| e.message.strip_prefix("fault: ").map(str::to_owned))
-            .collect()
+        crate::log_lines::faults(self.logs())
     }
 
     /// The app's last fault.

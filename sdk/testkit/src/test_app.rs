@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use capsule_runtime::{
-    Fault, GrantSet, HttpRequest, HttpResponse, Interaction, Invocation, Job, LogEntry, LogSource,
+    Fault, GrantSet, HttpRequest, HttpResponse, Interaction, Invocation, Job, LogEntry,
     MemoryBridge, Message, Notification, PreSend, Refusal, Room, RoomReadBridge, Runtime,
     ScheduledJob, SettingsBridge, TargetError, User,
 };
@@ -362,21 +362,13 @@ impl TestApp {
     /// The lines the app itself wrote (logging, stdout, stderr), oldest
     /// first, without the host's.
     pub fn log_lines(&self) -> Vec<String> {
-        self.logs()
-            .into_iter()
-            .filter(|e| e.source != LogSource::Host)
-            .map(|e| e.message)
-            .collect()
+        crate::log_lines::written(self.logs())
     }
 
     /// The app's faults, oldest first, as the host described them (e.g.
     /// `ran past its CPU deadline of 20ms`).
     pub fn faults(&self) -> Vec<String> {
-        self.logs()
-            .into_iter()
-            .filter(|e| e.source == LogSource::Host)
-            .filter_map(|e| e.message.strip_prefix("fault: ").map(str::to_owned))
-            .collect()
+        crate::log_lines::faults(self.logs())
     }
 
     /// The app's most recent fault, as a value to match on.
