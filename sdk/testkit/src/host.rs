@@ -7,6 +7,7 @@
 //! seconds; the runtime they talk to is the one `capsule-app` was built
 //! with.
 
+use std::cell::Cell;
 use std::io::{self, BufRead, Write};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
@@ -18,6 +19,12 @@ use crate::artifacts::GuestApp;
 use crate::test_app::TestApp;
 use crate::wire::{Call, PROTOCOL, Reply, Start};
 
+thread_local! {
+    /// Whether this thread is running one of the app's methods, whose
+    /// panic becomes the reply.
+    static ANSWERING: Cell<bool> = const { Cell::new(false) };
+}
+
 /// Serves one app: reads calls from `input` a line at a time and writes
 /// each reply as a line to `output`, until `input` ends.
 pub fn serve(input: impl BufRead, mut output: impl Write) -> io::Result<()> {
@@ -25,8 +32,14 @@ pub fn serve(input: impl BufRead, mut output: impl Write) -> io::Result<()> {
         .enable_all()
         .build()?;
     // A method that panics is answered as `Panicked`, and the test panics
-    // with the message: printing it here too would say it twice.
-    std::panic::set_hook(Box::new(|_| {}));
+    // with the message: printing it here too would say it twice. Any other
+    // panic (the host's own) is printed as usual.
+    let print = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if !ANSWERING.with(Cell::get) {
+            print(info);
+        }
+    }));
     let mut app = None;
     for line in input.lines() {
         let line = line?;
@@ -66,7 +79,10 @@ fn answer(runtime: &tokio::runtime::Runtime, app: &mut Option<TestApp>, call: Ca
             let Some(app) = app.as_ref() else {
                 return Reply::Refused("the app is not started: call `start` first".into());
             };
-            match catch_unwind(AssertUnwindSafe(|| runtime.block_on(method(app, call)))) {
+            ANSWERING.with(|answering| answering.set(true));
+            let answered = catch_unwind(AssertUnwindSafe(|| runtime.block_on(method(app, call))));
+            ANSWERING.with(|answering| answering.set(false));
+            match answered {
                 Ok(value) => Reply::Done(value),
                 Err(panic) => Reply::Panicked(panic_message(panic.as_ref())),
             }

@@ -51,8 +51,6 @@ pub struct Routes {
     tag: &'static str,
     router: Router<AppState>,
     endpoints: Vec<Endpoint>,
-    /// Refusals every endpoint of this area adds ([`Routes::answering`]).
-    area_answers: Vec<StatusCode>,
 }
 
 impl Routes {
@@ -62,15 +60,7 @@ impl Routes {
             tag,
             router: Router::new(),
             endpoints: Vec::new(),
-            area_answers: Vec::new(),
         }
-    }
-
-    /// Every endpoint of this area added after this call can also answer
-    /// `statuses` (the apps admin's 404 for an unknown app).
-    pub fn answering(mut self, statuses: &[StatusCode]) -> Routes {
-        self.area_answers.extend_from_slice(statuses);
-        self
     }
 
     /// The endpoint added last can also answer `statuses`.
@@ -109,7 +99,7 @@ impl Routes {
             tag: self.tag,
             multipart: false,
             describe: T::describe,
-            answers: self.area_answers.clone(),
+            answers: Vec::new(),
         });
         self
     }
